@@ -1,0 +1,95 @@
+# hwtest: tiny test harness that runs the same on MicroPython and CPython.
+# A suite file defines test_* functions (plain or async def) and ends with
+# hwtest.main(); each test prints "ok <name>" or "FAIL <name>: <Type: msg>",
+# then one summary line "hwtest: N passed, M failed" that the runner parses.
+import sys
+
+MICROPYTHON = sys.implementation.name == "micropython"
+
+class Skip(Exception):
+    """Raise inside a test to skip only that test ("skip <name>: <why>")."""
+
+def require(feature):
+    # Probe "module" or "module.attr"; if missing, skip the whole file the
+    # suite-wide way: "SKIP" as the only output.
+    parts = feature.split(".")
+    try:
+        obj = __import__(parts[0])
+        for attr in parts[1:]:
+            obj = getattr(obj, attr)
+        return obj
+    except (ImportError, AttributeError):
+        print("SKIP")
+        raise SystemExit
+
+def eq(got, want, what="value"):
+    if got != want:
+        raise AssertionError("%s: got %r, want %r" % (what, got, want))
+
+def true(cond, what="condition"):
+    if not cond:
+        raise AssertionError(what + " is false")
+
+def _caught(exc_type, err):
+    if err is None:
+        raise AssertionError(exc_type.__name__ + " not raised")
+    if not isinstance(err, exc_type):
+        raise AssertionError("want %s, got %s: %s" % (exc_type.__name__, type(err).__name__, err))
+    return err
+
+def raises(exc_type, fn, *args, **kwargs):
+    """Call fn(*args, **kwargs); return the exc_type exception it must raise."""
+    try:
+        fn(*args, **kwargs)
+    except BaseException as e:  # BaseException: CancelledError is one
+        return _caught(exc_type, e)
+    return _caught(exc_type, None)
+
+async def araises(exc_type, awaitable):
+    """Await awaitable; return the exc_type exception it must raise."""
+    try:
+        await awaitable
+    except BaseException as e:
+        return _caught(exc_type, e)
+    return _caught(exc_type, None)
+
+def _in_definition_order(ns):
+    # MicroPython dicts don't keep insertion order: take the order from the
+    # source file when there is one, else (code sent over a REPL) name order.
+    names = sorted(n for n in ns if n.startswith("test_") and callable(ns[n]))
+    try:
+        with open(ns["__file__"]) as f:
+            defs = [l.split("def ")[1].split("(")[0] for l in f if l.startswith(("def test_", "async def test_"))]
+    except Exception:  # no __file__, no filesystem, no open()
+        return names
+    return [n for n in defs if n in names] + [n for n in names if n not in defs]
+
+def run(ns, out=print):
+    """Run the test_* functions of namespace ns; report via out(); return (passed, failed)."""
+    passed = failed = 0
+    for name in _in_definition_order(ns):
+        try:
+            result = ns[name]()
+            if hasattr(result, "send"):  # async def test
+                import asyncio
+                if MICROPYTHON:  # one loop per process there: drop leftover tasks
+                    asyncio.new_event_loop()
+                asyncio.run(result)
+        except Skip as e:
+            out("skip %s: %s" % (name, e))
+            continue
+        except BaseException as e:
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+            failed += 1
+            out("FAIL %s: %s: %s" % (name, type(e).__name__, e))
+            continue
+        passed += 1
+        out("ok " + name)
+    return passed, failed
+
+def main(ns=None):
+    if ns is None:
+        import __main__
+        ns = __main__.__dict__
+    print("hwtest: %d passed, %d failed" % run(ns))

@@ -1,0 +1,168 @@
+# The harness itself: run hwtest.run() on a fake module namespace and check
+# what it reports, so a broken harness can't turn failures into passes.
+import hwtest
+from hwtest import eq, true, raises
+
+
+def fake_module():
+    def test_passes():
+        pass
+
+    def test_fails():
+        hwtest.eq(1, 2, "one")
+
+    def test_crashes():
+        raise OSError("disk")
+
+    async def test_async_passes():
+        import asyncio
+        await asyncio.sleep(0)
+
+    async def test_async_fails():
+        import asyncio
+        await asyncio.sleep(0)
+        raise ValueError("late")
+
+    def test_skips():
+        raise hwtest.Skip("no widget")
+
+    def helper_not_a_test():
+        raise RuntimeError("must not run")
+
+    return {
+        "test_passes": test_passes,
+        "test_fails": test_fails,
+        "test_crashes": test_crashes,
+        "test_async_passes": test_async_passes,
+        "test_async_fails": test_async_fails,
+        "test_skips": test_skips,
+        "helper_not_a_test": helper_not_a_test,
+        "test_not_callable": 5,
+    }
+
+
+def run_fake(ns):
+    lines = []
+    counts = hwtest.run(ns, lines.append)
+    return counts, lines
+
+
+def test_failures_are_reported():
+    counts, lines = run_fake(fake_module())
+    # no __file__ in the namespace: tests run in name order
+    eq(
+        lines,
+        [
+            "FAIL test_async_fails: ValueError: late",
+            "ok test_async_passes",
+            "FAIL test_crashes: OSError: disk",
+            "FAIL test_fails: AssertionError: one: got 1, want 2",
+            "ok test_passes",
+            "skip test_skips: no widget",
+        ],
+        "report",
+    )
+    eq(counts, (2, 3), "counts")
+
+
+def test_cancelled_error_is_a_failure_not_a_crash():
+    import asyncio
+
+    async def test_leaks_cancel():
+        await asyncio.sleep(0)
+        raise asyncio.CancelledError
+
+    counts, lines = run_fake({"test_leaks_cancel": test_leaks_cancel})
+    eq(counts, (0, 1), "counts")
+    true(lines[0].startswith("FAIL test_leaks_cancel: CancelledError"), "reported as FAIL: %r" % lines)
+
+
+def test_system_exit_propagates():
+    def test_exits():
+        raise SystemExit
+
+    raises(SystemExit, hwtest.run, {"test_exits": test_exits}, [].append)
+
+
+def test_eq():
+    eq(3, 3)
+    e = raises(AssertionError, eq, [1], [2], "list")
+    eq(str(e), "list: got [1], want [2]")
+
+
+def test_true():
+    true(1)
+    e = raises(AssertionError, true, 0, "zero")
+    eq(str(e), "zero is false")
+
+
+def test_raises():
+    e = raises(ValueError, int, "x")
+    true(isinstance(e, ValueError), "returns the exception")
+    e = raises(AssertionError, raises, ValueError, int, "5")
+    eq(str(e), "ValueError not raised")
+    e = raises(AssertionError, raises, KeyError, int, "x")
+    true(str(e).startswith("want KeyError, got ValueError"), "wrong type named: " + str(e))
+    # keyword arguments are passed through
+    eq(type(raises(TypeError, sorted, [1, "a"], reverse=True)), TypeError)
+
+
+def test_araises():
+    import asyncio
+
+    async def boom():
+        raise OSError(5)
+
+    async def fine():
+        return 1
+
+    async def main():
+        e = await hwtest.araises(OSError, boom())
+        eq(e.args[0], 5)
+        e = await hwtest.araises(AssertionError, hwtest.araises(OSError, fine()))
+        eq(str(e), "OSError not raised")
+
+    asyncio.run(main())
+
+
+def test_require():
+    import sys
+
+    true(hwtest.require("sys") is sys, "returns the module")
+    eq(hwtest.require("sys.implementation.name"), sys.implementation.name)
+    # A missing feature prints SKIP and stops: capture print inside hwtest.
+    printed = []
+    hwtest.print = printed.append
+    try:
+        raises(SystemExit, hwtest.require, "no_such_module_xyz")
+        raises(SystemExit, hwtest.require, "sys.no_such_attribute_xyz")
+    finally:
+        del hwtest.print
+    eq(printed, ["SKIP", "SKIP"])
+
+
+def test_definition_order_from_source():
+    # Order comes from the source file when there is one (not over a REPL).
+    if "__file__" not in globals():
+        raise hwtest.Skip("no source file")
+    ns = dict(globals())
+    ns["test_zz_added_later"] = test_eq  # not in the source: goes last
+    eq(
+        hwtest._in_definition_order(ns),
+        [
+            "test_failures_are_reported",
+            "test_cancelled_error_is_a_failure_not_a_crash",
+            "test_system_exit_propagates",
+            "test_eq",
+            "test_true",
+            "test_raises",
+            "test_araises",
+            "test_require",
+            "test_definition_order_from_source",
+            "test_zz_added_later",
+        ],
+        "order",
+    )
+
+
+hwtest.main()
