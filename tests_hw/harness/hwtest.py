@@ -31,10 +31,12 @@ def true(cond, what="condition"):
         raise AssertionError(what + " is false")
 
 def _caught(exc_type, err):
+    # exc_type may be a tuple of types, as for isinstance()
+    want = "/".join(t.__name__ for t in exc_type) if isinstance(exc_type, tuple) else exc_type.__name__
     if err is None:
-        raise AssertionError(exc_type.__name__ + " not raised")
+        raise AssertionError(want + " not raised")
     if not isinstance(err, exc_type):
-        raise AssertionError("want %s, got %s: %s" % (exc_type.__name__, type(err).__name__, err))
+        raise AssertionError("want %s, got %s: %s" % (want, type(err).__name__, err))
     return err
 
 def raises(exc_type, fn, *args, **kwargs):

@@ -103,6 +103,9 @@ def test_raises():
     eq(str(e), "ValueError not raised")
     e = raises(AssertionError, raises, KeyError, int, "x")
     true(str(e).startswith("want KeyError, got ValueError"), "wrong type named: " + str(e))
+    e = raises(AssertionError, raises, (KeyError, IndexError), int, "5")
+    eq(str(e), "KeyError/IndexError not raised")
+    raises((KeyError, ValueError), int, "x")
     # keyword arguments are passed through
     eq(type(raises(TypeError, sorted, [1, "a"], reverse=True)), TypeError)
 

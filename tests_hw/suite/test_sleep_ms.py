@@ -1,0 +1,105 @@
+# sleep_ms() and the timing side of sleep(): elapsed time is at least what was
+# asked for, ordering holds for ms values, and bad arguments raise clear errors
+# (issue 3: negative -> ValueError, non-number -> TypeError; stock upstream
+# clamps negatives to 0 and fails those two tests, ours must pass them).
+import asyncio
+import hwtest
+from hwtest import eq, true, araises
+
+hwtest.require("time.ticks_ms")  # CPython has no ticks: sleep_ms is a MicroPython extension
+import time
+
+
+def elapsed_ms(start):
+    return time.ticks_diff(time.ticks_ms(), start)
+
+
+async def test_sleep_ms_waits_at_least():
+    for ms in (1, 20, 50):
+        start = time.ticks_ms()
+        eq(await asyncio.sleep_ms(ms), None, "sleep_ms result")
+        true(elapsed_ms(start) >= ms, "slept %d ms for sleep_ms(%d)" % (elapsed_ms(start), ms))
+
+
+async def test_sleep_float_seconds_waits_at_least():
+    start = time.ticks_ms()
+    await asyncio.sleep(0.05)
+    true(elapsed_ms(start) >= 50, "sleep(0.05) took %d ms" % elapsed_ms(start))
+    start = time.ticks_ms()
+    await asyncio.sleep(0.001)
+    true(elapsed_ms(start) >= 1, "sleep(0.001) is not rounded down to 0")
+
+
+async def test_sleep_ms_order():
+    woke = []
+
+    async def sleeper(ms):
+        await asyncio.sleep_ms(ms)
+        woke.append(ms)
+
+    for ms in (90, 30, 60, 0):
+        asyncio.create_task(sleeper(ms))
+    await asyncio.sleep_ms(150)
+    eq(woke, [0, 30, 60, 90])
+
+
+async def test_sleep_ms_zero_is_round_robin():
+    log = []
+
+    async def spin(name):
+        for _ in range(3):
+            log.append(name)
+            await asyncio.sleep_ms(0)
+
+    await asyncio.gather(spin("a"), spin("b"))
+    eq("".join(log), "ababab")
+
+
+async def test_same_deadline_keeps_creation_order():
+    # sleepers created in one go with the same delay wake in creation order
+    # (a tie must not reorder them; helps fairness)
+    woke = []
+
+    async def sleeper(n):
+        await asyncio.sleep_ms(30)
+        woke.append(n)
+
+    start = time.ticks_ms()
+    for n in range(5):
+        asyncio.create_task(sleeper(n))
+    await asyncio.sleep_ms(80)
+    if elapsed_ms(start) < 80:
+        raise AssertionError("woke early")
+    eq(woke, [0, 1, 2, 3, 4])
+
+
+async def sleep_ms_of(value):
+    await asyncio.sleep_ms(value)
+
+
+async def sleep_of(value):
+    await asyncio.sleep(value)
+
+
+async def test_negative_is_value_error():
+    await araises(ValueError, sleep_ms_of(-1))
+    await araises(ValueError, sleep_of(-0.5))
+
+
+async def test_non_number_is_type_error():
+    for bad in ("10", None, [1]):
+        await araises(TypeError, sleep_ms_of(bad))
+        await araises(TypeError, sleep_of(bad))
+
+
+async def test_bad_arg_leaves_scheduler_usable():
+    await araises(ValueError, sleep_ms_of(-5))
+    await araises(TypeError, sleep_ms_of("x"))
+    # the next sleeps still work and still wait
+    start = time.ticks_ms()
+    await asyncio.sleep_ms(10)
+    await asyncio.sleep(0.01)
+    true(elapsed_ms(start) >= 20, "sleeps after an error still wait")
+
+
+hwtest.main()
