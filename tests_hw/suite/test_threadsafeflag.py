@@ -1,0 +1,107 @@
+# ThreadSafeFlag: starts clear, set before wait returns at once and clears
+# the flag, clear(), wake-up from a micropython.schedule callback (the way an
+# IRQ handler hands over), wait under wait_for, a single waiter.
+import asyncio
+import hwtest
+from hwtest import eq, true, araises
+
+hwtest.require("asyncio.ThreadSafeFlag")  # MicroPython only
+
+
+async def waits_done(flag, timeout=0.05):
+    # True if flag.wait() returns within timeout
+    try:
+        await asyncio.wait_for(flag.wait(), timeout)
+        return True
+    except asyncio.TimeoutError:
+        return False
+
+
+async def test_starts_clear():
+    eq(await waits_done(asyncio.ThreadSafeFlag(), 0.02), False)
+
+
+async def test_set_before_wait_then_auto_clears():
+    flag = asyncio.ThreadSafeFlag()
+    flag.set()
+    eq(await waits_done(flag), True, "returns at once when already set")
+    eq(await waits_done(flag, 0.02), False, "wait() cleared it")
+
+
+async def test_set_twice_is_one_wakeup():
+    flag = asyncio.ThreadSafeFlag()
+    flag.set()
+    flag.set()
+    eq(await waits_done(flag), True)
+    eq(await waits_done(flag, 0.02), False, "a flag, not a counter")
+
+
+async def test_clear():
+    flag = asyncio.ThreadSafeFlag()
+    flag.set()
+    flag.clear()
+    eq(await waits_done(flag, 0.02), False, "clear() before wait")
+
+
+async def test_set_from_task_wakes_waiter():
+    flag = asyncio.ThreadSafeFlag()
+    woke = []
+
+    async def waiter():
+        await flag.wait()
+        woke.append(1)
+
+    t = asyncio.create_task(waiter())
+    await asyncio.sleep(0.01)
+    eq(woke, [], "still waiting")
+    flag.set()
+    await asyncio.wait_for(t, 0.5)
+    eq(woke, [1])
+
+
+async def test_set_from_scheduled_callback():
+    micropython = hwtest.require("micropython")
+    if not hasattr(micropython, "schedule"):
+        raise hwtest.Skip("no micropython.schedule")
+    flag = asyncio.ThreadSafeFlag()
+    calls = []
+
+    def isr_like(arg):
+        calls.append(arg)
+        flag.set()
+
+    async def trigger():
+        await asyncio.sleep(0.02)
+        micropython.schedule(isr_like, 7)
+
+    asyncio.create_task(trigger())
+    await asyncio.wait_for(flag.wait(), 1)
+    eq(calls, [7])
+    # repeated hand-overs, each one waking the waiter once
+    for i in range(5):
+        micropython.schedule(isr_like, i)
+        await asyncio.wait_for(flag.wait(), 1)
+    eq(calls, [7, 0, 1, 2, 3, 4])
+
+
+async def test_timed_out_wait_leaves_flag_usable():
+    flag = asyncio.ThreadSafeFlag()
+    eq(await waits_done(flag, 0.01), False)
+    flag.set()
+    eq(await waits_done(flag), True, "works after a cancelled wait")
+
+
+async def test_cancelled_waiter_then_new_waiter():
+    flag = asyncio.ThreadSafeFlag()
+    t = asyncio.create_task(flag.wait())
+    await asyncio.sleep(0)
+    t.cancel()
+    await araises(asyncio.CancelledError, t)
+    t2 = asyncio.create_task(flag.wait())
+    await asyncio.sleep(0)
+    flag.set()
+    await asyncio.wait_for(t2, 0.5)
+    true(t2.done(), "second waiter woke")
+
+
+hwtest.main()
