@@ -1,0 +1,133 @@
+"""Image checks that need no hardware: run on whatever is under firmware/images/<BOARD>/.
+
+Public surface:
+    check_images(images_root, boards_root=None) -> [CheckResult]   one result per file checked
+    check_board(board_dir, boards_root=None)    -> [CheckResult]
+    main(argv=None) -> int                       prints one line per file, 0 when all pass
+    ImageCheckFailed                             raised by require_valid() for deploy
+
+The format modules (uf2, dfuse, esp32, intelhex, elf) each hold both a writer (pack_*)
+and a validator (validate_*), so tests can build valid images and corrupt them.
+"""
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import FirmwareError
+from . import esp32, manifest, rules
+
+__all__ = ["CheckResult", "ImageCheckFailed", "check_board", "check_images", "main", "require_valid"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_IMAGES_ROOT = PROJECT_ROOT / "firmware" / "images"
+DEFAULT_BOARDS_ROOT = PROJECT_ROOT / "boards"
+
+
+class ImageCheckFailed(FirmwareError):
+    """A built image is malformed: flashing it would brick or confuse the board."""
+
+
+@dataclass
+class CheckResult:
+    board: str
+    name: str
+    problems: list = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    def line(self):
+        if self.ok:
+            return f"ok   {self.board}/{self.name}: {self.summary}"
+        return f"FAIL {self.board}/{self.name}: " + "; ".join(self.problems)
+
+
+def check_board(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
+    board_dir = Path(board_dir)
+    board = board_dir.name
+    problems, facts = manifest.load_manifest(board_dir)
+    results = [CheckResult(board, "manifest.json", problems, "")]
+    if facts is None:
+        return results
+    results[0].problems += manifest.validate_listed_files(board_dir, facts)
+    results[0].summary = (
+        f"asyncio {facts.get('asyncio_version')}, MicroPython {facts['micropython'].get('version')}, "
+        f"build {facts.get('build_id')}"
+        if isinstance(facts.get("micropython"), dict)
+        else "fields present"
+    )
+    port = facts.get("port")
+    if port not in rules.PORT_FILES:
+        results[0].problems.append(f"unknown port {port!r} (known: {', '.join(rules.PORT_FILES)})")
+        return results
+    flash = rules.flash_region(board, port, Path(boards_root) if boards_root else None)
+    for name, validate, required in rules.PORT_FILES[port]:
+        path = board_dir / name
+        if not path.is_file():
+            if required:
+                results.append(CheckResult(board, name, [f"missing (port {port} always produces it)"]))
+            continue
+        data = path.read_bytes()
+        problems, summary = validate(data, flash)
+        results.append(CheckResult(board, name, list(problems), summary))
+        if port == "esp32" and name in ("micropython.bin", "bootloader.bin"):
+            results.append(_esptool_cross_check(board, path))
+    return results
+
+
+def _esptool_cross_check(board, path):
+    """esptool reads the same format independently; an extra opinion where it is installed."""
+    name = f"{path.name} (esptool image-info)"
+    outcome = esp32.esptool_image_info(path)
+    if outcome is None:
+        return CheckResult(board, name, [], "skipped: esptool not installed (pip install esptool)")
+    code, text = outcome
+    # image-info exits 0 even for a bad checksum or hash; it says "(invalid" instead.
+    bad = [line.strip() for line in text.splitlines() if "(invalid" in line]
+    if code != 0:
+        bad.append(f"esptool exited {code}: {text.strip().splitlines()[-1] if text.strip() else ''}")
+    return CheckResult(board, name, bad, "valid")
+
+
+def check_images(images_root=DEFAULT_IMAGES_ROOT, boards_root=DEFAULT_BOARDS_ROOT):
+    """Check every board folder under images_root; an absent or empty root gives []."""
+    images_root = Path(images_root)
+    if not images_root.is_dir():
+        return []
+    results = []
+    for board_dir in sorted(p for p in images_root.iterdir() if p.is_dir()):
+        results += check_board(board_dir, boards_root)
+    return results
+
+
+def require_valid(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
+    """Raise ImageCheckFailed unless every check of one board passes (deploy calls this)."""
+    failed = [r for r in check_board(board_dir, boards_root) if not r.ok]
+    if failed:
+        raise ImageCheckFailed(
+            f"{Path(board_dir).name}: image check failed: {failed[0].line()[5:]}",
+            hint="rebuild it: make firmware BOARD=" + Path(board_dir).name,
+        )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python3 -m firmware check", description=__doc__.splitlines()[0])
+    parser.add_argument("images_root", nargs="?", default=str(DEFAULT_IMAGES_ROOT))
+    args = parser.parse_args(argv)
+    results = check_images(args.images_root)
+    if not results:
+        print(f"imagecheck: no images under {args.images_root} (build one: make firmware BOARD=...)")
+        return 0
+    for result in results:
+        print(result.line())
+    failed = sum(not r.ok for r in results)
+    print(f"imagecheck: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""check_images over a firmware/images tree: manifests, per-port files, and the real images here."""
+
+import hashlib
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from firmware import imagecheck
+from firmware.imagecheck import dfuse, uf2
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _arm_elf(entry=0x0000_0401):
+    """A minimal ELF32 Arm executable header (System V gABI layout)."""
+    ident = b"\x7fELF" + bytes([1, 1, 1]) + b"\0" * 9
+    header = ident + struct.pack("<HHIIIIIHHHHHH", 2, 40, 1, entry, 52, 0, 0x5000200, 52, 32, 0, 40, 0, 0)
+    return header + b"\0" * 64
+
+
+def _write_board(root, board, port, files, **overrides):
+    folder = root / board
+    folder.mkdir(parents=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    manifest = {
+        "board": board, "port": port, "micropython": {"version": "1.25.0", "source": "debian"},
+        "asyncio_version": "0.1.0", "git_commit": "abc", "build_id": "20261122-abc",
+        "asyncio_c": True, "size": {"text": 1, "data": 2, "bss": 3}, "frozen_modules": [],
+        "files": {n: {"size": len(d), "sha256": hashlib.sha256(d).hexdigest()} for n, d in files.items()},
+    }
+    manifest.update(overrides)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+@pytest.fixture
+def tree(tmp_path):
+    _write_board(tmp_path, "RPI_PICO", "rp2", {"firmware.uf2": uf2.pack_uf2(b"\1" * 1000, 0x10000000)})
+    _write_board(tmp_path, "PYBV11", "stm32", {"firmware.dfu": dfuse.pack_dfuse([(0x08000000, b"\2" * 600)])})
+    _write_board(tmp_path, "QEMU_MPS2_AN385", "qemu", {"firmware.elf": _arm_elf()})
+    _write_board(tmp_path, "UNIX", "unix", {"micropython": Path(os.path.realpath(sys.executable)).read_bytes()})
+    return tmp_path
+
+
+def test_a_good_tree_passes_one_result_per_file(tree):
+    results = imagecheck.check_images(tree, boards_root=None)
+    assert [(r.board, r.name) for r in results] == [
+        ("PYBV11", "manifest.json"), ("PYBV11", "firmware.dfu"),
+        ("QEMU_MPS2_AN385", "manifest.json"), ("QEMU_MPS2_AN385", "firmware.elf"),
+        ("RPI_PICO", "manifest.json"), ("RPI_PICO", "firmware.uf2"),
+        ("UNIX", "manifest.json"), ("UNIX", "micropython"),
+    ]
+    assert all(r.ok for r in results), [r.line() for r in results if not r.ok]
+
+
+def test_image_changed_after_the_manifest_is_caught(tree):
+    image = tree / "RPI_PICO" / "firmware.uf2"
+    image.write_bytes(image.read_bytes()[:-512])
+    lines = [r.line() for r in imagecheck.check_images(tree, boards_root=None) if not r.ok]
+    assert any("RPI_PICO/manifest.json" in l and "sha256 differs" in l for l in lines)
+    assert any("RPI_PICO/firmware.uf2" in l and "numBlocks is 4, file has 3" in l for l in lines)
+
+
+def test_missing_image_and_manifest_are_caught(tree):
+    (tree / "PYBV11" / "firmware.dfu").unlink()
+    (tree / "UNIX" / "manifest.json").unlink()
+    failed = {(r.board, r.name): r.problems for r in imagecheck.check_images(tree, boards_root=None) if not r.ok}
+    assert failed[("PYBV11", "firmware.dfu")] == ["missing (port stm32 always produces it)"]
+    assert failed[("UNIX", "manifest.json")] == ["manifest.json missing"]
+
+
+def test_wrong_architecture_is_caught(tree):
+    arm = _arm_elf()
+    _write_board(tree, "UNIX_ARM", "unix", {"micropython": arm})
+    entry_outside = _write_board(tree, "QEMU_BAD", "qemu", {"firmware.elf": _arm_elf(entry=0x2000_0000)})
+    by_board = {r.board: r for r in imagecheck.check_images(tree, boards_root=None) if r.name != "manifest.json"}
+    assert "built for Arm" in by_board["UNIX_ARM"].problems[0]
+    assert "entry 0x20000000 outside" in by_board[entry_outside.name].problems[0]
+
+
+def test_board_json_flash_overrides_the_table(tree, tmp_path_factory):
+    boards = tmp_path_factory.mktemp("boards")
+    (boards / "RPI_PICO").mkdir()
+    (boards / "RPI_PICO" / "board.json").write_text(json.dumps({"flash_region": {"start": "0x10000000", "size": 512}}))
+    pico = [r for r in imagecheck.check_images(tree, boards_root=boards) if r.name == "firmware.uf2"][0]
+    assert any("outside flash 0x10000000-0x10000200" in p for p in pico.problems)
+
+
+def test_main_prints_a_line_per_file_and_fails_on_a_bad_image(tree):
+    ok = subprocess.run([sys.executable, "-m", "firmware.imagecheck", str(tree)], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0 and ok.stdout.splitlines()[-1] == "imagecheck: 8 passed, 0 failed"
+    bad = tree / "PYBV11" / "firmware.dfu"
+    data = bytearray(bad.read_bytes())
+    data[-1] ^= 1
+    bad.write_bytes(bytes(data))
+    failed = subprocess.run([sys.executable, "-m", "firmware.imagecheck", str(tree)], capture_output=True, text=True, cwd=ROOT)
+    assert failed.returncode == 1
+    assert "FAIL PYBV11/firmware.dfu: CRC 0x" in failed.stdout
+
+
+def test_require_valid_raises_one_firmware_error(tree):
+    (tree / "RPI_PICO" / "firmware.uf2").write_bytes(b"junk")
+    with pytest.raises(imagecheck.ImageCheckFailed) as info:
+        imagecheck.require_valid(tree / "RPI_PICO", boards_root=None)
+    assert "rebuild it: make firmware BOARD=RPI_PICO" in str(info.value)
+
+
+def test_empty_or_absent_images_root_gives_no_results(tmp_path):
+    assert imagecheck.check_images(tmp_path / "nothing") == []
+
+
+def test_the_images_built_here_pass():
+    """Whatever `make firmware` left in firmware/images/ must be well formed."""
+    results = imagecheck.check_images()
+    if not results:
+        pytest.skip("no images built yet under firmware/images/ (make firmware BOARD=...)")
+    failed = [r.line() for r in results if not r.ok]
+    assert failed == []
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc not installed")
+def test_a_real_linked_arm_elf_passes(tmp_path):
+    src = tmp_path / "reset.c"
+    src.write_text("void Reset_Handler(void) { for (;;) {} }\n")
+    elf_path = tmp_path / "firmware.elf"
+    subprocess.run(
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m3", "-mthumb", "-nostdlib", "-Wl,-e,Reset_Handler",
+         "-Wl,-Ttext=0x400", "-o", str(elf_path), str(src)],
+        check=True, capture_output=True,
+    )
+    _write_board(tmp_path / "images", "QEMU_MPS2_AN385", "qemu", {"firmware.elf": elf_path.read_bytes()})
+    results = imagecheck.check_images(tmp_path / "images", boards_root=None)
+    assert all(r.ok for r in results), [r.line() for r in results]
+    assert results[1].summary.startswith("ELF Arm, entry 0x40")
