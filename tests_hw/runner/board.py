@@ -1,0 +1,190 @@
+"""Runs device tests on one board, one at a time, and gets the board back
+when a test breaks it: Ctrl-C, soft reset, hard reset + reconnect, and
+finally giving up on the board after N consecutive device failures."""
+
+import re
+import time
+from pathlib import Path
+
+from . import errors, probes
+from .results import ABORTED, ERROR, SKIP, TIMEOUT, DEFAULT_LEAK_THRESHOLD, TestResult, judge
+
+HARNESS = Path(__file__).resolve().parents[1] / "harness" / "hwtest.py"
+
+# Interned names (qstrs) live on the heap until the next soft reset; they are
+# not a leak, so their growth (from micropython.qstr_info, where the port has
+# it) is taken off the difference.
+HEAP_REPORT = """gc.collect()
+try:
+    import micropython
+    micropython.qstr_info()
+except (ImportError, AttributeError):
+    pass
+print(gc.mem_free())
+"""
+HEAP_FREE = "import gc\n" + HEAP_REPORT
+QSTR_BYTES = re.compile(r"n_total_bytes=(\d+)")
+# Drop what the test left in __main__ and sys.modules, then measure: what is
+# still allocated is held from somewhere the test had no business keeping.
+HEAP_AFTER = """import gc, sys
+[globals().pop(k) for k in list(globals()) if k not in ("__name__", "gc", "sys")]
+sys.modules.clear()
+del sys
+""" + HEAP_REPORT
+# No filesystem needed: the harness becomes a module object in sys.modules.
+INSTALL_HARNESS = """def _hw_install(src):
+    import sys
+    ns = {"__name__": "hwtest"}
+    exec(src, ns)
+    class Module:
+        pass
+    m = Module()
+    for k in ns:
+        setattr(m, k, ns[k])
+    sys.modules["hwtest"] = m
+_hw_install(%r)
+del _hw_install
+"""
+
+
+class BoardRunner:
+    def __init__(self, target, timeout=30.0, max_device_failures=3,
+                 leak_threshold=DEFAULT_LEAK_THRESHOLD, measure_heap=True):
+        self.target = target
+        self.default_timeout = timeout
+        self.max_device_failures = max_device_failures
+        self.leak_threshold = leak_threshold
+        self.measure_heap = measure_heap
+        self.session = None
+        self.features = None
+        self.device_failures = 0  # consecutive
+        self.abort_reason = None
+
+    @property
+    def label(self):
+        return self.target.label
+
+    # -- connection --------------------------------------------------------
+    def connect(self):
+        """Open the board; TargetError (one clear line) if it cannot be used at all."""
+        self.session = self.target.open()
+        if self.features is None:
+            self.features = probes.probe(self.session)
+            self.session.soft_reset()
+
+    def close(self):
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        self.target.close()
+
+    def _recover(self, notes):
+        """Bring the board back to a soft-reset raw REPL, however hard that is."""
+        if self.session is not None:
+            try:
+                self.session.soft_reset(timeout=3.0)
+                notes.append("soft reset")
+                return True
+            except errors.RunnerError:
+                notes.append("soft reset failed")
+            try:
+                self.target.hard_reset(self.session)
+                notes.append("hard reset")
+            except errors.RunnerError as e:
+                notes.append(f"hard reset failed: {e}")
+            self.session = None
+        try:
+            self.session = self.target.open()
+            notes.append("reconnected")
+            return True
+        except errors.RunnerError as e:
+            notes.append(f"reconnect failed: {e}")
+            self.session = None  # the next test tries again, or the run aborts
+            return False
+
+    def _device_failed(self, reason):
+        self.device_failures += 1
+        if self.device_failures >= self.max_device_failures:
+            self.abort_reason = f"{self.device_failures} consecutive device failures, last: {reason}"
+
+    # -- one test ----------------------------------------------------------
+    def run(self, test):
+        if self.abort_reason:
+            return TestResult(test.name, self.label, ABORTED, message=f"not run: {self.abort_reason}")
+        started = time.monotonic()
+        notes = []
+        if self.session is None:
+            if not self._recover(notes):
+                self._device_failed(notes[-1])
+                return TestResult(test.name, self.label, ERROR, message=notes[-1], recovery=notes)
+        result = self._run_on_device(test, notes)
+        result.duration = round(time.monotonic() - started, 4)
+        if result.status == ABORTED:
+            return result
+        # Always leave the board freshly soft-reset for the next test.
+        if not self._recover(notes):
+            self._device_failed(notes[-1])
+            if result.ok:
+                result.status, result.message = ERROR, f"device lost after the test: {notes[-1]}"
+        elif "hard reset" not in notes or result.ok:
+            self.device_failures = 0
+        result.recovery = [n for n in notes if n != "soft reset"]
+        return result
+
+    def _run_on_device(self, test, notes):
+        result = TestResult(test.name, self.label, ERROR)
+        lacking = probes.missing(test.requires, self.features or {})
+        if lacking:
+            result.status, result.message = SKIP, "board lacks " + ", ".join(lacking)
+            return result
+        try:
+            expected = test.expected_output()
+        except (errors.UsageError, OSError) as e:
+            result.message = str(e)
+            return result
+        timeout = test.timeout or self.default_timeout
+        session = self.session
+        try:
+            if self.measure_heap:
+                result.heap_before, qstr_before = _heap(session, HEAP_FREE)
+            if test.kind == "hwtest":
+                setup = session.exec(INSTALL_HARNESS % HARNESS.read_text(), timeout=10)
+                if setup.error or setup.timed_out:
+                    result.message = "could not install hwtest: " + setup.error.decode(errors="replace")[-200:]
+                    return result
+            run = session.exec(test.source(), timeout=timeout)
+        except errors.InterruptFailed as e:
+            result.status, result.message = TIMEOUT, str(e)
+            notes.append("Ctrl-C ignored")
+            return result
+        except errors.DeviceUnresponsive as e:
+            result.message = str(e)
+            notes.append("device stopped answering")
+            return result
+        output = _text(run.output)
+        error = _text(run.error)
+        result.output = output[-4000:]
+        result.status, result.message, result.diff = judge(test, output, error, expected)
+        if run.timed_out:
+            result.status = TIMEOUT
+            result.message = f"no result after {timeout:g}s (interrupted with Ctrl-C)"
+            return result
+        if self.measure_heap and result.status != SKIP and result.heap_before is not None:
+            try:
+                result.heap_after, qstr_after = _heap(session, HEAP_AFTER)
+                lost = result.heap_before - result.heap_after - (qstr_after - qstr_before)
+                result.leak = lost > self.leak_threshold
+            except (errors.DeviceUnresponsive, ValueError):
+                pass  # a test that reset the board has no "after"
+        return result
+
+
+def _heap(session, source):
+    """(free heap bytes, bytes of interned qstrs or 0 if unknown)."""
+    text = session.eval_output(source)
+    qstrs = QSTR_BYTES.search(text)
+    return int(text.splitlines()[-1]), int(qstrs.group(1)) if qstrs else 0
+
+
+def _text(data):
+    return data.decode("utf-8", "replace").replace("\r\n", "\n")

@@ -1,0 +1,46 @@
+"""One error hierarchy for the runner: each is printed as one line by the CLI
+and the pytest plugin, so the user sees what is wrong and not a traceback."""
+
+
+class RunnerError(Exception):
+    """Base of every failure the runner reports to the user."""
+
+
+class TargetError(RunnerError):
+    """The board could not be reached (the whole run depends on it)."""
+
+
+class PortAbsent(TargetError):
+    pass
+
+
+class PortBusy(TargetError):
+    pass
+
+
+class PortPermission(TargetError):
+    pass
+
+
+class NotMicroPython(TargetError):
+    """Something answers on the port, but not a MicroPython raw REPL."""
+
+
+class EmulatorError(TargetError):
+    """qemu or the unix image could not be started."""
+
+
+class DeviceUnresponsive(RunnerError):
+    """The device stopped answering (recovered from if possible)."""
+
+
+class InterruptFailed(DeviceUnresponsive):
+    """A test ran past its timeout and Ctrl-C did not stop it."""
+
+
+class RunAborted(RunnerError):
+    """Too many consecutive device failures: the rest of the run is skipped."""
+
+
+class UsageError(RunnerError):
+    """Bad command line or suite layout."""

@@ -1,0 +1,219 @@
+"""One raw-REPL session on a serial line, kept open across tests.
+
+mpremote's SerialTransport opens the line (pyserial's serial_for_url, so
+device paths, rfc2217:// and socket:// all work) and writes code with
+raw-paste flow control, falling back to the plain raw REPL on devices that do
+not support it. Reading is done here, against a deadline: a test that hangs
+must not block the runner, and mpremote's reads have only per-character
+timeouts (and block forever on a pty).
+"""
+
+import contextlib
+import io
+import struct
+import time
+from dataclasses import dataclass
+
+import serial
+from mpremote.transport import TransportError
+from mpremote.transport_serial import SerialTransport
+
+from . import errors
+
+RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n"
+# Fixed-size protocol reads (raw-paste header, "OK") wait this long at most.
+READ_TIMEOUT = 2.0
+POLL_INTERVAL = 0.003
+
+
+@dataclass
+class ExecResult:
+    output: bytes
+    error: bytes
+    timed_out: bool
+    duration: float
+
+
+def open_port(url, baudrate=115200):
+    """Open url; raise a one-line TargetError subclass saying why it failed."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            transport = SerialTransport(url, baudrate=baudrate, timeout=READ_TIMEOUT)
+    except TransportError:
+        _raise_open_error(url)
+        raise errors.TargetError(f"{url}: cannot open the port")
+    return transport
+
+
+def _raise_open_error(url):
+    # mpremote's message drops the reason; open the port again to learn it.
+    try:
+        port = serial.serial_for_url(url, baudrate=115200, exclusive=True, timeout=0)
+    except serial.SerialException as e:
+        text = str(e)
+        errno = getattr(e, "errno", None)
+        if errno == 2 or "No such file" in text or "could not open port" in text and "[Errno 2]" in text:
+            raise errors.PortAbsent(f"{url}: no such port (unplugged? wrong name?)") from None
+        if errno == 13 or "[Errno 13]" in text or "Permission denied" in text:
+            raise errors.PortPermission(
+                f"{url}: permission denied (add yourself to the 'dialout' group, then log in again)"
+            ) from None
+        if "exclusively lock" in text or "[Errno 11]" in text or "[Errno 16]" in text or errno == 16:
+            raise errors.PortBusy(f"{url}: port is busy (another program, e.g. mpremote or a terminal, has it open)") from None
+        if "[Errno 111]" in text or "Connection refused" in text:
+            raise errors.PortAbsent(f"{url}: connection refused (is the serial server running?)") from None
+        raise errors.TargetError(f"{url}: {text}") from None
+    except ValueError as e:
+        raise errors.UsageError(f"{url}: {e}") from None
+    else:
+        port.close()
+
+
+class Session:
+    def __init__(self, url, baudrate=115200):
+        self.url = url
+        self.transport = open_port(url, baudrate)
+        self.serial = self.transport.serial
+        self._pushback = b""  # bytes read past a marker, handed out first
+        self.partial = b""
+        self.raw_paste = True  # until the device says it cannot
+
+    # -- low level ---------------------------------------------------------
+    def write(self, data):
+        try:
+            self.serial.write(data)
+        except (OSError, serial.SerialException) as e:
+            raise errors.DeviceUnresponsive(f"{self.url}: write failed: {e}") from None
+
+    def read_available(self):
+        if self._pushback:
+            data, self._pushback = self._pushback, b""
+            return data
+        try:
+            waiting = self.serial.in_waiting
+            return self.serial.read(waiting) if waiting else b""
+        except (OSError, serial.SerialException) as e:
+            raise errors.DeviceUnresponsive(f"{self.url}: read failed: {e}") from None
+
+    def read_until(self, ending, deadline):
+        """Bytes up to and including ending, or None (with self.partial set) at the deadline."""
+        data = bytearray()
+        while True:
+            chunk = self.read_available()
+            if chunk:
+                data += chunk
+                pos = data.find(ending)
+                if pos >= 0:
+                    self._pushback = bytes(data[pos + len(ending):])
+                    return bytes(data[: pos + len(ending)])
+            elif time.monotonic() >= deadline:
+                self.partial = bytes(data)
+                return None
+            else:
+                time.sleep(POLL_INTERVAL)
+
+    def drain(self, quiet=0.05, limit=1.0):
+        """Discard input until the line has been quiet for `quiet` seconds."""
+        end = time.monotonic() + limit
+        last = time.monotonic()
+        while time.monotonic() < end:
+            if self.read_available():
+                last = time.monotonic()
+            elif time.monotonic() - last >= quiet:
+                return
+            else:
+                time.sleep(POLL_INTERVAL)
+
+    # -- REPL states -------------------------------------------------------
+    def enter_raw_repl(self, soft_reset=True, timeout=5.0):
+        """Interrupt whatever runs, enter the raw REPL, optionally soft reset.
+
+        Leaves the raw REPL's '>' prompt unread (exec reads it). Raises NotMicroPython if nothing raw-REPL-like answers.
+        """
+        self.write(b"\r\x03\x03")
+        self.drain()
+        self.write(b"\r\x01")
+        deadline = time.monotonic() + timeout
+        if self.read_until(RAW_BANNER, deadline) is None:
+            raise errors.NotMicroPython(
+                f"{self.url}: not a MicroPython raw REPL (no answer to Ctrl-A; got {self.partial[-60:]!r})"
+            )
+        if soft_reset:
+            self.write(b"\x04")
+            if self.read_until(b"soft reboot", deadline) is None:
+                raise errors.DeviceUnresponsive(f"{self.url}: no soft reboot after Ctrl-D")
+            if self.read_until(RAW_BANNER, deadline) is None:
+                raise errors.DeviceUnresponsive(f"{self.url}: no raw REPL after soft reboot")
+        self.transport.in_raw_repl = True
+
+    def soft_reset(self, timeout=5.0):
+        self.enter_raw_repl(soft_reset=True, timeout=timeout)
+
+    # -- running code ------------------------------------------------------
+    def exec(self, source, timeout=10.0, interrupt_grace=3.0):
+        """Run source; return its stdout/stderr. On timeout, Ctrl-C it."""
+        if isinstance(source, str):
+            source = source.encode()
+        start = time.monotonic()
+        self._send_code(source)
+        deadline = start + timeout
+        timed_out = False
+        output = self.read_until(b"\x04", deadline)
+        if output is None:
+            timed_out = True
+            partial = self.partial
+            self.write(b"\x03")
+            output = self.read_until(b"\x04", time.monotonic() + interrupt_grace)
+            if output is None:
+                raise errors.InterruptFailed(
+                    f"{self.url}: test ran past {timeout:g}s and Ctrl-C did not stop it"
+                )
+            output = partial + output
+        output = output[:-1]
+        error = self.read_until(b"\x04", time.monotonic() + (interrupt_grace if timed_out else timeout))
+        if error is None:
+            raise errors.DeviceUnresponsive(f"{self.url}: no end of error output")
+        return ExecResult(output, error[:-1], timed_out, time.monotonic() - start)
+
+    def _send_code(self, source):
+        if self.read_until(b">", time.monotonic() + READ_TIMEOUT) is None:
+            raise errors.DeviceUnresponsive(f"{self.url}: no raw REPL prompt (got {self.partial[-60:]!r})")
+        self._pushback = b""  # nothing legitimate follows the prompt
+        try:
+            if self.raw_paste:
+                self.write(b"\x05A\x01")
+                reply = self.serial.read(2)
+                if reply == b"R\x01":
+                    # mpremote's raw_paste_write does the windowed flow control.
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        self.transport.raw_paste_write(source)
+                    return
+                if reply != b"R\x00":
+                    # Too old to know raw-paste: it echoed the bytes as a line.
+                    if self.read_until(RAW_BANNER + b">", time.monotonic() + READ_TIMEOUT) is None:
+                        raise errors.DeviceUnresponsive(f"{self.url}: lost the raw REPL probing raw-paste")
+                self.raw_paste = False
+            for i in range(0, len(source), 256):
+                self.write(source[i : i + 256])
+                time.sleep(0.01)  # no flow control: let a small UART buffer drain
+            self.write(b"\x04")
+            reply = self.serial.read(2)
+            if reply != b"OK":
+                raise errors.DeviceUnresponsive(f"{self.url}: code not accepted (reply {reply!r})")
+        except (TransportError, OSError, serial.SerialException, struct.error) as e:
+            raise errors.DeviceUnresponsive(f"{self.url}: could not send code: {e}") from None
+
+    def eval_output(self, source, timeout=5.0):
+        """Stripped stdout of a short helper snippet that must not fail."""
+        result = self.exec(source, timeout)
+        if result.timed_out or result.error:
+            raise errors.DeviceUnresponsive(f"{self.url}: helper code failed: {result.error[-200:]!r}")
+        return result.output.decode("utf-8", "replace").strip()
+
+    def close(self):
+        try:
+            self.write(b"\r\x02")  # back to the friendly REPL, as mpremote leaves it
+        except errors.RunnerError:
+            pass
+        with contextlib.suppress(Exception):
+            self.serial.close()
