@@ -1,0 +1,248 @@
+# TCP streams over loopback: open_connection/start_server, echo, EOF,
+# peername, backlog with several clients, a server closed while clients are
+# connected, Server as an async context manager, refused connections, IPv6
+# when the socket module has it. Needs `socket` (the QEMU image has no
+# network: SKIP). Runs on CPython too (reader/writer roles kept apart).
+import hwtest
+from hwtest import eq, true, araises
+
+socket = hwtest.require("socket")
+import asyncio
+import time
+
+_port = [20000 + int(time.time()) % 20000]
+
+
+def next_port():
+    # a fresh port per server, so a closed one in TIME_WAIT never gets in the way
+    _port[0] += 1
+    return _port[0]
+
+
+def host_port(peer):
+    # MicroPython's unix port hands out raw sockaddr bytes, lwIP and CPython
+    # an (host, port) tuple: compare the decoded form.
+    if isinstance(peer, (bytes, bytearray)):
+        family, addr, port = socket.sockaddr(peer)[:3]
+        return socket.inet_ntop(family, addr), port
+    return peer[0], peer[1]
+
+
+async def echo_lines(reader, writer):
+    while True:
+        line = await reader.readline()
+        if not line:
+            break
+        writer.write(line)
+        await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+
+async def start(handler, host="127.0.0.1", **kw):
+    port = next_port()
+    server = await asyncio.start_server(handler, host, port, **kw)
+    return server, port
+
+
+async def close_server(server):
+    server.close()
+    await server.wait_closed()
+
+
+async def test_echo_and_eof():
+    server, port = await start(echo_lines)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"hello\n")
+    await writer.drain()
+    eq(await reader.readline(), b"hello\n")
+    writer.write(b"a\nb")
+    writer.write(b"c\n")
+    await writer.drain()
+    eq(await reader.readline(), b"a\n")
+    eq(await reader.readexactly(3), b"bc\n")
+    writer.close()
+    await writer.wait_closed()
+    await close_server(server)
+
+
+async def test_read_until_peer_closes():
+    async def talker(reader, writer):
+        for i in range(3):
+            writer.write(b"chunk%d;" % i)
+            await writer.drain()
+            await asyncio.sleep(0.01)
+        writer.close()
+        await writer.wait_closed()
+
+    server, port = await start(talker)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    eq(await reader.read(-1), b"chunk0;chunk1;chunk2;", "read() until EOF")
+    eq(await reader.read(10), b"", "then b''")
+    writer.close()
+    await writer.wait_closed()
+    await close_server(server)
+
+
+async def test_readexactly_eof_over_tcp():
+    async def short(reader, writer):
+        writer.write(b"12")
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+
+    server, port = await start(short)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    # CPython raises IncompleteReadError, an EOFError subclass
+    await araises(EOFError, reader.readexactly(5))
+    writer.close()
+    await writer.wait_closed()
+    await close_server(server)
+
+
+async def test_big_transfer_with_partial_writes():
+    size = 8 * 1024
+    got = []
+
+    async def sink(reader, writer):
+        got.append(await reader.read(-1))
+        writer.close()
+        await writer.wait_closed()
+
+    server, port = await start(sink)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    payload = bytes(i & 0xFF for i in range(size))
+    writer.write(payload)
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+    for _ in range(200):
+        if got:
+            break
+        await asyncio.sleep(0.01)
+    eq(len(got), 1, "server finished reading")
+    eq(len(got[0]), size)
+    true(got[0] == payload, "payload intact")
+    await close_server(server)
+
+
+async def test_server_side_peername():
+    seen = []
+
+    async def record(reader, writer):
+        seen.append(writer.get_extra_info("peername"))
+        writer.close()
+        await writer.wait_closed()
+
+    server, port = await start(record)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    await reader.read(-1)
+    writer.close()
+    await writer.wait_closed()
+    await close_server(server)
+    eq(len(seen), 1)
+    host, peer_port = host_port(seen[0])
+    eq(host, "127.0.0.1", "peer host")
+    true(isinstance(peer_port, int) and peer_port not in (0, port), "peer port is the client's")
+
+
+async def test_client_side_peername():
+    # CPython gives it for both ends; stock upstream only for server streams
+    server, port = await start(echo_lines)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    peer = writer.get_extra_info("peername")
+    writer.close()
+    await writer.wait_closed()
+    await close_server(server)
+    eq(host_port(peer), ("127.0.0.1", port))
+
+
+async def test_backlog_many_clients():
+    async def one_client(port, i):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"client %d\n" % i)
+        await writer.drain()
+        line = await reader.readline()
+        writer.close()
+        await writer.wait_closed()
+        return line
+
+    server, port = await start(echo_lines, backlog=2)
+    lines = await asyncio.gather(*[one_client(port, i) for i in range(6)])
+    eq(lines, [b"client %d\n" % i for i in range(6)])
+    await close_server(server)
+
+
+async def test_server_closed_with_clients_connected():
+    server, port = await start(echo_lines)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"before\n")
+    await writer.drain()
+    eq(await reader.readline(), b"before\n")
+    server.close()
+    await asyncio.sleep(0.01)
+    # the accepted connection keeps working after the server stops listening
+    writer.write(b"after\n")
+    await writer.drain()
+    eq(await reader.readline(), b"after\n")
+    await refused(port)
+    writer.close()
+    await writer.wait_closed()
+    await asyncio.wait_for(server.wait_closed(), 1)
+
+
+async def refused(port):
+    # A refused connection surfaces as OSError: at open_connection (CPython)
+    # or at the first I/O on the stream (MicroPython's non-blocking connect).
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1)
+    except OSError:
+        return
+    try:
+        writer.write(b"x\n")
+        await writer.drain()
+        data = await asyncio.wait_for(reader.read(1), 1)
+        eq(data, b"", "refused connection reads as EOF")
+    except OSError:
+        pass
+    finally:
+        writer.close()
+
+
+async def test_connection_refused():
+    await refused(next_port())
+
+
+async def test_server_async_with():
+    port = next_port()
+    async with await asyncio.start_server(echo_lines, "127.0.0.1", port) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"in block\n")
+        await writer.drain()
+        eq(await reader.readline(), b"in block\n")
+        writer.close()
+        await writer.wait_closed()
+    await refused(port)
+
+
+async def test_ipv6():
+    # (stock upstream's start_server always makes an AF_INET socket: EAFNOSUPPORT)
+    if not hasattr(socket, "AF_INET6"):
+        raise hwtest.Skip("no AF_INET6")
+    try:
+        probe = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        probe.bind(socket.getaddrinfo("::1", 0)[0][-1])
+        probe.close()
+    except OSError:
+        raise hwtest.Skip("no IPv6 loopback")
+    server, port = await start(echo_lines, host="::1")
+    reader, writer = await asyncio.open_connection("::1", port)
+    writer.write(b"six\n")
+    await writer.drain()
+    eq(await reader.readline(), b"six\n")
+    writer.close()
+    await writer.wait_closed()
+    await close_server(server)
+
+
+hwtest.main()
