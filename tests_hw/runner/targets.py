@@ -5,6 +5,7 @@ A Target opens a Session and knows how to hard-reset its board and get the
 line back afterwards; the recovery policy lives in the board runner.
 """
 
+import atexit
 import json
 import os
 import re
@@ -116,6 +117,16 @@ class PortTarget(Target):
             time.sleep(0.2)
 
 
+_running_emulators = set()
+
+
+@atexit.register
+def _stop_leftover_emulators():
+    # A run cut short (Ctrl-C, a crash in a plugin) must not leave qemu behind.
+    for target in list(_running_emulators):
+        target.stop()
+
+
 class EmulatorTarget(Target):
     """A process that prints `char device redirected to /dev/pts/N` and serves
     a board on that pty; hard reset = restart the process."""
@@ -135,6 +146,7 @@ class EmulatorTarget(Target):
             )
         except OSError as e:
             raise errors.EmulatorError(f"{self.label}: cannot start {self.argv[0]}: {e.strerror}") from None
+        _running_emulators.add(self)
         seen = b""
         deadline = time.monotonic() + EMULATOR_START_TIMEOUT
         fd = self.process.stdout.fileno()
@@ -195,6 +207,7 @@ class EmulatorTarget(Target):
                 self.process.wait()
         self.process.stdout.close()
         self.process = None
+        _running_emulators.discard(self)
 
     def close(self):
         self.stop()

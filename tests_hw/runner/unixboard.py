@@ -73,7 +73,10 @@ class Relay:
 
     def serve(self):
         self.spawn("friendly")
+        parent = os.getppid()
         while True:
+            if os.getppid() != parent:
+                return  # the runner died without stopping us: don't linger
             ready, _, _ = select.select([self.client_master, self.child_master], [], [], 0.2)
             if self.child_master in ready:
                 try:
