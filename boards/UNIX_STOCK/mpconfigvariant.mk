@@ -1,0 +1,1 @@
+# Baseline for benchmarks: the firmware tool passes this folder's manifest.py.

@@ -1,0 +1,132 @@
+"""python3 -m firmware COMMAND: the host tooling's one entry point (the Makefile calls it)."""
+
+import argparse
+import json
+import shutil
+import sys
+
+from . import boards
+from .errors import FirmwareError
+from .paths import BUILD_DIR, IMAGES_DIR
+
+
+def cmd_boards(args):
+    from .build import image_dir
+
+    for board in boards.all_boards().values():
+        built = "built" if (image_dir(board) / "manifest.json").is_file() else "-"
+        where = {"native": "runs here", "qemu": "runs here (QEMU)"}.get(board.runs_here, "needs hardware")
+        print(f"{board.name:24} {board.port:6} {where:18} {built:6} {board.description}")
+
+
+def cmd_setup(args):
+    from . import toolchain
+
+    ports = {boards.get(name).port for name in args.board} if args.board else {"unix", "qemu"}
+    python = toolchain.setup(sorted(ports))
+    print(f"set-up complete; Python tools in {python.parent}")
+
+
+def cmd_source(args):
+    from . import source
+
+    print(source.resolve().describe())
+
+
+def cmd_build(args):
+    from .build import build
+
+    build(args.board, asyncio_c=not args.no_c, extras=args.extras)
+
+
+def cmd_run(args):
+    from .demo import run_demo
+
+    run_demo(args.board)
+
+
+def cmd_size(args):
+    from .size import report
+
+    report(args.board)
+
+
+def cmd_info(args):
+    from .build import image_dir
+
+    path = image_dir(boards.get(args.board), not args.no_c) / "manifest.json"
+    if not path.is_file():
+        raise FirmwareError(f"no image built for {args.board}", hint=f"make firmware BOARD={args.board}")
+    print(json.dumps(json.loads(path.read_text()), indent=2))
+
+
+def cmd_check(args):
+    from .imagecheck import check_images
+
+    ok = check_images(IMAGES_DIR)
+    if not ok:
+        sys.exit(1)
+
+
+def cmd_deploy(args):
+    from .deploy import deploy
+
+    deploy(args.board, port=args.port, dry_run=args.dry_run, images_dir=IMAGES_DIR)
+
+
+def cmd_clean(args):
+    for path in (BUILD_DIR, IMAGES_DIR):
+        if args.keep_source and path == BUILD_DIR:
+            for child in BUILD_DIR.glob("*"):
+                if not child.name.startswith(("micropython-", "debian-source")):
+                    shutil.rmtree(child, ignore_errors=True)
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+    print("cleaned" + (" (fetched MicroPython source kept)" if args.keep_source else ""))
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="python3 -m firmware", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("boards", help="list the boards").set_defaults(func=cmd_boards)
+    s = sub.add_parser("setup", help="install toolchains and Python tools")
+    s.add_argument("--board", action="append", help="only what these boards need (repeatable)")
+    s.set_defaults(func=cmd_setup)
+    sub.add_parser("source", help="fetch (if needed) and show the pinned MicroPython source").set_defaults(func=cmd_source)
+    for name, func, text in (
+        ("build", cmd_build, "build a board's image"),
+        ("run", cmd_run, "boot the image and run the asyncio demo on it"),
+        ("size", cmd_size, "flash/RAM cost of asyncio per board and option"),
+        ("info", cmd_info, "print a built image's manifest.json"),
+    ):
+        c = sub.add_parser(name, help=text)
+        c.add_argument("--board", default=boards.DEFAULT_BOARD)
+        c.add_argument("--no-c", action="store_true", help="pure-Python asyncio, no _asyncio C module")
+        c.add_argument("--extras", default="all", help="core | cpython | all: what beyond the core to freeze")
+        c.set_defaults(func=func)
+    sub.add_parser("check", help="validate every built image's format").set_defaults(func=cmd_check)
+    d = sub.add_parser("deploy", help="flash a board")
+    d.add_argument("--board", default=boards.DEFAULT_BOARD)
+    d.add_argument("--port")
+    d.add_argument("--dry-run", action="store_true")
+    d.set_defaults(func=cmd_deploy)
+    c = sub.add_parser("clean", help="remove builds and images")
+    c.add_argument("--keep-source", action="store_true")
+    c.set_defaults(func=cmd_clean)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except FirmwareError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""The board registry: one folder under boards/ per board, described by board.json."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UnknownBoard
+from .paths import BOARDS_DIR
+
+DEFAULT_BOARD = "QEMU_MPS2_AN385"
+
+
+@dataclass(frozen=True)
+class Board:
+    name: str
+    folder: Path
+    port: str
+    upstream_board: str
+    description: str = ""
+    images: tuple = ()
+    submodules: tuple = ()
+    optional_submodules: dict = field(default_factory=dict)
+    upstream_files: tuple = ()
+    inherit: str = None
+    asyncio: str = "ours"  # "stock": upstream's asyncio, the benchmark baseline
+    runs_here: object = False  # "native", "qemu" or False (needs hardware)
+    qemu: dict = None
+    flash: dict = None
+    needs: str = None
+    idf_versions: dict = None
+
+    @property
+    def stock(self):
+        return self.asyncio == "stock"
+
+
+def _load(folder):
+    spec = json.loads((folder / "board.json").read_text())
+    for key in ("images", "submodules", "upstream_files"):
+        spec[key] = tuple(spec.get(key, ()))
+    return Board(name=folder.name, folder=folder, **spec)
+
+
+def all_boards():
+    return {
+        folder.name: _load(folder)
+        for folder in sorted(BOARDS_DIR.iterdir())
+        if (folder / "board.json").is_file()
+    }
+
+
+def get(name):
+    boards = all_boards()
+    if name not in boards:
+        raise UnknownBoard(
+            f"unknown board {name!r}",
+            hint="choose one of: " + ", ".join(boards),
+        )
+    return boards[name]
+
+
+def lineage(board):
+    """The board and the boards it inherits from, base first."""
+    chain = [board]
+    while chain[0].inherit:
+        chain.insert(0, get(chain[0].inherit))
+    return chain

@@ -1,0 +1,218 @@
+"""Build one board's image with our asyncio, from the pinned MicroPython source.
+
+Upstream's port Makefiles do the building; everything of ours reaches them from the
+outside: an assembled board folder (BOARD_DIR / VARIANT_DIR), our top-level manifest
+(FROZEN_MANIFEST), our C module (USER_C_MODULES) and make variables. A finished image
+folder appears in one rename, so a failed build never leaves one that looks complete.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from . import boards, source, toolchain
+from .errors import BuildFailed, MissingSubmodules, ToolchainMissing
+from .image_manifest import write_manifest
+from .paths import BUILD_DIR, C_MODULES_DIR, IMAGES_DIR, TOP_MANIFEST
+
+# Where a port leaves an image file, relative to its build folder, when not at the top.
+IMAGE_LOCATIONS = {
+    "bootloader.bin": "bootloader/bootloader.bin",
+    "partition-table.bin": "partition_table/partition-table.bin",
+}
+EXTRAS_CHOICES = ("core", "cpython", "all")
+
+
+def image_name(board, asyncio_c=True):
+    """The folder name under firmware/images/ for this build configuration."""
+    return board.name if asyncio_c or board.stock else f"{board.name}-pyonly"
+
+
+def image_dir(board, asyncio_c=True):
+    return IMAGES_DIR / image_name(board, asyncio_c)
+
+
+def _assemble_board_dir(board, src, dest):
+    """Parent boards' files, then upstream's verbatim files, then this board's own."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    chain = boards.lineage(board)
+    for ancestor in chain:
+        upstream = src.path / "ports" / ancestor.port / "boards" / ancestor.upstream_board
+        for name in ancestor.upstream_files:
+            shutil.copy2(upstream / name, dest / name)
+        for item in ancestor.folder.iterdir():
+            if item.is_file() and item.name != "board.json":
+                shutil.copy2(item, dest / item.name)
+    return dest
+
+
+def _check_idf(board, src):
+    if board.needs != "ESP-IDF":
+        return
+    if os.environ.get("IDF_PATH") and shutil.which("idf.py"):
+        return
+    series = ".".join(src.version.split(".")[:2])
+    versions = (board.idf_versions or {}).get(series) or sorted(
+        {v for vs in (board.idf_versions or {}).values() for v in vs}
+    )
+    raise ToolchainMissing(
+        f"{board.name} needs ESP-IDF (none found: IDF_PATH unset or idf.py not on PATH); "
+        f"MicroPython {src.version} supports ESP-IDF {', '.join(versions)}",
+        hint=(
+            f"git clone -b {versions[-1]} --recursive https://github.com/espressif/esp-idf.git && "
+            "./esp-idf/install.sh esp32 && . ./esp-idf/export.sh  (see MicroPython's ports/esp32/README.md)"
+        ),
+    )
+
+
+def _check_submodules(board, src):
+    missing = source.missing_submodules(src, board.submodules)
+    if missing:
+        raise MissingSubmodules(
+            f"{board.name} needs MicroPython submodules that {src.path} lacks: {', '.join(missing)}",
+            hint=(
+                f"with network access, in a git checkout: make -C {src.path}/ports/{board.port} "
+                f"BOARD={board.upstream_board} submodules  (then build with MPY_DIR={src.path})"
+            ),
+        )
+    disables = []
+    for rel, make_vars in board.optional_submodules.items():
+        if source.missing_submodules(src, [rel]):
+            disables += make_vars.split()
+    return disables
+
+
+def _micropython_lib(src, log):
+    """MPY_LIB_DIR and whether require() can use it; a stand-in when it is absent."""
+    real = src.path / "lib" / "micropython-lib"
+    if (real / "README.md").is_file():
+        return real, True
+    stand_in = BUILD_DIR / "micropython-lib-absent"
+    stand_in.mkdir(parents=True, exist_ok=True)
+    (stand_in / "README.md").write_text("micropython-lib is not in this MicroPython tree.\n")
+    log(f"note: {real} is absent; boards freeze no micropython-lib packages")
+    return stand_in, False
+
+
+def _git_commit():
+    root = TOP_MANIFEST.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("-dirty" if dirty.strip() else "")
+
+
+def _write_buildinfo(folder, board, src, build_id):
+    """A frozen module `_buildinfo` so a running board can say which build it is."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "_buildinfo.py").write_text(
+        f"board = {board.name!r}\nmicropython = {src.version!r}\nbuild_id = {build_id!r}\n"
+    )
+
+
+def _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib):
+    port_dir = src.path / "ports" / board.port
+    cmd = ["make", "-C", str(port_dir), f"-j{os.cpu_count() or 1}", f"BUILD={obj_dir}", f"MPY_LIB_DIR={mpy_lib}"]
+    if board.port == "unix":
+        cmd += [f"VARIANT={board.upstream_board}", f"VARIANT_DIR={board_dir}", f"MICROPY_MANIFEST_BOARD_DIR={board_dir}"]
+    else:
+        cmd += [f"BOARD={board.upstream_board}", f"BOARD_DIR={board_dir}"]
+    if board.stock:
+        cmd += [f"FROZEN_MANIFEST={board_dir / 'manifest.py'}", "ASYNCIO_STOCK=1"]
+    else:
+        cmd += [f"FROZEN_MANIFEST={TOP_MANIFEST}"]
+        if asyncio_c:
+            cmake_port = board.port in ("rp2", "esp32")
+            modules = C_MODULES_DIR / "micropython.cmake" if cmake_port else C_MODULES_DIR
+            cmd += [f"USER_C_MODULES={modules}"]
+    return cmd
+
+
+def _toolchain_for(board):
+    if board.port in ("qemu", "stm32", "rp2"):
+        toolchain.require_tool("arm-none-eabi-gcc", "gcc-arm-none-eabi", board.port)
+    if board.port == "rp2":
+        toolchain.require_tool("cmake", "cmake", board.port)
+    toolchain.require_tool("make", "make", board.port)
+
+
+def _run_logged(cmd, log_file, env, what):
+    with open(log_file, "a") as out:
+        out.write("$ " + " ".join(map(str, cmd)) + "\n")
+        out.flush()
+        done = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    if done.returncode:
+        tail = "\n".join(Path(log_file).read_text().splitlines()[-25:])
+        raise BuildFailed(f"{what} failed (full log: {log_file}):\n{tail}")
+
+
+def build(board_name, asyncio_c=True, extras="all", log=print):
+    """Build `board_name`; return the finished image folder."""
+    if extras not in EXTRAS_CHOICES:
+        raise BuildFailed(f"ASYNCIO_EXTRAS={extras!r} is not one of {', '.join(EXTRAS_CHOICES)}")
+    board = boards.get(board_name)
+    src = source.resolve(log=log)
+    log(f"building {board.name} with {src.describe()}")
+    _check_idf(board, src)
+    disables = _check_submodules(board, src)
+    _toolchain_for(board)
+
+    name = image_name(board, asyncio_c)
+    work = BUILD_DIR / name
+    work.mkdir(parents=True, exist_ok=True)
+    log_file = work / "build.log"
+    log_file.write_text("")
+    board_dir = _assemble_board_dir(board, src, work / "board" / board.upstream_board)
+    obj_dir = work / "obj"
+    mpy_lib, have_lib = _micropython_lib(src, log)
+    commit = _git_commit()
+    build_id = f"{commit}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+    _write_buildinfo(work / "buildinfo", board, src, build_id)
+
+    env = {
+        **os.environ,
+        "ASYNCIO_EXTRAS": extras,
+        "ASYNCIO_MPY_LIB": "1" if have_lib else "0",
+        "ASYNCIO_BUILDINFO": str(work / "buildinfo"),
+    }
+    if disables:
+        log("leaving out what missing submodules provide: " + " ".join(disables))
+    _run_logged(["make", "-C", str(src.path / "mpy-cross"), f"-j{os.cpu_count() or 1}"], log_file, env, "mpy-cross")
+    cmd = _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib) + disables
+    _run_logged(cmd, log_file, env, f"make for {board.name}")
+
+    final = IMAGES_DIR / name
+    partial = IMAGES_DIR / f".{name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    try:
+        for image in board.images:
+            built = obj_dir / IMAGE_LOCATIONS.get(image, image)
+            if not built.is_file():
+                raise BuildFailed(f"make for {board.name} succeeded but left no {built}")
+            shutil.copy2(built, partial / image)
+        write_manifest(
+            partial,
+            board=board,
+            src=src,
+            asyncio_c=asyncio_c or board.stock,
+            extras=extras,
+            commit=commit,
+            build_id=build_id,
+            obj_dir=obj_dir,
+        )
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    shutil.rmtree(final, ignore_errors=True)
+    partial.rename(final)
+    log(f"image ready: {final}")
+    return final

@@ -1,0 +1,208 @@
+"""The pinned MicroPython source tree: a build dependency, fetched, never vendored.
+
+Where it comes from, in order:
+1. MPY_DIR: a tree the user already has (any release we support).
+2. A tree fetched earlier into build/ (its .source.json says what it is).
+3. git: a shallow clone of the pinned tag, where GitHub is reachable.
+4. Debian: the `micropython` source package of Debian stable, through apt with a
+   private configuration (the system's apt lists are not touched), checksum verified.
+   Debian strips most lib/ submodules; the boards that need them say so.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SourceError
+from .paths import BUILD_DIR
+
+GIT_URL = "https://github.com/micropython/micropython.git"
+GIT_TAG = "v1.28.0"
+
+DEBIAN_SUITE = "trixie"
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+DEBIAN_PACKAGE = "micropython"
+DEBIAN_VERSION = "1.25.0+ds-1"
+DEBIAN_ORIG = "micropython_1.25.0+ds.orig.tar.xz"
+DEBIAN_ORIG_SHA256 = "7b25be99a502f070b2de81dafc08da7051d992325d6e67daa9045a918fffdbea"
+DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
+
+SOURCE_INFO = ".source.json"
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    version: str  # e.g. "1.25.0"
+    origin: str  # human-readable: where the tree came from
+
+    def describe(self):
+        return f"MicroPython {self.version} from {self.origin} at {self.path}"
+
+
+def read_version(tree):
+    """MicroPython's version as its own py/mpconfig.h states it."""
+    text = (Path(tree) / "py" / "mpconfig.h").read_text()
+    parts = [
+        re.search(rf"#define MICROPY_VERSION_{part} \(?(\d+)", text)
+        for part in ("MAJOR", "MINOR", "MICRO")
+    ]
+    if not all(parts):
+        raise SourceError(f"{tree}: cannot read MicroPython's version from py/mpconfig.h")
+    return ".".join(m.group(1) for m in parts)
+
+
+def _is_tree(path):
+    return (Path(path) / "py" / "mkenv.mk").is_file() and (Path(path) / "ports").is_dir()
+
+
+def resolve(fetch=True, log=print):
+    """Return the Source to build from, fetching the pinned one if needed."""
+    given = os.environ.get("MPY_DIR")
+    if given:
+        tree = Path(given).expanduser().resolve()
+        if not _is_tree(tree):
+            raise SourceError(
+                f"MPY_DIR={given} is not a MicroPython source tree (no py/mkenv.mk)",
+                hint="point MPY_DIR at the top of a micropython checkout, or unset it",
+            )
+        return Source(tree, read_version(tree), "MPY_DIR")
+    for candidate in sorted(BUILD_DIR.glob("micropython-*/")):
+        info = candidate / SOURCE_INFO
+        if info.is_file():
+            meta = json.loads(info.read_text())
+            return Source(candidate, meta["version"], meta["origin"])
+    if not fetch:
+        raise SourceError("no MicroPython source fetched yet", hint="run: make source")
+    BUILD_DIR.mkdir(exist_ok=True)
+    how = os.environ.get("MPY_SOURCE", "auto")  # auto | git | debian
+    if how in ("auto", "git") and (how == "git" or _github_reachable()):
+        return _fetch_git(log)
+    if how == "git":
+        raise SourceError("MPY_SOURCE=git but GitHub is not reachable")
+    return _fetch_debian(log)
+
+
+def _github_reachable():
+    try:
+        probe = subprocess.run(
+            ["git", "ls-remote", "--exit-code", GIT_URL, f"refs/tags/{GIT_TAG}"],
+            capture_output=True,
+            timeout=20,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def _finish(tree, version, origin):
+    (tree / SOURCE_INFO).write_text(json.dumps({"version": version, "origin": origin}) + "\n")
+    return Source(tree, version, origin)
+
+
+def _fetch_git(log):
+    version = GIT_TAG.lstrip("v")
+    tree = BUILD_DIR / f"micropython-{version}"
+    partial = tree.with_name(tree.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    log(f"fetching MicroPython {GIT_TAG} with git from {GIT_URL}")
+    run = subprocess.run(
+        ["git", "clone", "--quiet", "--depth", "1", "--branch", GIT_TAG, GIT_URL, str(partial)]
+    )
+    if run.returncode:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise SourceError(f"git clone of {GIT_TAG} failed", hint="set MPY_DIR to a local tree")
+    shutil.rmtree(tree, ignore_errors=True)  # an earlier attempt that was never finished
+    partial.rename(tree)
+    return _finish(tree, read_version(tree), f"git {GIT_URL} tag {GIT_TAG}")
+
+
+def _apt_options(workdir):
+    sources = workdir / "sources.list"
+    sources.write_text(f"deb-src [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {DEBIAN_SUITE} main\n")
+    lists = workdir / "lists"
+    cache = workdir / "cache"
+    for d in (lists / "partial", cache / "archives" / "partial"):
+        d.mkdir(parents=True, exist_ok=True)
+    return [
+        "-o", f"Dir::Etc::SourceList={sources}",
+        "-o", "Dir::Etc::SourceParts=/dev/null",
+        "-o", f"Dir::State::Lists={lists}",
+        "-o", f"Dir::Cache={cache}",
+        "-o", "APT::Sandbox::User=root" if os.geteuid() == 0 else "Debug::NoDropPrivs=1",
+    ]
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fetch_debian(log):
+    if not shutil.which("apt-get"):
+        raise SourceError(
+            "GitHub is not reachable and apt-get is not available to fetch Debian's source package",
+            hint="set MPY_DIR to a MicroPython source tree",
+        )
+    if not Path(DEBIAN_KEYRING).is_file():
+        raise SourceError(
+            f"{DEBIAN_KEYRING} is missing, so Debian's source package cannot be verified",
+            hint="apt-get install debian-archive-keyring, or set MPY_DIR",
+        )
+    workdir = BUILD_DIR / "debian-source"
+    workdir.mkdir(parents=True, exist_ok=True)
+    opts = _apt_options(workdir)
+    log(f"fetching MicroPython source package {DEBIAN_PACKAGE} {DEBIAN_VERSION} from Debian {DEBIAN_SUITE} via apt")
+    steps = [
+        ["apt-get", "-q", *opts, "update"],
+        ["apt-get", "-q", *opts, "source", "--download-only", f"{DEBIAN_PACKAGE}={DEBIAN_VERSION}"],
+    ]
+    for cmd in steps:
+        done = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
+        if done.returncode:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+            raise SourceError(
+                f"apt-get failed fetching Debian's {DEBIAN_PACKAGE} source:\n{tail}",
+                hint="check network access to Debian, or set MPY_DIR",
+            )
+    orig = workdir / DEBIAN_ORIG
+    actual = _sha256(orig)
+    if actual != DEBIAN_ORIG_SHA256:
+        orig.unlink()
+        raise SourceError(f"{DEBIAN_ORIG}: sha256 {actual} does not match the pinned {DEBIAN_ORIG_SHA256}")
+    # The upstream tarball as Debian received it; Debian's own patches are not applied.
+    with tarfile.open(orig) as tar:
+        top = tar.getnames()[0].split("/")[0]
+        partial = BUILD_DIR / (top + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        tar.extractall(partial, filter="data")
+    tree = BUILD_DIR / top
+    shutil.rmtree(tree, ignore_errors=True)  # an earlier attempt that was never finished
+    (partial / top).rename(tree)
+    partial.rmdir()
+    return _finish(
+        tree,
+        read_version(tree),
+        f"Debian {DEBIAN_SUITE} source package {DEBIAN_PACKAGE} {DEBIAN_VERSION} (orig tarball, sha256 verified)",
+    )
+
+
+def missing_submodules(source, paths):
+    """Those of `paths` (like "lib/stm32lib") that are absent or empty in the tree."""
+    missing = []
+    for rel in paths:
+        folder = source.path / rel
+        if not folder.is_dir() or not any(folder.iterdir()):
+            missing.append(rel)
+    return missing

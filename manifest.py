@@ -1,0 +1,17 @@
+# Frozen content of every image we build with our asyncio (FROZEN_MANIFEST).
+#
+# Our asyncio package, then the board's usual frozen modules from
+# boards/<BOARD>/manifest.py, which leave out upstream's extmod/asyncio.
+# The firmware tool sets these environment variables (defaults in brackets):
+#   ASYNCIO_EXTRAS     how much beyond the documented core to freeze: core | cpython | all [all]
+#   ASYNCIO_MPY_LIB    1 when micropython-lib is at hand for require() [1]
+#   ASYNCIO_BUILDINFO  folder holding the generated _buildinfo.py (build id) [none]
+import os
+
+include("frozen/asyncio", extras=os.environ.get("ASYNCIO_EXTRAS", "all"))
+include(
+    "$(BOARD_DIR)/manifest.py",
+    micropython_lib=os.environ.get("ASYNCIO_MPY_LIB", "1") == "1",
+)
+if os.environ.get("ASYNCIO_BUILDINFO"):
+    freeze(os.environ["ASYNCIO_BUILDINFO"], "_buildinfo.py")
