@@ -1,0 +1,84 @@
+# One command each: build, run, test, flash. All the work is in firmware/ (python3 -m
+# firmware), tests/ and tests_hw/; this file only names the steps.
+#
+#   make run                 build the default board (QEMU_MPS2_AN385), boot it, run the demo
+#   make test                set up, build UNIX and QEMU images, run every test
+#   make firmware BOARD=X    build one board's image into firmware/images/X/
+#   make deploy BOARD=X [PORT=...] [DRY_RUN=1]    flash a board
+#
+# Options: ASYNCIO_C=0 (pure-Python asyncio, no C module), ASYNCIO_EXTRAS=core|cpython|all,
+# MPY_DIR=/path/to/micropython (use your own tree instead of the pinned one).
+
+BOARD ?= QEMU_MPS2_AN385
+ASYNCIO_C ?= 1
+ASYNCIO_EXTRAS ?= all
+PORT ?=
+DRY_RUN ?= 0
+
+PYTHON := .venv/bin/python
+FIRMWARE := $(PYTHON) -m firmware
+BOARD_FLAGS := --board $(BOARD) --extras $(ASYNCIO_EXTRAS) $(if $(filter 0,$(ASYNCIO_C)),--no-c)
+# Boards built and tested here, without hardware.
+TEST_BOARDS := UNIX QEMU_MPS2_AN385
+
+.PHONY: all setup source firmware run test test-host test-device test-upstream bench size boards check deploy clean distclean
+
+all: firmware
+
+# Installs Debian toolchains and the pinned Python tools (.venv); quiet when all is there.
+setup:
+	@python3 -m firmware setup $(foreach b,$(sort $(BOARD) $(if $(filter test%,$(MAKECMDGOALS)),$(TEST_BOARDS))),--board $(b))
+
+source: setup
+	@$(FIRMWARE) source
+
+firmware: setup
+	@$(FIRMWARE) build $(BOARD_FLAGS)
+
+run: firmware
+	@$(FIRMWARE) run $(BOARD_FLAGS)
+
+boards:
+	@python3 -m firmware boards
+
+size: setup
+	@$(FIRMWARE) size --board $(BOARD)
+
+check:
+	@$(FIRMWARE) check
+
+deploy: setup
+	@$(FIRMWARE) deploy --board $(BOARD) $(if $(PORT),--port $(PORT)) $(if $(filter 1,$(DRY_RUN)),--dry-run)
+
+# Images the tests need: ours with and without the C module on UNIX, ours on QEMU.
+test-images: setup
+	@$(FIRMWARE) build --board UNIX
+	@$(FIRMWARE) build --board UNIX --no-c
+	@$(FIRMWARE) build --board QEMU_MPS2_AN385
+
+# Host tests: the tooling, the runner (its fault tests drive real emulated boards).
+test-host: test-images
+	@$(PYTHON) -m pytest -q tests
+
+# Our device suite through our runner, on every board that runs here.
+test-device: test-images
+	@$(PYTHON) -m pytest -q tests_hw --board UNIX
+	@$(PYTHON) -m pytest -q tests_hw --board UNIX --image-variant pyonly
+	@$(PYTHON) -m pytest -q tests_hw --board QEMU_MPS2_AN385
+
+# MicroPython's own asyncio tests, unmodified, from the source tree we built from.
+test-upstream: test-images
+	@$(PYTHON) -m firmware upstream-tests --board UNIX
+	@$(PYTHON) -m firmware upstream-tests --board UNIX --no-c
+	@$(PYTHON) -m firmware upstream-tests --board QEMU_MPS2_AN385
+
+test: test-host test-upstream test-device
+
+bench: setup
+	@$(PYTHON) -m firmware bench
+
+clean:
+	@python3 -m firmware clean --keep-source
+
+distclean:
+	@python3 -m firmware clean
