@@ -1,0 +1,115 @@
+# wait_for / wait_for_ms / gather.
+
+from ._kernel import _core, CancelledError, TimeoutError, promote
+
+
+def _check_timeout(timeout, kind):
+    if timeout is None or type(timeout) is kind or (kind is float and type(timeout) is int):
+        if timeout is not None and timeout < 0:
+            raise ValueError("timeout must be >= 0, got %r" % (timeout,))
+        return
+    raise TypeError("timeout must be %s or None, got %s" % ("a number" if kind is float else "an int", type(timeout).__name__))
+
+
+# Plain functions returning the coroutine: arguments are checked at the
+# call, and one generator fewer is allocated per call.
+def wait_for_ms(aw, timeout):
+    _check_timeout(timeout, int)
+    return _wait(aw, timeout)
+
+
+def wait_for(aw, timeout):
+    _check_timeout(timeout, float)
+    return _wait(aw, None if timeout is None else int(timeout * 1000))
+
+
+async def _wait(aw, ms):
+    task = promote(aw)
+    if ms is None:
+        return await task
+    if not task.done():
+        # Sleep for the timeout; a relay on the task cuts the sleep short
+        # when the task finishes first. No helper task is needed.
+        r = _core.relay(task)
+        try:
+            await _core.sleep_ms(ms)
+        except CancelledError:
+            _core.unrelay(r)
+            task.cancel()
+            raise
+        _core.unrelay(r)
+    if task.done():
+        return await task
+    task.cancel()
+    try:
+        await task
+    except BaseException:
+        pass
+    raise TimeoutError
+
+
+class _Gather:
+    # Observer of the gathered tasks and the awaitable the gathering task
+    # parks on. pending: tasks still running; failure: first exception when
+    # not collecting exceptions; waiter: the parked task or None.
+    def __init__(self, pending, collect):
+        self.pending = pending
+        self.collect = collect
+        self.failure = None
+        self.waiter = None
+
+    def __call__(self, t):
+        failed, value = _core.outcome(t)
+        if failed and not self.collect:
+            if self.failure is None:
+                self.failure = value
+        else:
+            self.pending -= 1
+            if self.pending:
+                return
+        w = self.waiter
+        if w is not None:
+            self.waiter = None
+            _core.wake(w)
+
+    def _drop(self, t):
+        self.waiter = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if _core.resuming():
+            raise StopIteration
+        self.waiter = _core.current()
+        _core.pause(self)
+
+
+async def gather(*aws, return_exceptions=False):
+    tasks = [promote(aw) for aw in aws]
+    g = _Gather(0, return_exceptions)
+    watched = []
+    try:
+        for t in tasks:
+            if _core.watch(t, g):
+                watched.append(t)
+                g.pending += 1
+            elif _core.outcome(t)[0] and not return_exceptions and g.failure is None:
+                g.failure = _core.outcome(t)[1]
+        if g.pending and g.failure is None:
+            await g
+    except CancelledError:
+        for t in watched:
+            _core.unwatch(t, g)
+            t.cancel()
+        raise
+    finally:
+        for t in watched:
+            _core.unwatch(t, g)
+    if g.failure is not None:
+        raise g.failure
+    out = []
+    for t in tasks:
+        failed, value = _core.outcome(t)
+        out.append(value)
+    return out

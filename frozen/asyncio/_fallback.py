@@ -1,0 +1,596 @@
+# Pure-Python twin of the `_asyncio` C module (c_modules/_asyncio).
+# Both must behave identically; the package picks the C one when present.
+#
+# Scheduler state (module globals, reset by init()):
+#   _rhead/_rtail  ready FIFO, singly linked through Task._next; each entry
+#                  carries the ticks it became ready in Task._key
+#   _heap          root of the timer pairing heap, keyed by deadline ticks
+#   _cur           task being resumed, None between steps
+#   _main          task whose outcome the running loop returns (never reported)
+#
+# Task state encoding:
+#   _q     where the task is parked: None (running/done/new), READY, TIMED,
+#          or a container: an Event/Lock/Task wait list (circular doubly
+#          linked list whose head is the container's `_w`), or any object
+#          with `_drop(task)` (I/O slots, gather)
+#   _next/_prev  list links (ready FIFO, wait lists) or heap sibling/back
+#          links (back link = parent for a first child, else left sibling)
+#   _child first child in the timer heap
+#   _key   deadline (timer heap) or ready stamp (ready FIFO), ticks_ms
+#   _seq   insertion order in the timer heap, breaks deadline ties (FIFO)
+#   _w     None, head of the list of tasks awaiting this task, or a callable
+#          observer (gather) told when the task finishes
+#   _res   before DONE: None or a Lock that reserved itself for this task;
+#          after DONE: the return value, or the exception if FAILED
+#   _f     flag bits below
+#   data   free for users; never touched here (except on relays, whose
+#          coro is None, where it is the task to wake)
+
+from time import ticks_ms, ticks_diff, ticks_add
+
+CORE_ABI = 1
+
+READY = 1
+TIMED = 2
+
+DONE = 1  # coroutine finished
+FAILED = 2  # ... by raising; _res is the exception
+SEEN = 4  # outcome delivered to someone; no "exception not retrieved" report
+THROW = 8  # cancelled: throw CancelledError at the next resume
+SUSPENDED = 16  # parked inside one of our awaitables; its next __next__ resumes it
+
+# ticks_add() refuses deltas of half the ticks period or more
+MAX_MS = ticks_add(0, -1) // 2
+
+
+def _stop(exc):
+    # Preallocated StopIteration objects: forget the traceback the previous
+    # raise attached, or it would grow with every raise.
+    exc.__traceback__ = None
+    return exc
+
+
+_STOP_NONE = StopIteration()
+_STOP_TRUE = StopIteration(True)
+
+
+class Task:
+    def __init__(self, coro):
+        self.coro = coro
+        self.data = None
+        self._q = None
+        self._next = None
+        self._prev = None
+        self._child = None
+        self._key = 0
+        self._seq = 0
+        self._w = None
+        self._res = None
+        self._f = 0
+
+    def done(self):
+        return bool(self._f & DONE)
+
+    def cancel(self):
+        return cancel(self)
+
+    def __iter__(self):
+        return self
+
+    # Awaiting a task: park the awaiting task on our wait list until we finish.
+    def __next__(self):
+        cur = _cur
+        if self._f & DONE:
+            if cur is not None:
+                cur._f &= ~SUSPENDED
+            self._f |= SEEN
+            if self._f & FAILED:
+                raise self._res
+            raise StopIteration(self._res)
+        if self._w is not None and callable(self._w):
+            raise RuntimeError("can't wait")
+        _wl_push(self, cur)
+        cur._f |= SUSPENDED
+
+
+# ---- wait lists: circular, doubly linked, head in container._w ----
+
+
+def _wl_push(c, t):
+    h = c._w
+    if h is None:
+        t._next = t._prev = t
+        c._w = t
+    else:
+        tail = h._prev
+        t._prev = tail
+        t._next = h
+        tail._next = t
+        h._prev = t
+    t._q = c
+
+
+def _wl_unlink(c, t):
+    n = t._next
+    if n is t:
+        c._w = None
+    else:
+        p = t._prev
+        p._next = n
+        n._prev = p
+        if c._w is t:
+            c._w = n
+    t._next = t._prev = None
+    t._q = None
+
+
+# ---- ready FIFO ----
+
+
+def _ready(t):
+    global _rhead, _rtail
+    t._q = READY
+    t._next = None
+    t._key = ticks_ms()
+    if _rtail is None:
+        _rhead = t
+    else:
+        _rtail._next = t
+    _rtail = t
+
+
+# ---- timer heap: pairing heap, stable for equal deadlines ----
+
+
+def _earlier(a, b):
+    d = ticks_diff(a._key, b._key)
+    return d < 0 or (d == 0 and (a._seq - b._seq) & 0xFFFF > 0x7FFF)
+
+
+def _meld(a, b):
+    if _earlier(b, a):
+        a, b = b, a
+    c = a._child
+    b._next = c
+    b._prev = a
+    if c is not None:
+        c._prev = b
+    a._child = b
+    return a
+
+
+def _merge_children(n):
+    # Two-pass pairing: meld neighbours left to right (stacking the results
+    # through _next), then meld the stack into one tree.
+    stack = None
+    while n is not None:
+        a = n
+        b = a._next
+        a._prev = None
+        if b is None:
+            n = None
+        else:
+            n = b._next
+            b._prev = b._next = None
+            a = _meld(a, b)
+        a._next = stack
+        stack = a
+    if stack is None:
+        return None
+    root = stack
+    stack = root._next
+    root._next = None
+    while stack is not None:
+        s = stack
+        stack = s._next
+        s._next = None
+        root = _meld(root, s)
+    return root
+
+
+def _timer_push(t, deadline):
+    global _heap, _seq
+    t._q = TIMED
+    t._key = deadline
+    _seq = (_seq + 1) & 0xFFFF
+    t._seq = _seq
+    t._next = t._prev = t._child = None
+    _heap = t if _heap is None else _meld(_heap, t)
+
+
+def _timer_remove(t):
+    global _heap
+    sub = _merge_children(t._child)
+    t._child = None
+    if t is _heap:
+        _heap = sub
+    else:
+        p = t._prev
+        n = t._next
+        if p._child is t:
+            p._child = n
+        else:
+            p._next = n
+        if n is not None:
+            n._prev = p
+        if sub is not None:
+            _heap = _meld(_heap, sub)
+    t._next = t._prev = None
+    t._q = None
+
+
+# ---- scheduler ----
+
+
+def init(cancelled_error, report):
+    # A fresh, empty scheduler; tasks of the previous one are abandoned.
+    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report
+    _rhead = _rtail = _heap = _cur = _main = None
+    _seq = 0
+    _cancelled = cancelled_error
+    _report = report
+
+
+def current():
+    return _cur
+
+
+def set_main(t):
+    global _main
+    _main = t
+
+
+def spawn(t):
+    _ready(t)
+
+
+def wake(t):
+    # t was parked on a custom container that already forgot it.
+    _ready(t)
+
+
+def pause(q):
+    # Park the running task on a custom container q (it must have _drop()).
+    cur = _cur
+    cur._q = q
+    cur._f |= SUSPENDED
+
+
+def resuming():
+    # True once, when the running task comes back from pause().
+    cur = _cur
+    if cur._f & SUSPENDED:
+        cur._f &= ~SUSPENDED
+        return True
+    return False
+
+
+def _wake_waiter(t):
+    # Waiters go to the ready FIFO; a relay (see relay()) passes through it
+    # once too, then wakes its owner, keeping upstream's wake-up order.
+    _ready(t)
+
+
+def _finish(t, value, failed):
+    t._res = value
+    f = (t._f & ~(SUSPENDED | THROW)) | DONE
+    if failed:
+        f |= FAILED
+    if t is _main:
+        f |= SEEN
+    w = t._w
+    t._w = None
+    if w is None:
+        t._f = f
+        if failed and not f & SEEN and not isinstance(value, _cancelled):
+            # Nobody awaits it: report the exception at the next turn unless
+            # someone retrieves it first.
+            _ready(t)
+    elif callable(w):
+        t._f = f | SEEN
+        w(t)
+    else:
+        t._f = f | SEEN
+        while w is not None:
+            n = w._next
+            if n is w:
+                n = None
+            else:
+                p = w._prev
+                p._next = n
+                n._prev = p
+            w._next = w._prev = None
+            w._q = None
+            _wake_waiter(w)
+            w = n
+
+
+def run_one(now):
+    # Resume the next runnable task: the earliest due timer when it fell due
+    # no later than the head of the ready FIFO became ready, else that head.
+    # Returns the task, or None when nothing is runnable at `now`.
+    global _rhead, _rtail, _heap, _cur
+    t = _heap
+    h = _rhead
+    if t is not None and ticks_diff(t._key, now) <= 0 and (h is None or ticks_diff(t._key, h._key) <= 0):
+        _heap = _merge_children(t._child)
+        t._child = None
+        t._q = None
+    elif h is not None:
+        t = h
+        _rhead = h._next
+        if _rhead is None:
+            _rtail = None
+        t._next = None
+        t._q = None
+    else:
+        return None
+    if t.coro is None:
+        # A stop marker (data None) or a relay (data = its owner)
+        owner = t.data
+        if owner is not None and not t._f & DONE:
+            t._f |= DONE
+            if owner._q == TIMED:
+                _timer_remove(owner)
+                _ready(owner)
+        return t
+    f = t._f
+    if f & DONE:
+        # Queued by _finish() for an unretrieved exception.
+        if not f & SEEN:
+            t._f = f | SEEN
+            _report(t)
+        return t
+    _cur = t
+    try:
+        if f & THROW:
+            t._f = f & ~(THROW | SUSPENDED)
+            r = t._res
+            if r is not None:
+                t._res = None
+                r._forfeit(t)
+            t.coro.throw(_cancelled)
+        else:
+            t.coro.send(None)
+    except StopIteration as e:
+        _finish(t, e.value, False)
+    except (_cancelled, Exception) as e:
+        _finish(t, e, True)
+    finally:
+        _cur = None
+    return t
+
+
+def next_due(now):
+    # ms until something may run: 0 if ready, -1 if no task is queued.
+    if _rhead is not None:
+        return 0
+    if _heap is None:
+        return -1
+    d = ticks_diff(_heap._key, now)
+    return d if d > 0 else 0
+
+
+def result(t):
+    # Outcome of a finished task for the caller of the loop.
+    t._f |= SEEN
+    if t._f & FAILED:
+        raise t._res
+    return t._res
+
+
+def cancel(t):
+    if t._f & DONE:
+        return False
+    if t is _cur:
+        raise RuntimeError("can't cancel self")
+    # A task awaiting another task is cancelled through the awaited one.
+    q = t._q
+    while type(q) is Task and q is not _cur and not q._f & DONE:
+        t = q
+        q = t._q
+    if t._f & THROW:
+        return True
+    if q == TIMED:
+        _timer_remove(t)
+        _ready(t)
+    elif q != READY:
+        if q is not None:
+            if hasattr(q, "_drop"):
+                q._drop(t)
+            else:
+                _wl_unlink(q, t)
+        _ready(t)
+    t._f |= THROW
+    return True
+
+
+def watch(t, observer):
+    # Register observer(t) for t's completion (gather). False if t is done.
+    if t._f & DONE:
+        return False
+    if t._w is not None:
+        raise RuntimeError("can't gather")
+    t._w = observer
+    return True
+
+
+def unwatch(t, observer):
+    if t._w is observer:
+        t._w = None
+
+
+def outcome(t):
+    # (failed, value) of a finished task, marking it retrieved.
+    t._f |= SEEN
+    return bool(t._f & FAILED), t._res
+
+
+def relay(target):
+    # Wake the running task out of its timed sleep when target finishes.
+    r = Task(None)
+    r.data = _cur
+    if target._w is not None and callable(target._w):
+        raise RuntimeError("can't wait")
+    _wl_push(target, r)
+    return r
+
+
+def unrelay(r):
+    # Cancel a relay that has not fired; one in the ready FIFO is ignored.
+    q = r._q
+    if type(q) is Task:
+        _wl_unlink(q, r)
+    r._f |= DONE
+
+
+# ---- awaitables that never allocate ----
+
+
+class _Sleep:
+    # _ms: requested duration, or -1 once the awaiting task has parked
+    def __init__(self):
+        self._ms = -1
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cur = _cur
+        if cur._f & SUSPENDED:
+            cur._f &= ~SUSPENDED
+            raise _stop(_STOP_NONE)
+        ms = self._ms
+        self._ms = -1
+        if ms <= 0:
+            _ready(cur)
+        else:
+            _timer_push(cur, ticks_add(ticks_ms(), ms))
+        cur._f |= SUSPENDED
+
+
+_sleeper = _Sleep()
+
+
+def sleep_ms(ms):
+    if type(ms) is not int:
+        raise TypeError("sleep_ms() needs an int number of milliseconds")
+    if ms > MAX_MS:
+        raise OverflowError("sleep_ms() duration too long")
+    s = _sleeper
+    if s._ms >= 0:
+        # The shared sleeper is armed but not awaited yet (sleeps collected
+        # for gather() and the like): hand out a private one.
+        s = _Sleep()
+    s._ms = ms if ms > 0 else 0
+    return s
+
+
+def sleep_ms_detach(s):
+    # The duration of an armed sleeper, disarming it (create_task(sleep())).
+    ms = s._ms
+    s._ms = -1
+    return ms
+
+
+class Event:
+    # _set: bool; _w: head of the list of waiting tasks
+    def __init__(self):
+        self._set = False
+        self._w = None
+
+    def is_set(self):
+        return self._set
+
+    def set(self):
+        self._set = True
+        while self._w is not None:
+            t = self._w
+            _wl_unlink(self, t)
+            _wake_waiter(t)
+
+    def clear(self):
+        self._set = False
+
+    def wait(self):
+        return self
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cur = _cur
+        if cur._f & SUSPENDED:
+            cur._f &= ~SUSPENDED
+            raise _stop(_STOP_TRUE)
+        if self._set:
+            raise _stop(_STOP_TRUE)
+        _wl_push(self, cur)
+        cur._f |= SUSPENDED
+
+
+class Lock:
+    # _owner: 0 unlocked, 1 locked, or the waiting Task that release() handed
+    #         the lock to and which has not resumed yet (nobody may barge in)
+    # _w: head of the list of waiting tasks
+    def __init__(self):
+        self._owner = 0
+        self._w = None
+
+    def locked(self):
+        return self._owner == 1
+
+    def acquire(self):
+        return self
+
+    def release(self):
+        if self._owner != 1:
+            raise RuntimeError("Lock not acquired")
+        t = self._w
+        if t is None:
+            self._owner = 0
+        else:
+            _wl_unlink(self, t)
+            self._owner = t
+            t._res = self
+            _ready(t)
+
+    def _forfeit(self, t):
+        # t was handed the lock but is being cancelled: pass it on.
+        self._owner = 1
+        self.release()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cur = _cur
+        if cur._f & SUSPENDED:
+            cur._f &= ~SUSPENDED
+            cur._res = None
+            self._owner = 1
+            raise _stop(_STOP_TRUE)
+        if self._owner == 0:
+            self._owner = 1
+            raise _stop(_STOP_TRUE)
+        _wl_push(self, cur)
+        cur._f |= SUSPENDED
+
+    def __aenter__(self):
+        return self
+
+    def __aexit__(self, exc_type, exc, tb):
+        self.release()
+        return _DONE
+
+
+class _Done:
+    # Awaitable that completes at once without suspending.
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        raise _stop(_STOP_NONE)
+
+
+_DONE = _Done()

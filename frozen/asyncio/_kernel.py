@@ -1,0 +1,249 @@
+# The event loop proper: picks the core (our C `_asyncio` or the Python
+# twin), runs tasks, waits for timers and stream I/O, reports exceptions.
+
+from time import ticks_ms, sleep_ms as sleep_ms_blocking
+import select
+import sys
+
+try:
+    import _asyncio as _core
+
+    # Upstream MicroPython ships a different `_asyncio`; only ours has the ABI tag.
+    if getattr(_core, "CORE_ABI", None) != 1:
+        raise ImportError
+except ImportError:
+    from . import _fallback as _core
+
+Task = _core.Task
+
+
+class CancelledError(BaseException):
+    pass
+
+
+class TimeoutError(Exception):
+    pass
+
+
+# How long an idle loop waits before looking again when nothing can wake it
+# except code outside the loop (IRQ, scheduler callback, another thread).
+_IDLE_MS = 2
+
+_POLL_READ = select.POLLIN
+_POLL_WRITE = select.POLLOUT
+
+
+class _IOSlot:
+    # Tasks waiting on one stream: at most one reader and one writer.
+    # `mask` is the POLL mask currently registered for the stream.
+    def __init__(self, s):
+        self.s = s
+        self.reader = None
+        self.writer = None
+        self.mask = 0
+
+    def _drop(self, t):
+        if self.reader is t:
+            self.reader = None
+        if self.writer is t:
+            self.writer = None
+        _io.update(self)
+
+
+class _IO:
+    # select.poll over all streams with a waiting task, keyed by id(stream)
+    def __init__(self):
+        self.poller = select.poll()
+        self.slots = {}
+
+    def park(self, s, writing):
+        slot = self.slots.get(id(s))
+        if slot is None:
+            slot = self.slots[id(s)] = _IOSlot(s)
+        if writing:
+            if slot.writer is not None:
+                raise RuntimeError("stream already has a writer waiting")
+            slot.writer = _core.current()
+        else:
+            if slot.reader is not None:
+                raise RuntimeError("stream already has a reader waiting")
+            slot.reader = _core.current()
+        _core.pause(slot)
+        self.update(slot)
+
+    def update(self, slot):
+        mask = (_POLL_READ if slot.reader else 0) | (_POLL_WRITE if slot.writer else 0)
+        if mask == slot.mask:
+            return
+        if not mask:
+            del self.slots[id(slot.s)]
+            self.poller.unregister(slot.s)
+        elif slot.mask:
+            self.poller.modify(slot.s, mask)
+        else:
+            self.poller.register(slot.s, mask)
+        slot.mask = mask
+
+    def wait(self, ms):
+        # Any event other than "writable" (data, hangup, error) wakes the
+        # reader; anything but "readable" wakes the writer.
+        for s, ev in self.poller.ipoll(ms):
+            slot = self.slots.get(id(s))
+            if slot is None:
+                continue
+            t = slot.reader
+            if t is not None and ev & ~_POLL_WRITE:
+                slot.reader = None
+                _core.wake(t)
+            t = slot.writer
+            if t is not None and ev & ~_POLL_READ:
+                slot.writer = None
+                _core.wake(t)
+            self.update(slot)
+
+
+class _IOWait:
+    # Shared awaitable: park the running task until its stream is ready.
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if _core.resuming():
+            raise StopIteration
+        _io.park(self.s, self.writing)
+        self.s = None
+
+
+_io_wait = _IOWait()
+
+
+def wait_io(s, writing):
+    w = _io_wait
+    w.s = s
+    w.writing = writing
+    return w
+
+
+_handler = None
+_context = {"message": "Task exception wasn't retrieved", "exception": None, "future": None}
+
+
+def default_handler(context):
+    print(context["message"], file=sys.stderr)
+    t = context.get("future")
+    if t is not None:
+        print("future:", t, "coro=", t.coro, file=sys.stderr)
+    exc = context.get("exception")
+    if exc is not None:
+        sys.print_exception(exc, sys.stderr)
+
+
+def call_handler(context):
+    from ._loop import loop
+
+    if _handler is None:
+        default_handler(context)
+    else:
+        _handler(loop, context)
+
+
+def _report(t):
+    _context["exception"] = _core.outcome(t)[1]
+    _context["future"] = t
+    call_handler(_context)
+    _context["exception"] = _context["future"] = None
+
+
+def _fresh():
+    _core.init(CancelledError, _report)
+
+
+_fresh()
+
+
+async def _await(aw):
+    return await aw
+
+
+async def _sleep_for(ms):
+    await _core.sleep_ms(ms)
+
+
+def create_task(coro):
+    if not hasattr(coro, "send"):
+        if type(coro) is type(_core.sleep_ms(0)):
+            coro = _sleep_for(_core.sleep_ms_detach(coro))
+        elif hasattr(coro, "__next__"):
+            # Our allocation-free awaitables (Event.wait(), Lock.acquire(), ...)
+            coro = _await(coro)
+        elif callable(coro):
+            raise TypeError("create_task() needs a coroutine, not a function: call it")
+        else:
+            raise TypeError("coroutine expected, got %s" % type(coro).__name__)
+    t = Task(coro)
+    _core.spawn(t)
+    return t
+
+
+def current_task():
+    t = _core.current()
+    if t is None:
+        raise RuntimeError("no running event loop")
+    return t
+
+
+def promote(aw):
+    return aw if isinstance(aw, Task) else create_task(aw)
+
+
+def run_until_complete(main=None):
+    # Run until `main` (a Task, or a stop marker) finishes; with no main,
+    # until no task can ever run again.
+    if main is not None and (main.coro is not None and main.done()):
+        return _core.result(main)
+    _core.set_main(main)
+    try:
+        while True:
+            if _io.slots:
+                _io.wait(0)
+            t = _core.run_one(ticks_ms())
+            if t is not None:
+                if t is main and (main.coro is None or main.done()):
+                    return None if main.coro is None else _core.result(main)
+                continue
+            ms = _core.next_due(ticks_ms())
+            if ms < 0 and not _io.slots:
+                if main is None:
+                    return None
+                ms = _IDLE_MS
+            if _io.slots:
+                _io.wait(ms)
+            elif ms:
+                sleep_ms_blocking(ms)
+    finally:
+        _core.set_main(None)
+
+
+def run(coro):
+    if _core.current() is not None:
+        raise RuntimeError("asyncio.run() cannot be called from a running event loop")
+    return run_until_complete(create_task(coro))
+
+
+def new_loop_state():
+    global _io
+    _io = _IO()
+    _fresh()
+
+
+_io = _IO()
+
+
+def sleep_ms(t):
+    return _core.sleep_ms(t)
+
+
+def sleep(t):
+    if type(t) is not int and type(t) is not float:
+        raise TypeError("sleep() needs a number of seconds")
+    return _core.sleep_ms(int(t * 1000))

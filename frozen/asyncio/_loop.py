@@ -1,0 +1,62 @@
+# The CPython-style loop object. MicroPython has one loop, so this is a
+# facade over the kernel; new_event_loop() resets the kernel's state.
+
+from . import _kernel
+from ._kernel import _core, create_task, promote, run_until_complete
+
+
+class Loop:
+    # _stopper: the marker stop() queues for the current run_forever(), or
+    # None when no run_forever() is waiting for one
+    _stopper = None
+
+    def create_task(self, coro):
+        return create_task(coro)
+
+    def run_forever(self):
+        m = _core.Task(None)
+        Loop._stopper = m
+        run_until_complete(m)
+
+    def run_until_complete(self, aw):
+        return run_until_complete(promote(aw))
+
+    def stop(self):
+        m = Loop._stopper
+        if m is not None:
+            Loop._stopper = None
+            _core.spawn(m)
+
+    def close(self):
+        pass
+
+    def set_exception_handler(self, handler):
+        if handler is not None and not callable(handler):
+            raise TypeError("exception handler must be callable or None")
+        _kernel._handler = handler
+
+    def get_exception_handler(self):
+        return _kernel._handler
+
+    def default_exception_handler(self, *args):
+        # Accepts (context) like CPython and (loop, context) like uasyncio.
+        if len(args) not in (1, 2):
+            raise TypeError("default_exception_handler(context) takes 1 argument")
+        _kernel.default_handler(args[-1])
+
+    def call_exception_handler(self, context):
+        _kernel.call_handler(context)
+
+
+loop = Loop()
+
+
+def get_event_loop(runq_len=0, waitq_len=0):
+    # The arguments are accepted for uasyncio v2 code and ignored.
+    return loop
+
+
+def new_event_loop():
+    Loop._stopper = None
+    _kernel.new_loop_state()
+    return loop

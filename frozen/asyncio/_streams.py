@@ -1,0 +1,205 @@
+# TCP (and any pollable object) streams, and the TCP server.
+
+from . import _kernel
+from ._kernel import _core, wait_io, create_task, CancelledError
+
+
+class Stream:
+    # s: the wrapped object (socket, UART, anything with ioctl polling)
+    # extra: info for get_extra_info(); pending: bytes not yet written
+    def __init__(self, s, e=None):
+        self.s = s
+        self.extra = e if e is not None else {}
+        self.pending = b""
+        self.closed = False
+
+    def get_extra_info(self, v):
+        return self.extra[v]
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            self.s.close()
+
+    async def wait_closed(self):
+        self.close()
+
+    async def read(self, n=-1):
+        chunks = b""
+        while True:
+            await wait_io(self.s, False)
+            got = self.s.read(n)
+            if got is None:
+                continue  # spurious wake-up; nothing to read after all
+            if n >= 0:
+                return got
+            if not got:
+                return chunks  # EOF ends a read-all
+            chunks += got
+
+    async def readinto(self, buf):
+        while True:
+            await wait_io(self.s, False)
+            got = self.s.readinto(buf)
+            if got is not None:
+                return got
+
+    async def readexactly(self, n):
+        out = b""
+        while len(out) < n:
+            await wait_io(self.s, False)
+            got = self.s.read(n - len(out))
+            if got is None:
+                continue
+            if not got:
+                raise EOFError("stream ended %d bytes short" % (n - len(out)))
+            out += got
+        return out
+
+    async def readline(self):
+        line = b""
+        while True:
+            await wait_io(self.s, False)
+            got = self.s.readline()
+            if got is None:
+                continue
+            line += got
+            # A line ends at "\n" or at EOF; `line` may be str for text drivers.
+            if not got or line[-1] in (10, "\n"):
+                return line
+
+    def write(self, buf):
+        # Write straight through while nothing is queued; queue the rest.
+        if not self.pending:
+            n = self.s.write(buf)
+            if n is not None:
+                if n == len(buf):
+                    return
+                buf = buf[n:]
+        self.pending += buf
+
+    async def drain(self):
+        if not self.pending:
+            # Always yield, so a write/drain loop cannot starve other tasks.
+            await _core.sleep_ms(0)
+            return
+        view = memoryview(self.pending)
+        done = 0
+        while done < len(view):
+            await wait_io(self.s, True)
+            n = self.s.write(view[done:])
+            if n is not None:
+                done += n
+        self.pending = b""
+
+    # uasyncio v2 names
+    async def awrite(self, buf, off=0, sz=-1):
+        if off or sz != -1:
+            buf = memoryview(buf)[off : len(buf) if sz == -1 else off + sz]
+        self.write(buf)
+        await self.drain()
+
+    awritestr = awrite
+
+    async def aclose(self):
+        self.close()
+
+
+StreamReader = Stream
+StreamWriter = Stream
+
+
+def _resolve(host, port):
+    import socket
+
+    # Blocking lookup; the first result decides the family (IPv4 or IPv6).
+    return socket, socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+
+
+async def open_connection(host, port, ssl=None, server_hostname=None):
+    from errno import EINPROGRESS
+
+    socket, (family, kind, proto, _, addr) = _resolve(host, port)
+    s = socket.socket(family, kind, proto)
+    s.setblocking(False)
+    try:
+        s.connect(addr)
+    except OSError as e:
+        if e.errno != EINPROGRESS:
+            s.close()
+            raise
+    if ssl:
+        if ssl is True:
+            import ssl as _ssl
+
+            ssl = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
+        s = ssl.wrap_socket(s, server_hostname=server_hostname or host, do_handshake_on_connect=False)
+        s.setblocking(False)
+    stream = Stream(s)
+    await wait_io(s, True)  # connected (or failed: the first read/write says so)
+    return stream, stream
+
+
+class Server:
+    # task: the accept loop; closing: close() was called (so the loop's
+    # CancelledError is expected and wait_closed() swallows it)
+    def __init__(self, sock, cb, ssl):
+        self.closing = False
+        self.task = create_task(self._serve(sock, cb, ssl))
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        self.close()
+        await self.wait_closed()
+
+    def close(self):
+        if not self.closing:
+            self.closing = True
+            self.task.cancel()
+
+    async def wait_closed(self):
+        try:
+            await self.task
+        except CancelledError:
+            if not self.closing:
+                raise
+
+    async def _serve(self, sock, cb, ssl):
+        try:
+            while True:
+                await wait_io(sock, False)
+                try:
+                    conn, addr = sock.accept()
+                except OSError:
+                    continue  # the peer gave up before we accepted
+                if ssl:
+                    try:
+                        conn = ssl.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+                    except OSError as e:
+                        _kernel.call_handler({"message": "TLS wrap failed", "exception": e, "future": None})
+                        conn.close()
+                        continue
+                conn.setblocking(False)
+                stream = Stream(conn, {"peername": addr})
+                create_task(cb(stream, stream))
+        finally:
+            sock.close()
+
+
+async def start_server(cb, host, port, backlog=5, ssl=None):
+    socket, (family, kind, proto, _, addr) = _resolve(host, port)
+    s = socket.socket(family, kind, proto)
+    s.setblocking(False)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(addr)
+    s.listen(backlog)
+    srv = Server(s, cb, ssl)
+    try:
+        # Let the accept loop start before the caller goes on.
+        await _core.sleep_ms(0)
+    except CancelledError:
+        srv.close()
+        raise
+    return srv
