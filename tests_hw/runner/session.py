@@ -39,7 +39,7 @@ def open_port(url, baudrate=115200):
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             transport = SerialTransport(url, baudrate=baudrate, timeout=READ_TIMEOUT)
-    except TransportError:
+    except (TransportError, OSError, serial.SerialException):
         _raise_open_error(url)
         raise errors.TargetError(f"{url}: cannot open the port")
     return transport
@@ -65,6 +65,8 @@ def _raise_open_error(url):
         raise errors.TargetError(f"{url}: {text}") from None
     except ValueError as e:
         raise errors.UsageError(f"{url}: {e}") from None
+    except OSError as e:
+        raise errors.TargetError(f"{url}: {e.strerror or e}") from None
     else:
         port.close()
 

@@ -250,10 +250,10 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
     return EmulatorTarget(label, argv, env=env)
 
 
-def make_targets(boards=(), ports=(), micropypath=None):
+def make_targets(boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0):
     """Targets for the command line's --board and --port lists, with unique labels."""
     targets = [board_target(b, micropypath=micropypath) for b in boards]
-    targets += [PortTarget(p) for p in ports]
+    targets += [PortTarget(p, reenumerate_timeout=reenumerate_timeout) for p in ports]
     counts = {}
     for t in targets:
         counts[t.label] = counts.get(t.label, 0) + 1
