@@ -190,7 +190,11 @@ class Session:
                     with contextlib.redirect_stdout(io.StringIO()):
                         self.transport.raw_paste_write(source)
                     return
-                if reply != b"R\x00":
+                if reply == b"R\x00":
+                    # Knows raw-paste but has it disabled; it re-prompts.
+                    if self.read_until(b">", time.monotonic() + READ_TIMEOUT) is None:
+                        raise errors.DeviceUnresponsive(f"{self.url}: no prompt after refusing raw-paste")
+                else:
                     # Too old to know raw-paste: it echoed the bytes as a line.
                     if self.read_until(RAW_BANNER + b">", time.monotonic() + READ_TIMEOUT) is None:
                         raise errors.DeviceUnresponsive(f"{self.url}: lost the raw REPL probing raw-paste")

@@ -1,0 +1,159 @@
+"""Real faults, no mocks: hanging tests, resetting and crashing devices,
+garbage on the line, a killed emulator, a board that never comes back, and
+ports that are not (usable) MicroPython."""
+
+import os
+import pty
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import serial
+
+from tests_hw.runner import errors
+from tests_hw.runner.engine import Engine
+from tests_hw.runner.suite import discover
+from tests_hw.runner.targets import PROJECT, PortTarget, board_target
+
+
+NEXT_OK = ("print('still fine')\n", "still fine\n")
+
+
+def cli(*args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "tests_hw.runner", *args], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_hanging_test_times_out_and_the_next_one_passes(unix_board, device_suite, run_suite):
+    device_suite("test_a_hang.py", "# timeout: 1\nprint('spinning')\nwhile True:\n    pass\n", exp="never\n")
+    device_suite("test_b_next.py", *NEXT_OK)
+    results = run_suite([unix_board()], device_suite.dir)
+    hang = results["test_a_hang.py"]
+    assert hang.status == "timeout" and 0.9 < hang.duration < 6
+    assert results["test_b_next.py"].status == "pass"
+
+
+def test_device_resetting_mid_test(unix_board, device_suite, run_suite):
+    # sys.exit() soft-resets a board; killing the image is a crash/watchdog reset.
+    device_suite("test_a_exit.py", "print('bye')\nimport sys\nsys.exit()\nprint('unreached')\n", exp="bye\nunreached\n")
+    device_suite("test_b_next.py", *NEXT_OK)
+    device_suite("test_c_crash.py", "# timeout: 2\nimport os\nprint('going')\nos.system('kill -9 $PPID')\n", exp="going\n")
+    device_suite("test_d_next.py", *NEXT_OK)
+    results = run_suite([unix_board()], device_suite.dir)
+    assert results["test_a_exit.py"].status == "fail"
+    assert results["test_c_crash.py"].status in ("timeout", "error")
+    assert results["test_b_next.py"].status == results["test_d_next.py"].status == "pass"
+
+
+def test_garbage_on_the_line(unix_board, device_suite, run_suite):
+    # Control bytes that mean something to the raw REPL (EOF, prompts, banners) as output.
+    device_suite("test_a_junk.py", "import sys\nw = sys.stdout.buffer.write\nw(bytes(range(256)))\n"
+                 "w(b'\\x04\\x04>raw REPL; CTRL-B to exit\\r\\n>OK\\x04')\nprint()\n", exp="x\n")
+    device_suite("test_b_next.py", *NEXT_OK)
+    results = run_suite([unix_board()], device_suite.dir)
+    assert results["test_a_junk.py"].status in ("fail", "error")
+    assert results["test_b_next.py"].status == "pass"
+
+
+def test_emulator_killed_mid_run(unix_board, device_suite):
+    device_suite("test_a_slow.py", "import time\ntime.sleep(3)\nprint('done')\n", exp="done\n")
+    device_suite("test_b_next.py", *NEXT_OK)
+    target = unix_board()
+
+    def kill_board(board, test):
+        if test.name == "test_a_slow.py":
+            pid = target.pid
+            threading.Timer(0.5, os.killpg, (pid, signal.SIGKILL)).start()
+
+    results = {r.test: r for r in Engine([target], discover([device_suite.dir]), on_start=kill_board).run()}
+    assert results["test_a_slow.py"].status == "error"
+    assert "reconnected" in results["test_a_slow.py"].recovery
+    assert results["test_b_next.py"].status == "pass"
+    assert target.process is None  # stopped at the end: no orphan
+
+
+def test_run_aborts_after_consecutive_device_failures(unix_image, device_suite, run_suite):
+    # A board on a plain port dies for good: the runner cannot restart it.
+    board = subprocess.Popen([sys.executable, "-m", "tests_hw.runner.unixboard", unix_image],
+                             cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+    try:
+        port = board.stdout.readline().split()[4]
+        device_suite("test_a_dies.py", "import time\ntime.sleep(5)\n")
+        for name in "bcdef":
+            device_suite(f"test_{name}.py", *NEXT_OK)
+        threading.Timer(0.8, board.kill).start()
+        target = PortTarget(port, reenumerate_timeout=0.5)
+        results = run_suite([target], device_suite.dir, max_device_failures=3)
+    finally:
+        board.kill()
+        board.wait()
+    status = [results[f"test_{n}.py"].status for n in "bcdef"]
+    assert results["test_a_dies.py"].status == "error"
+    assert status == ["error", "error", "aborted", "aborted", "aborted"]
+    assert "consecutive device failures" in results["test_f.py"].message
+
+
+def _junk_pty():
+    """A pty whose other end is a python script answering everything with junk."""
+    master, slave = pty.openpty()
+    path = os.ttyname(slave)
+    echo = subprocess.Popen([sys.executable, "-c",
+                             "import os,sys\nwhile True:\n d=os.read(0,100)\n os.write(1,b'?? junk '+d[::-1])\n"],
+                            stdin=master, stdout=master)
+    os.close(master)
+    return path, slave, echo
+
+
+def test_not_micropython_gives_one_clear_line():
+    path, slave, echo = _junk_pty()
+    try:
+        started = time.monotonic()
+        proc = cli("--port", path, "-k", "sleep")
+    finally:
+        echo.kill()
+        os.close(slave)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
+    assert "not a MicroPython raw REPL" in proc.stderr and "Traceback" not in proc.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_absent_port():
+    proc = cli("--port", "/dev/ttyACM_does_not_exist")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: /dev/ttyACM_does_not_exist: no such port (unplugged? wrong name?)"
+
+
+def test_busy_port(unix_image):
+    board = subprocess.Popen([sys.executable, "-m", "tests_hw.runner.unixboard", unix_image],
+                             cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+    try:
+        port = board.stdout.readline().split()[4]
+        holder = serial.Serial(port, exclusive=True)  # e.g. a terminal left open
+        proc = cli("--port", port)
+        holder.close()
+    finally:
+        board.kill()
+        board.wait()
+    assert proc.returncode == 2
+    assert "port is busy" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root opens any device: permission errors cannot happen")
+def test_permission_denied(tmp_path):
+    path, slave, echo = _junk_pty()
+    try:
+        os.chmod(path, 0)
+        proc = cli("--port", path)
+    finally:
+        echo.kill()
+        os.close(slave)
+    assert proc.returncode == 2 and "permission denied" in proc.stderr
+
+
+def test_unusable_board_spec():
+    proc = cli("--board", "NO_SUCH_BOARD")
+    assert proc.returncode == 2 and proc.stderr.startswith("error: unknown board 'NO_SUCH_BOARD' (known: ")
