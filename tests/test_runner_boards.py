@@ -1,0 +1,127 @@
+"""Several boards at once, boards behind RFC 2217 / raw TCP, the pytest
+plugin with JUnit, the CLI's JSON, and (when its image is built) QEMU."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests_hw.runner.targets import PROJECT, PortTarget, board_target
+
+SLEEPY = "import time\ntime.sleep(0.3)\nprint('ok')\n", "ok\n"
+
+
+def _suite(device_suite, n=4):
+    for i in range(n):
+        device_suite(f"test_{i}.py", *SLEEPY)
+
+
+def test_two_boards_split_the_suite(unix_board, device_suite, run_suite):
+    _suite(device_suite)
+    a, b = unix_board(label="A"), unix_board(label="B")
+    results = run_suite([a, b], device_suite.dir, mode="split")
+    assert len(results) == 4 and all(r.status == "pass" for r in results.values())
+    assert {board for _, board in results} == {"A", "B"}  # both boards did work
+
+
+def test_two_boards_each_run_everything(unix_board, device_suite, run_suite):
+    _suite(device_suite, 2)
+    results = run_suite([unix_board(label="A"), unix_board(label="B")], device_suite.dir, mode="each")
+    assert sorted(results) == [("test_0.py", "A"), ("test_0.py", "B"), ("test_1.py", "A"), ("test_1.py", "B")]
+    assert all(r.status == "pass" for r in results.values())
+
+
+@pytest.fixture
+def exported_board(unix_image):
+    """export(raw) -> URL of a unix board behind the TCP bridge (rfc2217:// or socket://)."""
+    procs = []
+
+    def export(raw=False):
+        board = subprocess.Popen([sys.executable, "-m", "tests_hw.runner.unixboard", unix_image],
+                                 cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+        procs.append(board)
+        port = board.stdout.readline().split()[4]
+        bridge = subprocess.Popen([sys.executable, "-m", "tests_hw.runner.rfc2217_bridge", port]
+                                  + (["--raw"] if raw else []), cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+        procs.append(bridge)
+        address = bridge.stdout.readline().split()[-1]
+        return ("socket://" if raw else "rfc2217://") + address
+    yield export
+    for p in procs:
+        p.kill()
+        p.wait()
+
+
+@pytest.mark.parametrize("raw", [False, True], ids=["rfc2217", "socket"])
+def test_board_over_the_network(exported_board, device_suite, run_suite, raw):
+    device_suite("test_a_hang.py", "# timeout: 1\nwhile True:\n    pass\n")
+    device_suite("test_b.py", *SLEEPY)
+    results = run_suite([PortTarget(exported_board(raw))], device_suite.dir)
+    assert results["test_a_hang.py"].status == "timeout"
+    assert results["test_b.py"].status == "pass"
+
+
+def test_cli_json_report(unix_image, device_suite, tmp_path):
+    device_suite("test_ok.py", *SLEEPY)
+    device_suite("test_bad.py", "print('no')\n", exp="yes\n")
+    out = tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, "-m", "tests_hw.runner", str(device_suite.dir), "--board", f"UNIX={unix_image}",
+                           "--board", f"UNIX={unix_image}", "--mode", "each", "--json", str(out)],
+                          cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(out.read_text())
+    assert report["summary"]["pass"] == 2 and report["summary"]["fail"] == 2
+    assert {b["label"] for b in report["boards"]} == {"UNIX#1", "UNIX#2"}
+    bad = [t for t in report["tests"] if t["test"] == "test_bad.py"][0]
+    assert "-yes\n+no\n" in bad["diff"] and bad["duration"] > 0 and bad["heap_before"] > 0
+
+
+def test_pytest_plugin_items_and_junit(unix_image, device_suite, tmp_path):
+    device_suite("test_ok.py", *SLEEPY)
+    device_suite("test_bad.py", "print('no')\n", exp="yes\n")
+    device_suite("test_skipped.py", "print('SKIP')\n")
+    junit = tmp_path / "junit.xml"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "tests_hw.runner.pytest_plugin", "-q",
+                           "--device-suite", str(device_suite.dir), str(device_suite.dir),
+                           "--board", f"UNIX={unix_image}", "--board", f"UNIX={unix_image}", "--mode", "each",
+                           f"--junitxml={junit}", "-p", "no:cacheprovider"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"})
+    assert "2 failed, 2 passed, 2 skipped" in proc.stdout, proc.stdout + proc.stderr
+    xml = junit.read_text()
+    assert 'name="test_bad.py[UNIX#2]"' in xml and "-yes" in xml
+    assert '<property name="board" value="UNIX#1"' in xml
+
+
+def test_qemu_hang_restarts_the_emulator_and_two_boards_run_in_parallel(qemu_image, device_suite, run_suite):
+    device_suite("test_a_hang.py", "# timeout: 2\nx = 0\nwhile True:\n    x += 1\n")
+    device_suite("test_b.py", "print(sum(range(10)))\n", exp="45\n")
+    device_suite("test_c.py", "import machine\nprint('reset')\nmachine.reset()\n", exp="reset\n")
+    device_suite("test_d.py", "print('after')\n", exp="after\n")
+    a = board_target(f"QEMU_MPS2_AN385={qemu_image}", label="Q1")
+    b = board_target(f"QEMU_MPS2_AN385={qemu_image}", label="Q2")
+    results = run_suite([a, b], device_suite.dir, mode="each")
+    for board in ("Q1", "Q2"):
+        assert results[("test_a_hang.py", board)].status == "timeout"
+        assert results[("test_b.py", board)].status == "pass"
+        assert results[("test_d.py", board)].status == "pass"
+    assert a.process is None and b.process is None
+
+
+def test_qemu_over_rfc2217(qemu_image, device_suite, run_suite):
+    target = board_target(f"QEMU_MPS2_AN385={qemu_image}")
+    target.start()
+    bridge = subprocess.Popen([sys.executable, "-m", "tests_hw.runner.rfc2217_bridge", target.pty],
+                              cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+    try:
+        url = "rfc2217://" + bridge.stdout.readline().split()[-1]
+        device_suite("test_b.py", "print(sum(range(10)))\n", exp="45\n")
+        device_suite("test_cpy.py", "# expect: cpython\nprint([i * i for i in range(5)])\n")
+        results = run_suite([PortTarget(url)], device_suite.dir)
+    finally:
+        bridge.kill()
+        bridge.wait()
+        target.close()
+    assert results["test_b.py"].status == results["test_cpy.py"].status == "pass"
