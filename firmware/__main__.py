@@ -42,7 +42,7 @@ def cmd_build(args):
 def cmd_run(args):
     from .demo import run_demo
 
-    run_demo(args.board)
+    run_demo(args.board, asyncio_c=not args.no_c)
 
 
 def cmd_size(args):
@@ -58,6 +58,12 @@ def cmd_info(args):
     if not path.is_file():
         raise FirmwareError(f"no image built for {args.board}", hint=f"make firmware BOARD={args.board}")
     print(json.dumps(json.loads(path.read_text()), indent=2))
+
+
+def cmd_upstream_tests(args):
+    from .upstream_tests import main as run
+
+    sys.exit(run(args.board, asyncio_c=not args.no_c, tests_from=args.tests_from))
 
 
 def cmd_check(args):
@@ -104,6 +110,11 @@ def parser():
         c.add_argument("--no-c", action="store_true", help="pure-Python asyncio, no _asyncio C module")
         c.add_argument("--extras", default="all", help="core | cpython | all: what beyond the core to freeze")
         c.set_defaults(func=func)
+    u = sub.add_parser("upstream-tests", help="MicroPython's own asyncio tests against an image (and stock)")
+    u.add_argument("--board", default=boards.DEFAULT_BOARD)
+    u.add_argument("--no-c", action="store_true", help="the pure-Python image")
+    u.add_argument("--tests-from", help="a MicroPython tree whose tests/ to run (default: the one built from)")
+    u.set_defaults(func=cmd_upstream_tests)
     sub.add_parser("check", help="validate every built image's format").set_defaults(func=cmd_check)
     d = sub.add_parser("deploy", help="flash a board")
     d.add_argument("--board", default=boards.DEFAULT_BOARD)

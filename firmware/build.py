@@ -26,13 +26,17 @@ IMAGE_LOCATIONS = {
 EXTRAS_CHOICES = ("core", "cpython", "all")
 
 
-def image_name(board, asyncio_c=True):
+def image_name(board, asyncio_c=True, extras="all", bare=False):
     """The folder name under firmware/images/ for this build configuration."""
-    return board.name if asyncio_c or board.stock else f"{board.name}-pyonly"
+    if bare:
+        return f"{board.name}-noasyncio"
+    if board.stock:
+        return board.name
+    return board.name + ("" if asyncio_c else "-pyonly") + ("" if extras == "all" else f"-{extras}")
 
 
-def image_dir(board, asyncio_c=True):
-    return IMAGES_DIR / image_name(board, asyncio_c)
+def image_dir(board, asyncio_c=True, extras="all", bare=False):
+    return IMAGES_DIR / image_name(board, asyncio_c, extras, bare)
 
 
 def _assemble_board_dir(board, src, dest):
@@ -118,14 +122,17 @@ def _write_buildinfo(folder, board, src, build_id):
     )
 
 
-def _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib):
+def _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare):
     port_dir = src.path / "ports" / board.port
     cmd = ["make", "-C", str(port_dir), f"-j{os.cpu_count() or 1}", f"BUILD={obj_dir}", f"MPY_LIB_DIR={mpy_lib}"]
     if board.port == "unix":
         cmd += [f"VARIANT={board.upstream_board}", f"VARIANT_DIR={board_dir}", f"MICROPY_MANIFEST_BOARD_DIR={board_dir}"]
     else:
         cmd += [f"BOARD={board.upstream_board}", f"BOARD_DIR={board_dir}"]
-    if board.stock:
+    if bare:
+        # No asyncio at all: the baseline that asyncio's flash cost is measured from.
+        cmd += [f"FROZEN_MANIFEST={board_dir / 'manifest.py'}"]
+    elif board.stock:
         cmd += [f"FROZEN_MANIFEST={board_dir / 'manifest.py'}", "ASYNCIO_STOCK=1"]
     else:
         cmd += [f"FROZEN_MANIFEST={TOP_MANIFEST}"]
@@ -154,8 +161,11 @@ def _run_logged(cmd, log_file, env, what):
         raise BuildFailed(f"{what} failed (full log: {log_file}):\n{tail}")
 
 
-def build(board_name, asyncio_c=True, extras="all", log=print):
-    """Build `board_name`; return the finished image folder."""
+def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
+    """Build `board_name`; return the finished image folder.
+
+    bare=True builds the board with no asyncio at all (for measuring asyncio's cost).
+    """
     if extras not in EXTRAS_CHOICES:
         raise BuildFailed(f"ASYNCIO_EXTRAS={extras!r} is not one of {', '.join(EXTRAS_CHOICES)}")
     board = boards.get(board_name)
@@ -165,7 +175,9 @@ def build(board_name, asyncio_c=True, extras="all", log=print):
     disables = _check_submodules(board, src)
     _toolchain_for(board)
 
-    name = image_name(board, asyncio_c)
+    if bare and board.stock:
+        raise BuildFailed(f"{board.name} is a stock baseline; build the bare image of {board.inherit or 'its base'} instead")
+    name = image_name(board, asyncio_c, extras, bare)
     work = BUILD_DIR / name
     work.mkdir(parents=True, exist_ok=True)
     log_file = work / "build.log"
@@ -180,13 +192,14 @@ def build(board_name, asyncio_c=True, extras="all", log=print):
     env = {
         **os.environ,
         "ASYNCIO_EXTRAS": extras,
+        "ASYNCIO_C": "1" if asyncio_c else "0",
         "ASYNCIO_MPY_LIB": "1" if have_lib else "0",
         "ASYNCIO_BUILDINFO": str(work / "buildinfo"),
     }
     if disables:
         log("leaving out what missing submodules provide: " + " ".join(disables))
     _run_logged(["make", "-C", str(src.path / "mpy-cross"), f"-j{os.cpu_count() or 1}"], log_file, env, "mpy-cross")
-    cmd = _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib) + disables
+    cmd = _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare) + disables
     _run_logged(cmd, log_file, env, f"make for {board.name}")
 
     final = IMAGES_DIR / name
@@ -203,8 +216,8 @@ def build(board_name, asyncio_c=True, extras="all", log=print):
             partial,
             board=board,
             src=src,
-            asyncio_c=asyncio_c or board.stock,
-            extras=extras,
+            asyncio_c=not bare and (asyncio_c or board.stock),
+            extras=None if bare else extras,
             commit=commit,
             build_id=build_id,
             obj_dir=obj_dir,

@@ -1,0 +1,52 @@
+"""`make size`: what asyncio costs in flash and static RAM, per board and option.
+
+The cost of an option is the growth of text+data (flash) and data+bss (static RAM)
+over the same board built with no asyncio at all, so frozen bytecode, the C module
+and the qstrs they add are all counted, whatever the port.
+"""
+
+import json
+
+from . import boards
+from .build import build, image_dir
+
+STOCK_OF = {"UNIX": "UNIX_STOCK", "QEMU_MPS2_AN385": "QEMU_MPS2_AN385_STOCK"}
+OPTIONS = (
+    # label, build keyword arguments
+    ("core (C module)", dict(extras="core")),
+    ("core+cpython (C module)", dict(extras="cpython")),
+    ("all (C module)", dict(extras="all")),
+    ("all (pure Python)", dict(extras="all", asyncio_c=False)),
+)
+
+
+def _sizes(folder):
+    return json.loads((folder / "manifest.json").read_text())["size"]
+
+
+def measure(board_name, log=print):
+    """[(label, sizes, flash_cost, ram_cost)] for every option that builds."""
+    board = boards.get(board_name)
+    quiet = lambda *a: None  # noqa: E731  builds report only failures here
+    base = _sizes(build(board.name, bare=True, log=quiet))
+    rows = []
+    variants = [(label, board.name, kw) for label, kw in OPTIONS]
+    if board.name in STOCK_OF:
+        variants.insert(0, ("upstream stock", STOCK_OF[board.name], {}))
+    for label, name, kw in variants:
+        log(f"building {name} {label} ...")
+        sizes = _sizes(build(name, log=quiet, **kw))
+        flash = sizes["text"] + sizes["data"] - base["text"] - base["data"]
+        ram = sizes["data"] + sizes["bss"] - base["data"] - base["bss"]
+        rows.append((label, sizes, flash, ram))
+    return base, rows
+
+
+def report(board_name, log=print):
+    base, rows = measure(board_name, log)
+    print(f"\n{board_name}: asyncio's cost over the same image without asyncio "
+          f"(text {base['text']}, data {base['data']}, bss {base['bss']})")
+    print(f"{'option':26} {'flash (text+data)':>18} {'static RAM':>11}")
+    for label, _, flash, ram in rows:
+        print(f"{label:26} {flash:>14} B {ram:>9} B")
+    return rows
