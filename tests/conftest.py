@@ -11,9 +11,9 @@ if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
 # The built image first; on a developer machine without one, a unix binary
-# named by RUNNER_UNIX_IMAGE (or the stock one this machine has).
+# named by RUNNER_UNIX_IMAGE.
 _UNIX_CANDIDATES = [PROJECT / "firmware/images/UNIX/micropython",
-                    os.environ.get("RUNNER_UNIX_IMAGE"), "/tmp/mp-stock"]
+                    os.environ.get("RUNNER_UNIX_IMAGE")]
 _QEMU_CANDIDATES = [PROJECT / "firmware/images/QEMU_MPS2_AN385/firmware.elf",
                     os.environ.get("RUNNER_QEMU_IMAGE")]
 

@@ -29,11 +29,67 @@ QSTR_BYTES = re.compile(r"n_total_bytes=(\d+)")
 HEAP_AFTER = """import gc, sys
 [globals().pop(k) for k in list(globals()) if k not in ("__name__", "gc", "sys")]
 sys.modules.clear()
+try:
+    import vfs
+    vfs.umount("/_hwtest")
+    sys.path.remove("/_hwtest")
+except Exception:
+    pass
 del sys
 """ + HEAP_REPORT
-# No filesystem needed: the harness becomes a module object in sys.modules.
+# No filesystem needed: the harness is served from a RAM filesystem mounted
+# for the test (the VFS protocol mpremote's `mount` uses), so `import hwtest`
+# gives a real module. Ports without vfs.mount get a stand-in object instead,
+# which behaves the same except that assigning to its attributes does not
+# change the harness's globals.
 INSTALL_HARNESS = """def _hw_install(src):
     import sys
+    try:
+        import io, vfs
+
+        class File(io.IOBase):
+            def __init__(self, data):
+                self.data, self.pos = data, 0
+
+            def readinto(self, buf):
+                n = min(len(buf), len(self.data) - self.pos)
+                buf[:n] = self.data[self.pos : self.pos + n]
+                self.pos += n
+                return n
+
+            def ioctl(self, req, arg):
+                return 0
+
+        class HarnessFS:
+            def mount(self, readonly, mkfs):
+                pass
+
+            def umount(self):
+                pass
+
+            def chdir(self, path):
+                pass
+
+            def stat(self, path):
+                if path.strip("/") == "hwtest.py":
+                    return (0x8000, 0, 0, 0, 0, 0, len(src), 0, 0, 0)
+                if path.strip("/") == "":
+                    return (0x4000, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                raise OSError(2)
+
+            def ilistdir(self, path):
+                return iter([("hwtest.py", 0x8000, 0, len(src))])
+
+            def open(self, path, mode):
+                if path.strip("/") != "hwtest.py":
+                    raise OSError(2)
+                return File(src)
+
+        vfs.mount(HarnessFS(), "/_hwtest")
+        sys.path.insert(0, "/_hwtest")
+        return
+    except (ImportError, AttributeError, OSError):
+        pass
     ns = {"__name__": "hwtest"}
     exec(src, ns)
     class Module:
@@ -148,7 +204,7 @@ class BoardRunner:
             if self.measure_heap:
                 result.heap_before, qstr_before = _heap(session, HEAP_FREE)
             if test.kind == "hwtest":
-                setup = session.exec(INSTALL_HARNESS % HARNESS.read_text(), timeout=10)
+                setup = session.exec(INSTALL_HARNESS % HARNESS.read_bytes(), timeout=10)
                 if setup.error or setup.timed_out:
                     result.message = "could not install hwtest: " + setup.error.decode(errors="replace")[-200:]
                     return result
