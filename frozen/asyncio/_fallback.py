@@ -89,6 +89,8 @@ class Task:
             raise StopIteration(self._res)
         if self._w is not None and callable(self._w):
             raise RuntimeError("can't wait")
+        if cur is None:
+            raise RuntimeError("no running event loop")
         _wl_push(self, cur)
         cur._f |= SUSPENDED
 
@@ -487,7 +489,9 @@ def sleep_ms(ms):
 
 
 def sleep_ms_detach(s):
-    # The duration of an armed sleeper, disarming it (create_task(sleep())).
+    # The duration of an armed sleeper, disarming it; None for other objects.
+    if type(s) is not _Sleep:
+        return None
     ms = s._ms
     s._ms = -1
     return ms

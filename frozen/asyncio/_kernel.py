@@ -171,8 +171,10 @@ async def _sleep_for(ms):
 
 def create_task(coro):
     if not hasattr(coro, "send"):
-        if type(coro) is type(_core.sleep_ms(0)):
-            coro = _sleep_for(_core.sleep_ms_detach(coro))
+        ms = _core.sleep_ms_detach(coro)
+        if ms is not None:
+            # A sleep_ms()/sleep() awaitable: shared, so take its duration now.
+            coro = _sleep_for(ms)
         elif hasattr(coro, "__next__"):
             # Our allocation-free awaitables (Event.wait(), Lock.acquire(), ...)
             coro = _await(coro)

@@ -1,0 +1,118 @@
+// Our asyncio core in C: the twin of frozen/asyncio/_fallback.py, which
+// documents the shared behaviour. Both must stay in step.
+#ifndef OUR_ASYNCIO_CORE_H
+#define OUR_ASYNCIO_CORE_H
+
+#include "py/runtime.h"
+#include "py/smallint.h"
+
+// Bumped when the contract with frozen/asyncio/_kernel.py changes; the
+// package ignores any `_asyncio` (such as upstream's) without this value.
+#define CORE_ABI (1)
+
+// Task._q: where a parked task is (else a container object)
+#define Q_NONE (mp_const_none)
+#define Q_READY (MP_OBJ_NEW_SMALL_INT(1))
+#define Q_TIMED (MP_OBJ_NEW_SMALL_INT(2))
+
+// Task flag bits, same values and meaning as in _fallback.py
+#define F_DONE (1)        // coroutine finished
+#define F_FAILED (2)      // ... by raising; res is the exception
+#define F_SEEN (4)        // outcome delivered; no "not retrieved" report
+#define F_THROW (8)       // cancelled: throw CancelledError at next resume
+#define F_SUSPENDED (16)  // parked inside one of our awaitables
+
+// Task state encoding:
+//   coro   the coroutine, or None for a stop marker / relay
+//   data   user attribute; on a relay, the task it wakes
+//   q      Q_NONE, Q_READY, Q_TIMED, or the container it waits in: a Task,
+//          Event or Lock wait list (circular, doubly linked through
+//          next/prev, head in the container's `w`), or an object with
+//          _drop(task)
+//   next/prev  list links, or in the heap: sibling and back link (parent
+//          for a first child, else left sibling)
+//   child  first child in the timer heap
+//   w      None, head of the list of tasks awaiting this one, or a
+//          callable observer (gather)
+//   res    before F_DONE: None or the Lock that reserved itself for the
+//          task; after: the return value or, with F_FAILED, the exception
+//   key    deadline (timer heap) or ready stamp (ready FIFO), in ticks_ms
+//   seq    timer insertion order: equal deadlines fire first-in first-out
+typedef struct _core_task_t {
+    mp_obj_base_t base;
+    mp_obj_t coro;
+    mp_obj_t data;
+    mp_obj_t q;
+    struct _core_task_t *next;
+    struct _core_task_t *prev;
+    struct _core_task_t *child;
+    mp_obj_t w;
+    mp_obj_t res;
+    mp_uint_t key;
+    uint16_t seq;
+    uint16_t flags;
+} core_task_t;
+
+typedef struct _core_event_t {
+    mp_obj_base_t base;
+    mp_obj_t w;     // head of the waiting tasks
+    bool set;
+} core_event_t;
+
+typedef struct _core_lock_t {
+    mp_obj_base_t base;
+    mp_obj_t w;     // head of the waiting tasks
+    mp_obj_t owner; // small int 0 unlocked / 1 locked, or the Task the lock
+                    // was handed to by release() that has not resumed yet
+} core_lock_t;
+
+typedef struct _core_sleep_t {
+    mp_obj_base_t base;
+    mp_int_t ms;    // requested duration, -1 once the task has parked
+} core_sleep_t;
+
+// Scheduler state, reset by init(); reached through a root pointer.
+typedef struct _core_state_t {
+    core_task_t *rhead;     // ready FIFO
+    core_task_t *rtail;
+    core_task_t *heap;      // timer pairing heap root
+    core_task_t *cur;       // task being resumed
+    core_task_t *main;      // task whose outcome the loop returns
+    mp_obj_t cancelled;     // the CancelledError class
+    mp_obj_t report;        // report(task) for unretrieved exceptions
+    core_sleep_t *sleeper;  // the shared sleep_ms() awaitable
+    uint16_t seq;
+} core_state_t;
+
+extern const mp_obj_type_t core_task_type;
+extern const mp_obj_type_t core_event_type;
+extern const mp_obj_type_t core_lock_type;
+extern const mp_obj_type_t core_sleep_type;
+extern const mp_obj_type_t core_done_type;
+extern const mp_obj_base_t core_done_obj;
+
+core_state_t *core_state(void);
+
+// ticks
+mp_uint_t core_ticks(void);
+mp_int_t core_ticks_diff(mp_uint_t a, mp_uint_t b);
+mp_uint_t core_ticks_add(mp_uint_t t, mp_int_t ms);
+#define CORE_MAX_MS ((mp_int_t)((MICROPY_PY_TIME_TICKS_PERIOD - 1) / 2))
+
+// queues.c
+void core_ready(core_task_t *t);
+void core_timer_push(core_task_t *t, mp_uint_t deadline);
+void core_timer_remove(core_task_t *t);
+core_task_t *core_timer_pop(void);
+mp_obj_t *core_wait_head(mp_obj_t container);
+void core_wl_push(mp_obj_t container, core_task_t *t);
+void core_wl_unlink(mp_obj_t container, core_task_t *t);
+
+// task.c
+mp_obj_t core_task_cancel(mp_obj_t self_in);
+void core_lock_forfeit(core_lock_t *lock);
+
+#define TASK(o) ((core_task_t *)MP_OBJ_TO_PTR(o))
+#define IS_TASK(o) (mp_obj_is_type((o), &core_task_type))
+
+#endif

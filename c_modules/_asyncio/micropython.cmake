@@ -1,0 +1,17 @@
+# cmake-based ports (esp32, rp2): add our C core.
+# -DASYNCIO_C=0 leaves it out, giving the pure-Python fallback image.
+if(NOT DEFINED ASYNCIO_C)
+    set(ASYNCIO_C 1)
+endif()
+
+if(ASYNCIO_C)
+    add_library(usermod_our_asyncio INTERFACE)
+    target_sources(usermod_our_asyncio INTERFACE
+        ${CMAKE_CURRENT_LIST_DIR}/queues.c
+        ${CMAKE_CURRENT_LIST_DIR}/task.c
+        ${CMAKE_CURRENT_LIST_DIR}/awaitables.c
+        ${CMAKE_CURRENT_LIST_DIR}/module.c
+    )
+    target_include_directories(usermod_our_asyncio INTERFACE ${CMAKE_CURRENT_LIST_DIR})
+    target_link_libraries(usermod INTERFACE usermod_our_asyncio)
+endif()

@@ -1,0 +1,56 @@
+// Module `_asyncio`: our C core. Registered only when built with
+// ASYNCIO_C=1; the package falls back to its Python twin otherwise.
+#include "core.h"
+
+MP_DECLARE_CONST_FUN_OBJ_1(core_run_one_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(core_init_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(core_current_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_set_main_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_spawn_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_pause_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(core_resuming_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_next_due_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_result_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(core_watch_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(core_unwatch_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_outcome_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_relay_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_unrelay_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_sleep_ms_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_sleep_ms_detach_obj);
+
+static MP_DEFINE_CONST_FUN_OBJ_1(core_cancel_obj, core_task_cancel);
+
+static const mp_rom_map_elem_t asyncio_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__asyncio) },
+    { MP_ROM_QSTR(MP_QSTR_CORE_ABI), MP_ROM_INT(CORE_ABI) },
+    { MP_ROM_QSTR(MP_QSTR_Task), MP_ROM_PTR(&core_task_type) },
+    { MP_ROM_QSTR(MP_QSTR_Event), MP_ROM_PTR(&core_event_type) },
+    { MP_ROM_QSTR(MP_QSTR_Lock), MP_ROM_PTR(&core_lock_type) },
+    { MP_ROM_QSTR(MP_QSTR_init), MP_ROM_PTR(&core_init_obj) },
+    { MP_ROM_QSTR(MP_QSTR_current), MP_ROM_PTR(&core_current_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_main), MP_ROM_PTR(&core_set_main_obj) },
+    { MP_ROM_QSTR(MP_QSTR_spawn), MP_ROM_PTR(&core_spawn_obj) },
+    { MP_ROM_QSTR(MP_QSTR_wake), MP_ROM_PTR(&core_spawn_obj) },
+    { MP_ROM_QSTR(MP_QSTR_pause), MP_ROM_PTR(&core_pause_obj) },
+    { MP_ROM_QSTR(MP_QSTR_resuming), MP_ROM_PTR(&core_resuming_obj) },
+    { MP_ROM_QSTR(MP_QSTR_run_one), MP_ROM_PTR(&core_run_one_obj) },
+    { MP_ROM_QSTR(MP_QSTR_next_due), MP_ROM_PTR(&core_next_due_obj) },
+    { MP_ROM_QSTR(MP_QSTR_result), MP_ROM_PTR(&core_result_obj) },
+    { MP_ROM_QSTR(MP_QSTR_cancel), MP_ROM_PTR(&core_cancel_obj) },
+    { MP_ROM_QSTR(MP_QSTR_watch), MP_ROM_PTR(&core_watch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_unwatch), MP_ROM_PTR(&core_unwatch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_outcome), MP_ROM_PTR(&core_outcome_obj) },
+    { MP_ROM_QSTR(MP_QSTR_relay), MP_ROM_PTR(&core_relay_obj) },
+    { MP_ROM_QSTR(MP_QSTR_unrelay), MP_ROM_PTR(&core_unrelay_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sleep_ms), MP_ROM_PTR(&core_sleep_ms_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sleep_ms_detach), MP_ROM_PTR(&core_sleep_ms_detach_obj) },
+};
+static MP_DEFINE_CONST_DICT(asyncio_globals, asyncio_globals_table);
+
+const mp_obj_module_t our_asyncio_module = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&asyncio_globals,
+};
+
+MP_REGISTER_MODULE(MP_QSTR__asyncio, our_asyncio_module);

@@ -1,0 +1,187 @@
+// Ready FIFO, timer pairing heap and wait lists: all intrusive (links live
+// in the tasks), so queueing never allocates.
+#include "py/mphal.h"
+#include "core.h"
+
+// time.ticks_ms() wraps at this period (a power of two) on every port.
+#define TICKS_MASK ((mp_uint_t)MICROPY_PY_TIME_TICKS_PERIOD - 1)
+#define TICKS_HALF ((mp_uint_t)MICROPY_PY_TIME_TICKS_PERIOD / 2)
+
+MP_REGISTER_ROOT_POINTER(struct _core_state_t *our_asyncio_state);
+
+core_state_t *core_state(void) {
+    core_state_t *s = MP_STATE_VM(our_asyncio_state);
+    if (s == NULL) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("asyncio core not initialised"));
+    }
+    return s;
+}
+
+// Same values as time.ticks_ms(), ticks_diff() and ticks_add().
+mp_uint_t core_ticks(void) {
+    return mp_hal_ticks_ms() & TICKS_MASK;
+}
+
+mp_int_t core_ticks_diff(mp_uint_t a, mp_uint_t b) {
+    return (mp_int_t)((a - b + TICKS_HALF) & TICKS_MASK) - (mp_int_t)TICKS_HALF;
+}
+
+mp_uint_t core_ticks_add(mp_uint_t t, mp_int_t ms) {
+    return (t + (mp_uint_t)ms) & TICKS_MASK;
+}
+
+void core_ready(core_task_t *t) {
+    core_state_t *s = core_state();
+    t->q = Q_READY;
+    t->next = NULL;
+    t->key = core_ticks();
+    if (s->rtail == NULL) {
+        s->rhead = t;
+    } else {
+        s->rtail->next = t;
+    }
+    s->rtail = t;
+}
+
+// Timer heap ordering: deadline, then insertion order (16-bit wrapping).
+static bool earlier(const core_task_t *a, const core_task_t *b) {
+    mp_int_t d = core_ticks_diff(a->key, b->key);
+    return d < 0 || (d == 0 && ((uint16_t)(a->seq - b->seq) & 0xffff) > 0x7fff);
+}
+
+static core_task_t *meld(core_task_t *a, core_task_t *b) {
+    if (earlier(b, a)) {
+        core_task_t *x = a;
+        a = b;
+        b = x;
+    }
+    core_task_t *c = a->child;
+    b->next = c;
+    b->prev = a;
+    if (c != NULL) {
+        c->prev = b;
+    }
+    a->child = b;
+    return a;
+}
+
+// Two-pass pairing of a sibling list: pairs left to right onto a stack
+// (linked through next), then the stack melded into one tree.
+static core_task_t *merge_children(core_task_t *n) {
+    core_task_t *stack = NULL;
+    while (n != NULL) {
+        core_task_t *a = n;
+        core_task_t *b = a->next;
+        a->prev = NULL;
+        if (b == NULL) {
+            n = NULL;
+        } else {
+            n = b->next;
+            b->prev = b->next = NULL;
+            a = meld(a, b);
+        }
+        a->next = stack;
+        stack = a;
+    }
+    if (stack == NULL) {
+        return NULL;
+    }
+    core_task_t *root = stack;
+    stack = root->next;
+    root->next = NULL;
+    while (stack != NULL) {
+        core_task_t *x = stack;
+        stack = x->next;
+        x->next = NULL;
+        root = meld(root, x);
+    }
+    return root;
+}
+
+void core_timer_push(core_task_t *t, mp_uint_t deadline) {
+    core_state_t *s = core_state();
+    t->q = Q_TIMED;
+    t->key = deadline;
+    t->seq = ++s->seq;
+    t->next = t->prev = t->child = NULL;
+    s->heap = s->heap == NULL ? t : meld(s->heap, t);
+}
+
+void core_timer_remove(core_task_t *t) {
+    core_state_t *s = core_state();
+    core_task_t *sub = merge_children(t->child);
+    t->child = NULL;
+    if (t == s->heap) {
+        s->heap = sub;
+    } else {
+        core_task_t *p = t->prev;
+        core_task_t *n = t->next;
+        if (p->child == t) {
+            p->child = n;
+        } else {
+            p->next = n;
+        }
+        if (n != NULL) {
+            n->prev = p;
+        }
+        if (sub != NULL) {
+            s->heap = meld(s->heap, sub);
+        }
+    }
+    t->next = t->prev = NULL;
+    t->q = Q_NONE;
+}
+
+core_task_t *core_timer_pop(void) {
+    core_state_t *s = core_state();
+    core_task_t *t = s->heap;
+    s->heap = merge_children(t->child);
+    t->child = NULL;
+    t->q = Q_NONE;
+    return t;
+}
+
+// The wait-list head slot of a container, or NULL for custom containers.
+mp_obj_t *core_wait_head(mp_obj_t c) {
+    if (IS_TASK(c)) {
+        return &TASK(c)->w;
+    } else if (mp_obj_is_type(c, &core_event_type)) {
+        return &((core_event_t *)MP_OBJ_TO_PTR(c))->w;
+    } else if (mp_obj_is_type(c, &core_lock_type)) {
+        return &((core_lock_t *)MP_OBJ_TO_PTR(c))->w;
+    }
+    return NULL;
+}
+
+void core_wl_push(mp_obj_t c, core_task_t *t) {
+    mp_obj_t *head = core_wait_head(c);
+    if (*head == mp_const_none) {
+        t->next = t->prev = t;
+        *head = MP_OBJ_FROM_PTR(t);
+    } else {
+        core_task_t *h = TASK(*head);
+        core_task_t *tail = h->prev;
+        t->prev = tail;
+        t->next = h;
+        tail->next = t;
+        h->prev = t;
+    }
+    t->q = c;
+}
+
+void core_wl_unlink(mp_obj_t c, core_task_t *t) {
+    mp_obj_t *head = core_wait_head(c);
+    core_task_t *n = t->next;
+    if (n == t) {
+        *head = mp_const_none;
+    } else {
+        core_task_t *p = t->prev;
+        p->next = n;
+        n->prev = p;
+        if (*head == MP_OBJ_FROM_PTR(t)) {
+            *head = MP_OBJ_FROM_PTR(n);
+        }
+    }
+    t->next = t->prev = NULL;
+    t->q = Q_NONE;
+}

@@ -1,0 +1,396 @@
+// The Task type and the scheduler step.
+#include "py/objgenerator.h"
+#include "core.h"
+
+static core_task_t *task_new(mp_obj_t coro) {
+    core_task_t *t = mp_obj_malloc(core_task_t, &core_task_type);
+    t->coro = coro;
+    t->data = mp_const_none;
+    t->q = Q_NONE;
+    t->next = t->prev = t->child = NULL;
+    t->w = mp_const_none;
+    t->res = mp_const_none;
+    t->key = 0;
+    t->seq = 0;
+    t->flags = 0;
+    return t;
+}
+
+static mp_obj_t task_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
+    (void)type;
+    mp_arg_check_num(n_args, n_kw, 1, 1, false);
+    return MP_OBJ_FROM_PTR(task_new(args[0]));
+}
+
+static bool has_observer(core_task_t *t) {
+    return t->w != mp_const_none && !IS_TASK(t->w);
+}
+
+static mp_obj_t task_done(mp_obj_t self_in) {
+    return mp_obj_new_bool(TASK(self_in)->flags & F_DONE);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(task_done_obj, task_done);
+
+mp_obj_t core_task_cancel(mp_obj_t self_in) {
+    core_task_t *t = TASK(self_in);
+    core_state_t *s = core_state();
+    if (t->flags & F_DONE) {
+        return mp_const_false;
+    }
+    if (t == s->cur) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't cancel self"));
+    }
+    // A task awaiting another task is cancelled through the awaited one.
+    mp_obj_t q = t->q;
+    while (IS_TASK(q) && TASK(q) != s->cur && !(TASK(q)->flags & F_DONE)) {
+        t = TASK(q);
+        q = t->q;
+    }
+    if (t->flags & F_THROW) {
+        return mp_const_true;
+    }
+    if (q == Q_TIMED) {
+        core_timer_remove(t);
+        core_ready(t);
+    } else if (q != Q_READY) {
+        if (q != Q_NONE) {
+            if (core_wait_head(q) != NULL) {
+                core_wl_unlink(q, t);
+            } else {
+                mp_obj_t dest[3];
+                mp_load_method(q, MP_QSTR__drop, dest);
+                dest[2] = MP_OBJ_FROM_PTR(t);
+                mp_call_method_n_kw(1, 0, dest);
+            }
+        }
+        core_ready(t);
+    }
+    t->flags |= F_THROW;
+    return mp_const_true;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(task_cancel_obj, core_task_cancel);
+
+static void task_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    core_task_t *t = TASK(self_in);
+    if (dest[0] == MP_OBJ_NULL) {
+        if (attr == MP_QSTR_coro) {
+            dest[0] = t->coro;
+        } else if (attr == MP_QSTR_data) {
+            dest[0] = t->data;
+        } else {
+            dest[1] = MP_OBJ_SENTINEL; // methods: look in locals_dict
+        }
+    } else if (dest[1] != MP_OBJ_NULL && attr == MP_QSTR_data) {
+        t->data = dest[1];
+        dest[0] = MP_OBJ_NULL;
+    }
+}
+
+// Awaiting a task: park the awaiting task on our wait list until we finish.
+// The task is its own iterator (ITER_IS_ITERNEXT): a custom getiter would
+// make `await task` allocate an iterator buffer.
+static mp_obj_t task_iternext(mp_obj_t self_in) {
+    core_task_t *t = TASK(self_in);
+    core_task_t *cur = core_state()->cur;
+    if (t->flags & F_DONE) {
+        if (cur != NULL) {
+            cur->flags &= ~F_SUSPENDED;
+        }
+        t->flags |= F_SEEN;
+        if (t->flags & F_FAILED) {
+            nlr_raise(t->res);
+        }
+        return mp_make_stop_iteration(t->res);
+    }
+    if (has_observer(t)) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't wait"));
+    }
+    if (cur == NULL) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("no running event loop"));
+    }
+    core_wl_push(self_in, cur);
+    cur->flags |= F_SUSPENDED;
+    return mp_const_none;
+}
+
+static const mp_rom_map_elem_t task_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_done), MP_ROM_PTR(&task_done_obj) },
+    { MP_ROM_QSTR(MP_QSTR_cancel), MP_ROM_PTR(&task_cancel_obj) },
+};
+static MP_DEFINE_CONST_DICT(task_locals, task_locals_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    core_task_type,
+    MP_QSTR_Task,
+    MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+    make_new, task_make_new,
+    attr, task_attr,
+    iter, task_iternext,
+    locals_dict, &task_locals
+    );
+
+// ---- task completion ----
+
+static void finish(core_state_t *s, core_task_t *t, mp_obj_t value, bool failed) {
+    t->res = value;
+    uint16_t f = (t->flags & ~(F_SUSPENDED | F_THROW)) | F_DONE;
+    if (failed) {
+        f |= F_FAILED;
+    }
+    if (t == s->main) {
+        f |= F_SEEN;
+    }
+    mp_obj_t w = t->w;
+    t->w = mp_const_none;
+    if (w == mp_const_none) {
+        t->flags = f;
+        if (failed && !(f & F_SEEN) && !mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(value)), s->cancelled)) {
+            // Nobody awaits it: report at the next turn unless retrieved first.
+            core_ready(t);
+        }
+    } else if (!IS_TASK(w)) {
+        t->flags = f | F_SEEN;
+        mp_call_function_1(w, MP_OBJ_FROM_PTR(t));
+    } else {
+        t->flags = f | F_SEEN;
+        // Waiters (relays included) go to the ready FIFO in order.
+        core_task_t *x = TASK(w);
+        while (x != NULL) {
+            core_task_t *n = x->next;
+            if (n == x) {
+                n = NULL;
+            } else {
+                core_task_t *p = x->prev;
+                p->next = n;
+                n->prev = p;
+            }
+            x->next = x->prev = NULL;
+            core_ready(x);
+            x = n;
+        }
+    }
+}
+
+// Forget the reserved hand-off of a lock whose heir is being cancelled.
+static void forfeit_reservation(core_task_t *t) {
+    if (t->res != mp_const_none) {
+        core_lock_t *lock = MP_OBJ_TO_PTR(t->res);
+        t->res = mp_const_none;
+        core_lock_forfeit(lock);
+    }
+}
+
+// run_one(now): resume the next runnable task (the earliest due timer if it
+// fell due no later than the ready FIFO's head became ready, else that
+// head). Returns the task, or None when nothing is runnable at `now`.
+static mp_obj_t core_run_one(mp_obj_t now_in) {
+    core_state_t *s = core_state();
+    mp_uint_t now = mp_obj_get_int_truncated(now_in);
+    core_task_t *t = s->heap;
+    core_task_t *h = s->rhead;
+    if (t != NULL && core_ticks_diff(t->key, now) <= 0 && (h == NULL || core_ticks_diff(t->key, h->key) <= 0)) {
+        core_timer_pop();
+    } else if (h != NULL) {
+        t = h;
+        s->rhead = h->next;
+        if (s->rhead == NULL) {
+            s->rtail = NULL;
+        }
+        t->next = NULL;
+        t->q = Q_NONE;
+    } else {
+        return mp_const_none;
+    }
+    if (t->coro == mp_const_none) {
+        // A stop marker (data None) or a relay (data = its owner).
+        if (t->data != mp_const_none && !(t->flags & F_DONE)) {
+            core_task_t *owner = TASK(t->data);
+            t->flags |= F_DONE;
+            if (owner->q == Q_TIMED) {
+                core_timer_remove(owner);
+                core_ready(owner);
+            }
+        }
+        return MP_OBJ_FROM_PTR(t);
+    }
+    uint16_t f = t->flags;
+    if (f & F_DONE) {
+        // Queued by finish() for an unretrieved exception.
+        if (!(f & F_SEEN)) {
+            t->flags = f | F_SEEN;
+            mp_call_function_1(s->report, MP_OBJ_FROM_PTR(t));
+        }
+        return MP_OBJ_FROM_PTR(t);
+    }
+    s->cur = t;
+    mp_obj_t ret;
+    mp_vm_return_kind_t kind;
+    if (f & F_THROW) {
+        t->flags = f & ~(F_THROW | F_SUSPENDED);
+        forfeit_reservation(t);
+        mp_obj_t exc = mp_make_raise_obj(s->cancelled);
+        if (mp_obj_is_type(t->coro, &mp_type_gen_instance)) {
+            // As gen.throw() does: a generator that has not started yet
+            // must get the exception, not a "can't send" TypeError.
+            kind = mp_obj_gen_resume(t->coro, mp_const_none, exc, &ret);
+        } else {
+            kind = mp_resume(t->coro, MP_OBJ_NULL, exc, &ret);
+        }
+    } else {
+        kind = mp_resume(t->coro, mp_const_none, MP_OBJ_NULL, &ret);
+    }
+    s->cur = NULL;
+    if (kind == MP_VM_RETURN_NORMAL) {
+        finish(s, t, ret, false);
+    } else if (kind == MP_VM_RETURN_EXCEPTION) {
+        const mp_obj_type_t *et = mp_obj_get_type(ret);
+        if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(et), MP_OBJ_FROM_PTR(&mp_type_Exception))
+            || mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(et), s->cancelled)) {
+            finish(s, t, ret, true);
+        } else {
+            nlr_raise(ret); // KeyboardInterrupt, SystemExit and the like stop the loop
+        }
+    }
+    return MP_OBJ_FROM_PTR(t);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(core_run_one_obj, core_run_one);
+
+// ---- the rest of the core's functions; see _fallback.py for each ----
+
+static mp_obj_t core_init(mp_obj_t cancelled, mp_obj_t report) {
+    core_state_t *s = m_new0(core_state_t, 1);
+    s->cancelled = cancelled;
+    s->report = report;
+    s->sleeper = mp_obj_malloc(core_sleep_t, &core_sleep_type);
+    s->sleeper->ms = -1;
+    MP_STATE_VM(our_asyncio_state) = s;
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_2(core_init_obj, core_init);
+
+static core_task_t *arg_task(mp_obj_t o) {
+    if (!IS_TASK(o)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("Task expected"));
+    }
+    return TASK(o);
+}
+
+static core_task_t *running(void) {
+    core_task_t *cur = core_state()->cur;
+    if (cur == NULL) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("no running event loop"));
+    }
+    return cur;
+}
+
+static mp_obj_t core_current(void) {
+    core_task_t *cur = core_state()->cur;
+    return cur == NULL ? mp_const_none : MP_OBJ_FROM_PTR(cur);
+}
+MP_DEFINE_CONST_FUN_OBJ_0(core_current_obj, core_current);
+
+static mp_obj_t core_set_main(mp_obj_t t) {
+    core_state()->main = t == mp_const_none ? NULL : arg_task(t);
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(core_set_main_obj, core_set_main);
+
+static mp_obj_t core_spawn(mp_obj_t t) {
+    core_ready(arg_task(t));
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(core_spawn_obj, core_spawn);
+
+static mp_obj_t core_pause(mp_obj_t q) {
+    core_task_t *cur = running();
+    cur->q = q;
+    cur->flags |= F_SUSPENDED;
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(core_pause_obj, core_pause);
+
+static mp_obj_t core_resuming(void) {
+    core_task_t *cur = running();
+    if (cur->flags & F_SUSPENDED) {
+        cur->flags &= ~F_SUSPENDED;
+        return mp_const_true;
+    }
+    return mp_const_false;
+}
+MP_DEFINE_CONST_FUN_OBJ_0(core_resuming_obj, core_resuming);
+
+static mp_obj_t core_next_due(mp_obj_t now_in) {
+    core_state_t *s = core_state();
+    if (s->rhead != NULL) {
+        return MP_OBJ_NEW_SMALL_INT(0);
+    }
+    if (s->heap == NULL) {
+        return MP_OBJ_NEW_SMALL_INT(-1);
+    }
+    mp_int_t d = core_ticks_diff(s->heap->key, mp_obj_get_int_truncated(now_in));
+    return MP_OBJ_NEW_SMALL_INT(d > 0 ? d : 0);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(core_next_due_obj, core_next_due);
+
+static mp_obj_t core_result(mp_obj_t t_in) {
+    core_task_t *t = arg_task(t_in);
+    t->flags |= F_SEEN;
+    if (t->flags & F_FAILED) {
+        nlr_raise(t->res);
+    }
+    return t->res;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(core_result_obj, core_result);
+
+static mp_obj_t core_watch(mp_obj_t t_in, mp_obj_t observer) {
+    core_task_t *t = arg_task(t_in);
+    if (t->flags & F_DONE) {
+        return mp_const_false;
+    }
+    if (t->w != mp_const_none) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't gather"));
+    }
+    t->w = observer;
+    return mp_const_true;
+}
+MP_DEFINE_CONST_FUN_OBJ_2(core_watch_obj, core_watch);
+
+static mp_obj_t core_unwatch(mp_obj_t t_in, mp_obj_t observer) {
+    core_task_t *t = arg_task(t_in);
+    if (t->w == observer) {
+        t->w = mp_const_none;
+    }
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_2(core_unwatch_obj, core_unwatch);
+
+static mp_obj_t core_outcome(mp_obj_t t_in) {
+    core_task_t *t = arg_task(t_in);
+    t->flags |= F_SEEN;
+    mp_obj_t items[2] = { mp_obj_new_bool(t->flags & F_FAILED), t->res };
+    return mp_obj_new_tuple(2, items);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(core_outcome_obj, core_outcome);
+
+static mp_obj_t core_relay(mp_obj_t target_in) {
+    core_task_t *target = arg_task(target_in);
+    core_task_t *cur = running();
+    if (has_observer(target)) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't wait"));
+    }
+    core_task_t *r = task_new(mp_const_none);
+    r->data = MP_OBJ_FROM_PTR(cur);
+    core_wl_push(target_in, r);
+    return MP_OBJ_FROM_PTR(r);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(core_relay_obj, core_relay);
+
+static mp_obj_t core_unrelay(mp_obj_t r_in) {
+    core_task_t *r = arg_task(r_in);
+    if (IS_TASK(r->q)) {
+        core_wl_unlink(r->q, r);
+    }
+    r->flags |= F_DONE;
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(core_unrelay_obj, core_unrelay);
