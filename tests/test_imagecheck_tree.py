@@ -24,9 +24,10 @@ def _arm_elf(entry=0x0000_0401):
     return header + b"\0" * 64
 
 
-def _write_board(root, board, port, files, **overrides):
-    folder = root / board
+def _write_board(root, folder_name, port, files, **overrides):
+    folder = root / folder_name
     folder.mkdir(parents=True)
+    board = folder_name
     for name, data in files.items():
         (folder / name).write_bytes(data)
     manifest = {
@@ -139,3 +140,12 @@ def test_a_real_linked_arm_elf_passes(tmp_path):
     results = imagecheck.check_images(tmp_path / "images", boards_root=None)
     assert all(r.ok for r in results), [r.line() for r in results]
     assert results[1].summary.startswith("ELF Arm, entry 0x40")
+
+
+def test_flavour_folders_belong_to_their_board(tree):
+    _write_board(tree, "RPI_PICO-pyonly", "rp2", {"firmware.uf2": uf2.pack_uf2(b"\1" * 10, 0x10000000)}, board="RPI_PICO")
+    _write_board(tree, "PYBV11-noasyncio", "stm32", {"firmware.dfu": dfuse.pack_dfuse([(0x08000000, b"x")])}, board="RPI_PICO")
+    results = {(r.board, r.name): r for r in imagecheck.check_images(tree, boards_root=None)}
+    assert results[("RPI_PICO-pyonly", "manifest.json")].ok
+    assert results[("PYBV11-noasyncio", "manifest.json")].problems == [
+        "manifest says board 'RPI_PICO', folder is 'PYBV11-noasyncio'"]

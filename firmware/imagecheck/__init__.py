@@ -64,7 +64,7 @@ def check_board(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
     if port not in rules.PORT_FILES:
         results[0].problems.append(f"unknown port {port!r} (known: {', '.join(rules.PORT_FILES)})")
         return results
-    flash = rules.flash_region(board, port, Path(boards_root) if boards_root else None)
+    flash = rules.flash_region(facts.get("board", board), port, Path(boards_root) if boards_root else None)
     for name, validate, required in rules.PORT_FILES[port]:
         path = board_dir / name
         if not path.is_file():

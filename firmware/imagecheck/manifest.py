@@ -24,8 +24,10 @@ def load_manifest(board_dir):
 def validate_listed_files(board_dir, manifest):
     """Every file the manifest lists exists with the recorded size and sha256."""
     problems = []
-    if manifest.get("board") != board_dir.name:
-        problems.append(f"manifest says board {manifest.get('board')!r}, folder is {board_dir.name!r}")
+    # Flavours of one board live in <BOARD>-<flavour> folders (e.g. UNIX-pyonly).
+    board = manifest.get("board")
+    if not isinstance(board, str) or board_dir.name.split("-")[0] != board:
+        problems.append(f"manifest says board {board!r}, folder is {board_dir.name!r}")
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
         return problems + ["manifest lists no files"]
