@@ -32,11 +32,11 @@ def test_wrong_chip_stops_before_writing(images, monkeypatch, tmp_path):
         return 0, ESPTOOL5_S3  # what esptool says when an ESP32-S3 is on the port
 
     monkeypatch.setattr(deploy.commands.Runner, "run", fake_run)
-    monkeypatch.setattr(deploy.commands.shutil, "which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr(deploy.commands, "find_tool", lambda name: "/usr/bin/" + name)
     with pytest.raises(deploy.WrongChip) as info:
         deploy.deploy("ESP32_GENERIC", port="/dev/ttyUSB0", images_dir=images, verify=False)
     assert str(info.value).startswith("/dev/ttyUSB0 has an ESP32-S3, but ESP32_GENERIC images are for ESP32")
-    assert calls == [["esptool", "--port", "/dev/ttyUSB0", "chip-id"]]  # no write-flash
+    assert calls == [["/usr/bin/esptool", "--port", "/dev/ttyUSB0", "chip-id"]]  # no write-flash
 
 
 @pytest.mark.parametrize("board, tool, hint", [
@@ -45,7 +45,7 @@ def test_wrong_chip_stops_before_writing(images, monkeypatch, tmp_path):
     ("RPI_PICO", "picotool", "apt-get install picotool"),
 ])
 def test_missing_tool_says_how_to_install_it(images, monkeypatch, tmp_path, board, tool, hint):
-    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    monkeypatch.setattr(deploy.commands, "find_tool", lambda name: None)
     monkeypatch.setattr(rp2, "mount_points", lambda: [])
     monkeypatch.setattr(ports, "list_serial_ports", lambda: [])
     with pytest.raises(deploy.FlashToolMissing) as info:
@@ -88,7 +88,7 @@ def test_port_choice_one_none_several():
 
 def test_no_port_found_is_an_error_for_esp32(images, monkeypatch):
     monkeypatch.setattr(ports, "list_serial_ports", lambda: [MOUSE])
-    monkeypatch.setattr(deploy.commands.shutil, "which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr(deploy.commands, "find_tool", lambda name: "/usr/bin/" + name)
     with pytest.raises(deploy.PortNotFound):
         deploy.deploy("ESP32_GENERIC", images_dir=images)
 

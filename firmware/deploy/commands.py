@@ -1,8 +1,10 @@
 """Runs (or, in a dry run, only prints) the external commands a deploy needs."""
 
+import os
 import shlex
 import shutil
 import subprocess
+import sys
 
 from .errors import FlashFailed, FlashToolMissing
 
@@ -14,6 +16,12 @@ INSTALL_HINTS = {
 }
 
 
+def find_tool(name):
+    """On PATH, or beside this Python (make runs .venv/bin/python without activating the venv)."""
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    return shutil.which(name) or (beside if os.access(beside, os.X_OK) else None)
+
+
 class Runner:
     """One place that decides whether a step really happens, so dry runs cannot drift from real runs."""
 
@@ -22,11 +30,12 @@ class Runner:
         self.out = out
 
     def tool(self, name):
-        """The command name to run; a missing tool is an error except in a dry run."""
-        if shutil.which(name):
-            return name
-        if name == "esptool" and shutil.which("esptool.py"):
-            return "esptool.py"  # esptool 4.x installs this name
+        """The path of a tool; a missing tool is an error except in a dry run."""
+        path = find_tool(name)
+        if path is None and name == "esptool":
+            path = find_tool("esptool.py")  # esptool 4.x installs this name
+        if path is not None:
+            return path
         if self.dry_run:
             return name
         raise FlashToolMissing(f"{name} not found on PATH", hint=INSTALL_HINTS.get(name))
@@ -37,7 +46,8 @@ class Runner:
 
     def run(self, argv, check=True, timeout=600, probe=False):
         """Run argv; return (returncode, output). A dry run prints it and returns (0, "")."""
-        shown = " ".join(shlex.quote(str(a)) for a in argv)
+        # Shown by bare name, as a person would type it; run by full path.
+        shown = " ".join(shlex.quote(str(a)) for a in [os.path.basename(argv[0]), *argv[1:]])
         self.out(f"$ {shown}")
         if self.dry_run:
             return 0, ""

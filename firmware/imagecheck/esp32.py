@@ -23,6 +23,8 @@ import hashlib
 import shutil
 import struct
 import subprocess
+import sys
+from pathlib import Path
 
 IMAGE_MAGIC = 0xE9
 CHECKSUM_SEED = 0xEF
@@ -184,7 +186,8 @@ def validate_merged_firmware(image, base=ESP32_BOOTLOADER_OFFSET, chip_id=CHIP_E
 
 def esptool_image_info(path):
     """Run `esptool image-info` when esptool is installed; None when it is not."""
-    exe = shutil.which("esptool") or shutil.which("esptool.py")
+    beside = Path(sys.executable).parent / "esptool"  # in the venv make uses, not activated
+    exe = shutil.which("esptool") or shutil.which("esptool.py") or (str(beside) if beside.is_file() else None)
     if exe is None:
         return None
     result = subprocess.run([exe, "image-info", str(path)], capture_output=True, text=True, timeout=60)
