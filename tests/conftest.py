@@ -21,7 +21,7 @@ _QEMU_CANDIDATES = [PROJECT / "firmware/images/QEMU_MPS2_AN385/firmware.elf",
 def _first_existing(candidates):
     for c in candidates:
         if c and Path(c).is_file():
-            return str(c)
+            return str(Path(c).resolve())
     return None
 
 
