@@ -19,11 +19,12 @@ def _suite(device_suite, n=4):
 
 
 def test_two_boards_split_the_suite(unix_board, device_suite, run_suite):
-    _suite(device_suite)
+    _suite(device_suite, 6)
     a, b = unix_board(label="A"), unix_board(label="B")
     results = run_suite([a, b], device_suite.dir, mode="split")
-    assert len(results) == 4 and all(r.status == "pass" for r in results.values())
-    assert {board for _, board in results} == {"A", "B"}  # both boards did work
+    seen = {k: (r.status, r.message, r.recovery) for k, r in results.items()}
+    assert len(results) == 6 and all(r.status == "pass" for r in results.values()), seen
+    assert {board for _, board in results} == {"A", "B"}, seen  # both boards did work
 
 
 def test_two_boards_each_run_everything(unix_board, device_suite, run_suite):
