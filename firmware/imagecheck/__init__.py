@@ -93,14 +93,16 @@ def _esptool_cross_check(board, path):
     return CheckResult(board, name, bad, "valid")
 
 
-def check_images(images_root=DEFAULT_IMAGES_ROOT, boards_root=DEFAULT_BOARDS_ROOT):
-    """Check every board folder under images_root; an absent or empty root gives []."""
+def check_images(images_root=DEFAULT_IMAGES_ROOT, boards_root=DEFAULT_BOARDS_ROOT, board=None):
+    """Check every board folder under images_root (only `board` and its <board>-<flavour>
+    folders when given); an absent or empty root gives []."""
     images_root = Path(images_root)
     if not images_root.is_dir():
         return []
     results = []
     for board_dir in sorted(p for p in images_root.iterdir() if p.is_dir()):
-        results += check_board(board_dir, boards_root)
+        if board is None or board_dir.name == board or board_dir.name.startswith(board + "-"):
+            results += check_board(board_dir, boards_root)
     return results
 
 
@@ -117,11 +119,13 @@ def require_valid(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m firmware check", description=__doc__.splitlines()[0])
     parser.add_argument("images_root", nargs="?", default=str(DEFAULT_IMAGES_ROOT))
+    parser.add_argument("--board", help="only this board's folders; then finding none is an error")
     args = parser.parse_args(argv)
-    results = check_images(args.images_root)
+    results = check_images(args.images_root, board=args.board)
     if not results:
-        print(f"imagecheck: no images under {args.images_root} (build one: make firmware BOARD=...)")
-        return 0
+        what = f"no images for {args.board}" if args.board else "no images"
+        print(f"imagecheck: {what} under {args.images_root} (build one: make firmware BOARD={args.board or '...'})")
+        return 1 if args.board else 0
     for result in results:
         print(result.line())
     failed = sum(not r.ok for r in results)

@@ -43,7 +43,8 @@ def _unix(data, _flash):
     return elf.validate_elf(data, machines)
 
 
-def _qemu(data, flash):
+def _arm_elf(data, flash):
+    """A 32-bit Arm executable whose entry point lies inside the board's flash."""
     start, size = flash
     return elf.validate_elf(data, (elf.MACHINE_ARM,), elf.CLASS_32, (start, start + size))
 
@@ -88,9 +89,9 @@ def _esp32_table(data, _flash):
 # port -> [(file name, validator, required)]
 PORT_FILES = {
     "unix": [("micropython", _unix, True)],
-    "qemu": [("firmware.elf", _qemu, True)],
-    "stm32": [("firmware.dfu", _dfu, True), ("firmware.hex", _hex, False)],
-    "rp2": [("firmware.uf2", _uf2, True)],
+    "qemu": [("firmware.elf", _arm_elf, True)],
+    "stm32": [("firmware.dfu", _dfu, True), ("firmware.hex", _hex, False), ("firmware.elf", _arm_elf, False)],
+    "rp2": [("firmware.uf2", _uf2, True), ("firmware.elf", _arm_elf, False)],
     "esp32": [
         ("firmware.bin", _esp32_merged, True),
         ("bootloader.bin", _esp32_bootloader, False),

@@ -1,0 +1,25 @@
+# shellcheck shell=bash
+# Sourced by every ci/*.sh script: strict mode, repo root, the project's Python.
+set -euo pipefail
+CI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$CI_ROOT"
+# make setup installs the pinned tools into .venv; before that, the system python3.
+if [ -x .venv/bin/python ]; then PYTHON=.venv/bin/python; else PYTHON=python3; fi
+export PYTHON
+CI_OUT="$CI_ROOT/ci-out"
+mkdir -p "$CI_OUT"
+
+ci_log() { printf '\n==> %s\n' "$*"; }
+
+ci_need_board() {
+    if [ $# -lt 1 ] || [ -z "$1" ]; then
+        echo "usage: $0 BOARD   (boards: $(python3 -m firmware boards | awk '{print $1}' | tr '\n' ' '))" >&2
+        exit 2
+    fi
+}
+
+# Where the pinned MicroPython source is (fetched by the build on first use).
+ci_mpy_dir() {
+    if [ -n "${MPY_DIR:-}" ]; then echo "$MPY_DIR"; return; fi
+    python3 -m firmware source | sed -n 's/.* at \(\/.*\)$/\1/p' | tail -n 1
+}

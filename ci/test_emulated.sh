@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run the device test suite on an emulated board (UNIX or QEMU_MPS2_AN385) through our runner.
+# Usage: ci/test_emulated.sh BOARD     (builds the image first when it is not there)
+# shellcheck source=ci/lib.sh
+source "$(dirname "$0")/lib.sh"
+ci_need_board "$@"
+board="$1"
+case "$board" in
+    UNIX|QEMU_MPS2_AN385) ;;
+    *) echo "$board does not run here: only UNIX and QEMU_MPS2_AN385 are emulated" >&2; exit 2 ;;
+esac
+if [ ! -f "firmware/images/$board/manifest.json" ]; then
+    "$(dirname "$0")/build_board.sh" "$board"
+fi
+ci_log "device suite on $board"
+"$PYTHON" -m pytest -q tests_hw --board "$board" --junitxml="$CI_OUT/junit-$board.xml"
