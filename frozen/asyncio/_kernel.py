@@ -2,7 +2,6 @@
 # twin), runs tasks, waits for timers and stream I/O, reports exceptions.
 
 from time import ticks_ms, sleep_ms as sleep_ms_blocking
-import select
 import sys
 
 try:
@@ -29,8 +28,10 @@ class TimeoutError(Exception):
 # except code outside the loop (IRQ, scheduler callback, another thread).
 _IDLE_MS = 2
 
-_POLL_READ = select.POLLIN
-_POLL_WRITE = select.POLLOUT
+# select.POLLIN / POLLOUT (MP_STREAM_POLL_RD / _WR); `select` itself is
+# imported on the first stream wait, so ports without it still schedule.
+_POLL_READ = 1
+_POLL_WRITE = 4
 
 
 class _IOSlot:
@@ -53,7 +54,7 @@ class _IOSlot:
 class _IO:
     # select.poll over all streams with a waiting task, keyed by id(stream)
     def __init__(self):
-        self.poller = select.poll()
+        self.poller = None
         self.slots = {}
 
     def park(self, s, writing):
@@ -81,6 +82,10 @@ class _IO:
         elif slot.mask:
             self.poller.modify(slot.s, mask)
         else:
+            if self.poller is None:
+                import select
+
+                self.poller = select.poll()
             self.poller.register(slot.s, mask)
         slot.mask = mask
 
