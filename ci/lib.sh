@@ -6,7 +6,8 @@ cd "$CI_ROOT"
 # make setup installs the pinned tools into .venv; before that, the system python3.
 if [ -x .venv/bin/python ]; then PYTHON=.venv/bin/python; else PYTHON=python3; fi
 export PYTHON
-CI_OUT="$CI_ROOT/ci-out"
+# Under build/ (gitignored) so local runs leave nothing to commit.
+CI_OUT="$CI_ROOT/build/ci-out"
 mkdir -p "$CI_OUT"
 
 ci_log() { printf '\n==> %s\n' "$*"; }

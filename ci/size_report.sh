@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # asyncio's flash/RAM cost per board, against the same image without asyncio and, where
-# a *_STOCK twin exists, against upstream's stock asyncio. Writes ci-out/size-BOARD.txt
+# a *_STOCK twin exists, against upstream's stock asyncio. Writes build/ci-out/size-BOARD.txt
 # and, on GitHub Actions, the job summary.
 # Usage: ci/size_report.sh BOARD...
 # shellcheck source=ci/lib.sh
