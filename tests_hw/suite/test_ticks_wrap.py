@@ -1,0 +1,111 @@
+# Ticks wrap-around. ticks_ms() wraps every TICKS_PERIOD ms (2**30 on most
+# ports, ~12 days), far too long to wait for, so:
+#  1. assert the ticks arithmetic that deadline ordering relies on, at and
+#     around the wrap point (time.ticks_add(0, -1) is the last tick);
+#  2. run real sleepers across the wrap by shifting the scheduler's clock so
+#     "now" is 30 ms before the wrap. Possible when the scheduler is pure
+#     Python and reads time.ticks_ms through module globals: all of them are
+#     swapped for a shifted clock. With a C core (which reads the hardware
+#     clock itself) this part is skipped, with the reason printed.
+import hwtest
+from hwtest import eq, true
+
+time = hwtest.require("time")
+hwtest.require("time.ticks_add")
+import asyncio
+
+PERIOD = time.ticks_add(0, -1) + 1
+HALF = PERIOD // 2
+
+
+def test_period_is_a_power_of_two():
+    true(PERIOD > 1 << 16, "period %d is large" % PERIOD)
+    eq(PERIOD & (PERIOD - 1), 0, "period is a power of two")
+    eq(time.ticks_add(PERIOD - 1, 1), 0, "the last tick wraps to 0")
+
+
+def test_diff_of_add_round_trips_across_wrap():
+    for base in (PERIOD - 1, PERIOD - 7, 0, 3, HALF - 1, HALF):
+        for delta in (0, 1, 10, 1000, HALF - 1, -1, -10, -(HALF - 1)):
+            t = time.ticks_add(base, delta)
+            true(0 <= t < PERIOD, "ticks_add stays in range")
+            eq(time.ticks_diff(t, base), delta, "diff(add(%d, %d))" % (base, delta))
+
+
+def test_deadline_order_across_wrap():
+    # deadlines 5 ms apart straddling the wrap; sorting by ticks_diff against
+    # "now" must give time order even though raw values go 0.. after PERIOD-1
+    now = time.ticks_add(0, -20)
+    deadlines = [time.ticks_add(now, d) for d in (40, 5, 25, 15, 35)]
+    in_order = sorted(deadlines, key=lambda t: time.ticks_diff(t, now))
+    eq([time.ticks_diff(t, now) for t in in_order], [5, 15, 25, 35, 40])
+    true(min(deadlines) != in_order[0], "raw comparison would get it wrong")
+
+
+def _clock_globals():
+    # [(module, name)] of every asyncio module global bound to the real clock,
+    # or None when a C core is in use (it would not see a shifted clock).
+    import sys
+
+    try:
+        import _asyncio
+
+        if asyncio.Task is _asyncio.Task:
+            return None
+    except ImportError:
+        pass
+    found = []
+    for mod_name in list(sys.modules):
+        if mod_name == "asyncio" or mod_name.startswith("asyncio."):
+            mod = sys.modules[mod_name]
+            for name in ("ticks_ms", "ticks"):
+                if getattr(mod, name, None) is time.ticks_ms:
+                    found.append((mod, name))
+    return found or None
+
+
+async def _sleepers_across_wrap(real_ticks):
+    woke = []
+
+    async def sleeper(ms):
+        start = real_ticks()
+        await asyncio.sleep_ms(ms)
+        woke.append((ms, time.ticks_diff(real_ticks(), start)))
+
+    for ms in (60, 10, 40, 20, 50):
+        asyncio.create_task(sleeper(ms))
+    await asyncio.sleep_ms(100)
+    return woke
+
+
+def test_loop_runs_across_wrap():
+    async def nap():
+        await asyncio.sleep_ms(0)
+
+    asyncio.run(nap())  # load the scheduler's modules
+    hooks = _clock_globals()
+    if hooks is None:
+        raise hwtest.Skip("C core reads the clock itself; can't shift it")
+    real_ticks = time.ticks_ms
+    offset = time.ticks_diff(PERIOD - 30, real_ticks())  # now = 30 ms before the wrap
+
+    def shifted():
+        return time.ticks_add(real_ticks(), offset)
+
+    for mod, name in hooks:
+        setattr(mod, name, shifted)
+    try:
+        asyncio.new_event_loop()
+        woke = asyncio.run(_sleepers_across_wrap(real_ticks))
+        now = shifted()
+        true(now < PERIOD - 30, "the shifted clock really wrapped (now %d)" % now)
+    finally:
+        for mod, name in hooks:
+            setattr(mod, name, real_ticks)
+    eq(len(hooks) > 0, True, "clock globals found")
+    eq([ms for ms, _ in woke], [10, 20, 40, 50, 60], "wake order")
+    for ms, took in woke:
+        true(ms <= took < ms + 1000, "sleep_ms(%d) took %d ms" % (ms, took))
+
+
+hwtest.main()
