@@ -99,12 +99,17 @@ class _IO:
             t = slot.reader
             if t is not None and ev & ~_POLL_WRITE:
                 slot.reader = None
-                _core.wake(t)
+                io_wake(t)
             t = slot.writer
             if t is not None and ev & ~_POLL_READ:
                 slot.writer = None
-                _core.wake(t)
+                io_wake(t)
             self.update(slot)
+
+
+# How a task whose stream became ready is woken: to the back of the ready
+# queue, or to its front in fast-I/O mode (asyncio.fast_io() swaps this).
+io_wake = _core.wake
 
 
 class _IOWait:
@@ -189,7 +194,12 @@ def create_task(coro):
             raise TypeError("coroutine expected, got %s" % type(coro).__name__)
     t = Task(coro)
     _core.spawn(t)
+    if on_create is not None:
+        on_create(t)  # all_tasks() registry, once asyncio.all_tasks is loaded
     return t
+
+
+on_create = None
 
 
 def current_task():
