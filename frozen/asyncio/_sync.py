@@ -31,6 +31,9 @@ class ThreadSafeFlag(io.IOBase):
     def clear(self):
         self._flag = 0
 
+    def is_set(self):
+        return self._flag == 1
+
     def wait(self):
         return self
 
