@@ -96,7 +96,7 @@ def test_board_json_flash_overrides_the_table(tree, tmp_path_factory):
 
 def test_main_prints_a_line_per_file_and_fails_on_a_bad_image(tree):
     ok = subprocess.run([sys.executable, "-m", "firmware.imagecheck", str(tree)], capture_output=True, text=True, cwd=ROOT)
-    assert ok.returncode == 0 and ok.stdout.splitlines()[-1] == "imagecheck: 8 passed, 0 failed"
+    assert ok.returncode == 0 and ok.stdout.splitlines()[-1] == "imagecheck: 8 files checked, 0 malformed"
     bad = tree / "PYBV11" / "firmware.dfu"
     data = bytearray(bad.read_bytes())
     data[-1] ^= 1
