@@ -32,6 +32,40 @@ _lazy = {
     "Loop": "_loop",
     "get_event_loop": "_loop",
     "new_event_loop": "_loop",
+    # CPython-compatible extras (manifest extras="cpython" or "all")
+    "Semaphore": "_semaphore",
+    "BoundedSemaphore": "_semaphore",
+    "Queue": "_queues",
+    "LifoQueue": "_queues",
+    "PriorityQueue": "_queues",
+    "QueueEmpty": "_queues",
+    "QueueFull": "_queues",
+    "Condition": "_condition",
+    "Barrier": "_barrier",
+    "BrokenBarrierError": "_barrier",
+    "TaskGroup": "_taskgroup",
+    "ExceptionGroup": "_taskgroup",
+    "timeout": "_timeouts",
+    "timeout_at": "_timeouts",
+    "Timeout": "_timeouts",
+    "wait": "_wait",
+    "as_completed": "_wait",
+    "shield": "_wait",
+    "FIRST_COMPLETED": "_wait",
+    "FIRST_EXCEPTION": "_wait",
+    "ALL_COMPLETED": "_wait",
+    "all_tasks": "_alltasks",
+    "InvalidStateError": "_taskext",
+    "Handle": "_callbacks",
+    "TimerHandle": "_callbacks",
+    # MicroPython extras (manifest extras="all")
+    "ThreadSafeEvent": "_threadsafe",
+    "ThreadSafeQueue": "_threadsafe",
+    "RingbufQueue": "_ringq",
+    "Delay_ms": "_delay",
+    "Message": "_message",
+    "Broker": "_broker",
+    "fast_io": "_fastio",
 }
 
 
@@ -39,6 +73,24 @@ def __getattr__(name):
     home = _lazy.get(name)
     if home is None:
         raise AttributeError("module 'asyncio' has no attribute '%s'" % name)
-    value = getattr(__import__(home, globals(), None, (name,), 1), name)
+    try:
+        module = __import__(home, globals(), None, (name,), 1)
+    except ImportError as e:
+        if home not in str(e):
+            raise
+        raise AttributeError(
+            "asyncio.%s is not in this image: it was built without the asyncio extras that freeze asyncio/%s.py (manifest option extras='cpython' or 'all')" % (name, home)
+        )
+    value = getattr(module, name)
     globals()[name] = value
     return value
+
+
+# Task and Loop methods of the CPython-compatible extras (result(),
+# add_done_callback(), call_soon()...) are reached through objects, not this
+# module, so they are attached at import when the image has them.
+try:
+    from ._extend import _installed
+except ImportError as e:
+    if "_extend" not in str(e):
+        raise

@@ -2,7 +2,13 @@
 #   include("<project>/frozen/asyncio/manifest.py")                  -> with the Python core
 #   include("<project>/frozen/asyncio/manifest.py", c_core_only=True) -> image has our C
 #       `_asyncio`, so the Python twin of the core is left out of flash
-options.defaults(c_core_only=False)
+#   include(..., extras="core" | "cpython" | "all")  -> how much beyond the documented
+#       core is frozen: nothing / the CPython-compatible additions / those plus the
+#       MicroPython extras. Names of modules left out raise a clear AttributeError.
+options.defaults(c_core_only=False, extras="all")
+
+if options.extras not in ("core", "cpython", "all"):
+    raise ValueError("asyncio manifest: extras must be 'core', 'cpython' or 'all', not %r" % (options.extras,))
 
 files = [
     "__init__.py",
@@ -14,6 +20,32 @@ files = [
 ]
 if not options.c_core_only:
     files.append("_fallback.py")
+if options.extras != "core":
+    files += [
+        "_hooks.py",
+        "_waitq.py",
+        "_watch.py",
+        "_extend.py",
+        "_taskext.py",
+        "_callbacks.py",
+        "_semaphore.py",
+        "_queues.py",
+        "_condition.py",
+        "_barrier.py",
+        "_taskgroup.py",
+        "_timeouts.py",
+        "_wait.py",
+        "_alltasks.py",
+    ]
+if options.extras == "all":
+    files += [
+        "_ringq.py",
+        "_threadsafe.py",
+        "_message.py",
+        "_broker.py",
+        "_delay.py",
+        "_fastio.py",
+    ]
 
 package("asyncio", files, base_path="..", opt=3)
 

@@ -1,0 +1,114 @@
+# CPython's Task methods beyond the core's done()/cancel(): result,
+# exception, cancelled, add/remove_done_callback, get/set_name, get_coro.
+# They are plain functions attached to the core's Task type at import, so
+# the core's own code and size are untouched.
+
+from . import _kernel
+from ._kernel import _core, CancelledError
+from ._hooks import task_extra, extend_task
+from ._watch import until_any_done
+
+
+class InvalidStateError(Exception):
+    pass
+
+
+def _outcome(t):
+    if not t.done():
+        raise InvalidStateError("Result is not set.")
+    return _core.outcome(t)
+
+
+def result(t):
+    failed, value = _outcome(t)
+    if failed:
+        raise value
+    return value
+
+
+def exception(t):
+    failed, value = _outcome(t)
+    if not failed:
+        return None
+    if isinstance(value, CancelledError):
+        raise value
+    return value
+
+
+def cancelled(t):
+    if not t.done():
+        return False
+    failed, value = _core.outcome(t)
+    return failed and isinstance(value, CancelledError)
+
+
+_count = 0
+
+
+def get_name(t):
+    global _count
+    x = task_extra(t, True)
+    if x.name is None:
+        # CPython numbers tasks as they are created; we can only number
+        # them as they are first asked for their name.
+        _count += 1
+        x.name = "Task-%d" % _count
+    return x.name
+
+
+def set_name(t, value):
+    task_extra(t, True).name = str(value)
+
+
+def get_coro(t):
+    return t.coro
+
+
+def add_done_callback(t, fn, *, context=None):
+    x = task_extra(t, True)
+    if x.callbacks is None:
+        x.callbacks = []
+    x.callbacks.append(fn)
+    if x.watcher is None:
+        # A private task waits for t and calls the callbacks, soon after t
+        # finishes (right away when it is already done), as CPython does.
+        w = _core.Task(_notify(t, x))
+        x.watcher = w
+        _core.spawn(w)
+
+
+def remove_done_callback(t, fn):
+    x = task_extra(t)
+    if x is None or not x.callbacks:
+        return 0
+    kept = [cb for cb in x.callbacks if cb != fn]
+    n = len(x.callbacks) - len(kept)
+    x.callbacks = kept
+    return n
+
+
+async def _notify(t, x):
+    while not t.done():
+        await until_any_done((t,))
+    cbs = x.callbacks
+    x.callbacks = None
+    x.watcher = None
+    for fn in cbs or ():
+        try:
+            fn(t)
+        except Exception as e:
+            _kernel.call_handler({"message": "Exception in callback", "exception": e, "future": t})
+
+
+extend_task(
+    {
+        "result": result,
+        "exception": exception,
+        "cancelled": cancelled,
+        "get_name": get_name,
+        "set_name": set_name,
+        "get_coro": get_coro,
+        "add_done_callback": add_done_callback,
+        "remove_done_callback": remove_done_callback,
+    }
+)

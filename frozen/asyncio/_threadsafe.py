@@ -1,0 +1,121 @@
+# Primitives that code outside the loop (hard IRQs, scheduler callbacks,
+# other threads) may signal: ThreadSafeEvent (many waiters) and
+# ThreadSafeQueue. Their outside-facing methods only store into fields and
+# preallocated slots and set a ThreadSafeFlag: no allocation, no scheduler
+# state touched.
+
+from ._kernel import _core
+from ._sync import ThreadSafeFlag
+
+_FULL = IndexError("ThreadSafeQueue is full")
+_EMPTY = IndexError("ThreadSafeQueue is empty")
+
+
+class ThreadSafeEvent:
+    # _set: 0/1, what is_set() reports; _flag: ThreadSafeFlag set() raises
+    # for the loop; _evt: core Event the waiters park on; _pump: task that
+    # turns the flag into _evt.set(), alive only while someone waits;
+    # _waiting: number of tasks inside wait()
+    def __init__(self):
+        self._set = 0
+        self._flag = ThreadSafeFlag()
+        self._evt = _core.Event()
+        self._pump = None
+        self._waiting = 0
+
+    def set(self):
+        self._set = 1
+        self._flag.set()
+
+    def is_set(self):
+        return self._set == 1
+
+    def clear(self):
+        self._set = 0
+        self._flag.clear()
+        self._evt.clear()
+
+    async def wait(self):
+        if self._set:
+            return True
+        if self._pump is None:
+            self._pump = _core.Task(self._run())
+            _core.spawn(self._pump)
+        self._waiting += 1
+        try:
+            await self._evt.wait()
+        finally:
+            self._waiting -= 1
+            p = self._pump
+            if not self._waiting and p is not None and p is not _core.current():
+                # Nobody waits any more: don't leave the pump parked.
+                self._pump = None
+                p.cancel()
+        return True
+
+    async def _run(self):
+        while not self._set:
+            await self._flag.wait()
+        self._pump = None
+        self._evt.set()
+
+
+class ThreadSafeQueue:
+    # Storage fixed at construction. put_nowait() may run in an IRQ: it
+    # raises a preallocated IndexError when full. One task may wait in
+    # get() and one in put() at a time (each waits on a ThreadSafeFlag).
+    # State: _buf storage with one spare slot; _wi/_ri write/read indices
+    # (the producer only moves _wi, the consumer only _ri); _got_item and
+    # _got_room flags.
+    def __init__(self, buf):
+        self._buf = [None] * (buf + 1) if type(buf) is int else buf
+        if len(self._buf) < 2:
+            raise ValueError("ThreadSafeQueue needs room for at least one item")
+        self._wi = 0
+        self._ri = 0
+        self._got_item = ThreadSafeFlag()
+        self._got_room = ThreadSafeFlag()
+
+    def full(self):
+        return (self._wi + 1) % len(self._buf) == self._ri
+
+    def empty(self):
+        return self._wi == self._ri
+
+    def qsize(self):
+        return (self._wi - self._ri) % len(self._buf)
+
+    def put_nowait(self, item):
+        nxt = (self._wi + 1) % len(self._buf)
+        if nxt == self._ri:
+            raise _FULL
+        self._buf[self._wi] = item
+        self._wi = nxt
+        self._got_item.set()
+
+    def get_nowait(self):
+        if self._wi == self._ri:
+            raise _EMPTY
+        buf = self._buf
+        item = buf[self._ri]
+        if type(buf) is list:
+            buf[self._ri] = None
+        self._ri = (self._ri + 1) % len(buf)
+        self._got_room.set()
+        return item
+
+    async def put(self, item):
+        while self.full():
+            await self._got_room.wait()
+        self.put_nowait(item)
+
+    async def get(self):
+        while self.empty():
+            await self._got_item.wait()
+        return self.get_nowait()
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        return await self.get()
