@@ -125,3 +125,14 @@ def test_boards_that_run_here_are_not_flashed():
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert result.stderr.startswith("error: UNIX is not flashed: it runs on this machine (port unix)")
+
+
+def test_a_flavour_deploys_from_its_own_folder(images, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(deploy.rp2, "mount_points", lambda: [])
+    flavour = images / "RPI_PICO-pyonly"
+    shutil.copytree(images / "RPI_PICO", flavour)
+    lines = _dry_run("RPI_PICO", images, port="P", flavour="pyonly")
+    assert lines[0].endswith(f"from {flavour}; nothing is run")
+    assert [l for l in lines if l[0] == "$"] == [f"$ picotool load -x {flavour / 'firmware.uf2'} -f"]

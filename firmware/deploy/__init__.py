@@ -1,7 +1,7 @@
 """Flash a built image onto a board in one command, then check the board runs that very image.
 
 Public surface:
-    deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, erase=False, verify=True)
+    deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, erase=False, verify=True, flavour=None)
     check_identity(port, manifest)  board on `port` runs the image manifest.json describes, or VerifyFailed
     main(argv=None) -> int        `python3 -m firmware.deploy --board B [--port P] [--dry-run]`
 
@@ -86,8 +86,12 @@ def _load_manifest(board_dir):
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, erase=False, verify=True, out=print):
-    """Flash `board`'s image from images_dir/<board>/ and check the board answers with it."""
+def deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, erase=False, verify=True,
+           flavour=None, out=print):
+    """Flash `board`'s image from images_dir/<board>[-<flavour>]/ and check the board answers with it.
+
+    flavour: a build variant's folder suffix, e.g. "pyonly" for the ASYNCIO_C=0 image.
+    """
     spec = boards.get(board)
     method = METHODS.get(spec.port)
     if method is None:
@@ -97,7 +101,7 @@ def deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, er
             hint=f"make run BOARD={board}; boards that flash: {flashable}",
         )
     runner = Runner(dry_run=dry_run, out=out)
-    board_dir = Path(images_dir) / spec.name
+    board_dir = Path(images_dir) / (f"{spec.name}-{flavour}" if flavour else spec.name)
     if dry_run:
         out(f"# dry run: deploy {spec.name} ({spec.port}) from {board_dir}; nothing is run")
         _report_image_check(board_dir, runner)
@@ -154,11 +158,12 @@ def main(argv=None):
     parser.add_argument("--baud", type=int, help="esptool baud rate (default from board.json)")
     parser.add_argument("--erase", action="store_true", help="ESP32: erase the whole flash first")
     parser.add_argument("--no-verify", action="store_true", help="skip the post-flash identity check")
+    parser.add_argument("--flavour", help="image variant folder suffix, e.g. pyonly (ASYNCIO_C=0)")
     parser.add_argument("--images-dir", default=str(IMAGES_DIR))
     args = parser.parse_args(argv)
     try:
         deploy(args.board, port=args.port, dry_run=args.dry_run, images_dir=args.images_dir,
-               baud=args.baud, erase=args.erase, verify=not args.no_verify)
+               baud=args.baud, erase=args.erase, verify=not args.no_verify, flavour=args.flavour)
     except FirmwareError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
