@@ -66,6 +66,11 @@ def _in_definition_order(ns):
         return names
     return [n for n in defs if n in names] + [n for n in names if n not in defs]
 
+def _fresh_loop():
+    # MicroPython has one loop per process: drop tasks a test left behind
+    if MICROPYTHON and "asyncio" in sys.modules:
+        sys.modules["asyncio"].new_event_loop()
+
 def run(ns, out=print):
     """Run the test_* functions of namespace ns; report via out(); return (passed, failed)."""
     passed = failed = 0
@@ -74,8 +79,7 @@ def run(ns, out=print):
             result = ns[name]()
             if hasattr(result, "send"):  # async def test
                 import asyncio
-                if MICROPYTHON:  # one loop per process there: drop leftover tasks
-                    asyncio.new_event_loop()
+                _fresh_loop()
                 asyncio.run(result)
         except Skip as e:
             out("skip %s: %s" % (name, e))
@@ -88,6 +92,7 @@ def run(ns, out=print):
             continue
         passed += 1
         out("ok " + name)
+    _fresh_loop()  # and leave none behind for the next file
     return passed, failed
 
 def main(ns=None):
