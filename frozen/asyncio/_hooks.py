@@ -3,6 +3,8 @@
 #   task_extra(t)   per-task record for names and done callbacks (or None)
 #   extend_task(d)  add methods (name -> function) to Task
 #   wake_first(t)   make a parked task the next one to run (fast I/O)
+#   wait_on(t, w)   park task w (not started yet) on t's wait list, as if
+#                   it awaited t: woken with t's other awaiters, in order
 # The Python twin's Task is a plain class, so these work on it directly;
 # a C core offers them as `task_extra`/`set_task_extra`, `extend_task` and
 # `wake_first` (the names are the contract with c_modules/_asyncio).
@@ -29,6 +31,7 @@ if hasattr(_core, "extend_task"):
     _set = _core.set_task_extra
     extend_task = _core.extend_task
     wake_first = _core.wake_first
+    wait_on = _core.wait_on
 elif hasattr(_core, "_rhead"):
     # The Python twin: the record is an instance attribute, methods are
     # class attributes, and the ready FIFO is the module's _rhead/_rtail.
@@ -43,6 +46,11 @@ elif hasattr(_core, "_rhead"):
         for name in methods:
             setattr(_core.Task, name, methods[name])
 
+    def wait_on(t, w):
+        if t._w is not None and callable(t._w):
+            raise RuntimeError("can't wait")
+        _core._wl_push(t, w)
+
     def wake_first(t):
         t._q = _core.READY
         # A stamp half a period back: even timers already due wait behind it.
@@ -53,7 +61,7 @@ elif hasattr(_core, "_rhead"):
         _core._rhead = t
 
 else:
-    raise ImportError("asyncio extras: this _asyncio C core lacks task_extra/extend_task/wake_first")
+    raise ImportError("asyncio extras: this _asyncio C core lacks task_extra/extend_task/wake_first/wait_on")
 
 
 def task_extra(t, create=False):

@@ -5,8 +5,7 @@
 
 from . import _kernel
 from ._kernel import _core, CancelledError
-from ._hooks import task_extra, extend_task
-from ._watch import until_any_done
+from ._hooks import task_extra, extend_task, wait_on
 
 
 class InvalidStateError(Exception):
@@ -70,11 +69,15 @@ def add_done_callback(t, fn, *, context=None):
         x.callbacks = []
     x.callbacks.append(fn)
     if x.watcher is None:
-        # A private task waits for t and calls the callbacks, soon after t
-        # finishes (right away when it is already done), as CPython does.
+        # A private task calls the callbacks. It is parked on t's wait list
+        # now, so it wakes in the same turn as t's awaiters, before those
+        # that started awaiting later (CPython's callback order).
         w = _core.Task(_notify(t, x))
         x.watcher = w
-        _core.spawn(w)
+        if t.done():
+            _core.spawn(w)
+        else:
+            wait_on(t, w)
 
 
 def remove_done_callback(t, fn):
@@ -88,8 +91,11 @@ def remove_done_callback(t, fn):
 
 
 async def _notify(t, x):
-    while not t.done():
-        await until_any_done((t,))
+    # Resumed once t is done: the await just collects the outcome.
+    try:
+        await t
+    except BaseException:
+        pass
     cbs = x.callbacks
     x.callbacks = None
     x.watcher = None

@@ -83,11 +83,21 @@ class TaskGroup:
         if e is not None:
             self._errors.append(e)
         if not self._aborting:
-            self._abort()
-            if not self._exiting and not self._parent_cancelled:
-                # The body is still running: interrupt it, as CPython does.
-                self._parent_cancelled = True
-                self._parent.cancel()
+            self._aborting = True
+            # React once the failing child has finished, in a step of its
+            # own (CPython's done callback): siblings due at the same time
+            # still complete.
+            _core.spawn(_core.Task(self._react()))
+
+    async def _react(self):
+        for t in self._tasks:
+            if t.done():
+                _core.outcome(t)  # the group reports it, not the loop
+        self._abort()
+        if not self._exiting and not self._parent_cancelled:
+            # The body is still running: interrupt it, as CPython does.
+            self._parent_cancelled = True
+            self._parent.cancel()
 
     def _abort(self):
         self._aborting = True
