@@ -15,6 +15,7 @@
 
 from time import ticks_ms, ticks_add, ticks_diff
 
+from . import _kernel
 from ._kernel import _core
 from ._sync import ThreadSafeFlag
 
@@ -52,11 +53,16 @@ async def _serve():
 
 
 def _ensure_service():
-    # (Re)start the service in scheduler context; new_event_loop() forgets tasks.
-    global _service
-    if _service is None or _service.done():
+    # (Re)start the service. new_event_loop() forgets every task; it also
+    # replaces the kernel's I/O state, which is how we notice.
+    global _service, _service_io
+    if _service is None or _service.done() or _service_io is not _kernel._io:
         _service = _core.Task(_serve())
+        _service_io = _kernel._io
         _core.spawn(_service)
+
+
+_service_io = None
 
 
 class Delay_ms:
@@ -77,6 +83,7 @@ class Delay_ms:
         # Safe in IRQs: int arithmetic and stores only.
         self._deadline = ticks_add(ticks_ms(), duration if duration > 0 else self._duration)
         self._running = 1
+        _ensure_service()  # allocates only if the loop was replaced
         if not self._kicked:
             self._kicked = 1
             _kick(self)

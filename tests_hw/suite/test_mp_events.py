@@ -1,0 +1,106 @@
+# MicroPython extras: ThreadSafeEvent (many waiters, set from outside the
+# loop, no task left behind), Message (payload, await, async for), Broker
+# (queues, events, functions and coroutines as agents).
+import asyncio
+import hwtest
+
+hwtest.require("asyncio.ThreadSafeEvent")
+
+
+async def test_tse_many_waiters_scheduled_set():
+    micropython = hwtest.require("micropython")
+    ev = asyncio.ThreadSafeEvent()
+    woke = []
+
+    async def waiter(n):
+        await ev.wait()
+        woke.append(n)
+
+    ts = [asyncio.create_task(waiter(n)) for n in range(3)]
+    await asyncio.sleep_ms(5)
+    hwtest.eq(woke, [], "nobody wakes before set")
+    micropython.schedule(lambda _: ev.set(), None)
+    await asyncio.wait_for(asyncio.gather(*ts), 1)
+    hwtest.eq(sorted(woke), [0, 1, 2])
+    hwtest.true(ev.is_set(), "stays set")
+    await ev.wait()  # set: returns at once
+    ev.clear()
+    hwtest.eq(ev.is_set(), False)
+
+
+async def test_tse_pump_gone_after_cancel():
+    ev = asyncio.ThreadSafeEvent()
+    t = asyncio.create_task(ev.wait())
+    await asyncio.sleep_ms(5)
+    hwtest.true(ev._pump is not None, "pump runs while someone waits")
+    t.cancel()
+    await asyncio.sleep_ms(5)
+    hwtest.true(ev._pump is None, "pump stopped when the last waiter left")
+
+
+async def test_message_payload():
+    m = asyncio.Message()
+
+    async def setter():
+        await asyncio.sleep_ms(5)
+        m.set("hello")
+
+    asyncio.create_task(setter())
+    hwtest.eq(await m, "hello", "await gives the payload")
+    hwtest.eq(m.value(), "hello")
+    m.clear()
+    got = []
+
+    async def reader():
+        async for data in m:
+            got.append(data)
+            if len(got) == 2:
+                return
+
+    r = asyncio.create_task(reader())
+    for word in ("a", "b"):
+        await asyncio.sleep_ms(5)
+        m.set(word)
+    await asyncio.wait_for(r, 1)
+    hwtest.eq(got, ["a", "b"])
+
+
+async def test_broker_agents():
+    b = asyncio.Broker()
+    q = asyncio.RingbufQueue(4)
+    ev = asyncio.Event()
+    calls = []
+    done = asyncio.Event()
+
+    def fn(topic, msg, extra):
+        calls.append((topic, msg, extra))
+
+    async def coro(topic, msg):
+        calls.append(("coro", msg))
+        done.set()
+
+    b.subscribe("t", q)
+    b.subscribe("t", ev)
+    b.subscribe("t", fn, "x")
+    b.subscribe("t", fn, "x")  # twice: still one subscription
+    b.subscribe("other", coro)
+    b.publish("t", 1)
+    b.publish("other", 2)
+    b.publish("nobody", 3)
+    hwtest.eq(q.get_nowait(), ("t", 1))
+    hwtest.true(ev.is_set(), "event agent set")
+    hwtest.eq(calls, [("t", 1, "x")])
+    await asyncio.wait_for(done.wait(), 1)
+    hwtest.eq(calls[-1], ("coro", 2))
+    b.unsubscribe("t", fn)
+    b.publish("t", 5)
+    hwtest.eq(len(calls), 2, "unsubscribed function not called")
+    small = asyncio.Queue(1)
+    b.subscribe("full", small)
+    b.publish("full", 1)
+    b.publish("full", 2)
+    hwtest.eq(b.dropped, 1, "full queue drops and counts")
+    hwtest.raises(TypeError, lambda: (b.subscribe("bad", 42), b.publish("bad", 0)))
+
+
+hwtest.main()
