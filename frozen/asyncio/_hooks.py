@@ -45,6 +45,7 @@ elif hasattr(_core, "_rhead"):
     def extend_task(methods):
         for name in methods:
             setattr(_core.Task, name, methods[name])
+        return True
 
     def wait_on(t, w):
         if t._w is not None and callable(t._w):
@@ -61,7 +62,21 @@ elif hasattr(_core, "_rhead"):
         _core._rhead = t
 
 else:
-    raise ImportError("asyncio extras: this _asyncio C core lacks task_extra/extend_task/wake_first/wait_on")
+    # A C core without the hooks: the rest of the extras still work; what
+    # needs a hook says so when used. Task methods are simply not attached.
+    def _missing(name):
+        def fail(*args):
+            raise NotImplementedError("asyncio: this needs the %s() hook of the _asyncio C core; it is missing from this image's core" % name)
+
+        return fail
+
+    _get = lambda t: None
+    _set = _missing("set_task_extra")
+    wake_first = None  # fast_io() checks
+    wait_on = _missing("wait_on")
+
+    def extend_task(methods):
+        return False
 
 
 def task_extra(t, create=False):
