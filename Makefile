@@ -21,7 +21,7 @@ BOARD_FLAGS := --board $(BOARD) --extras $(ASYNCIO_EXTRAS) $(if $(filter 0,$(ASY
 # Boards built and tested here, without hardware.
 TEST_BOARDS := UNIX QEMU_MPS2_AN385
 
-.PHONY: all setup source firmware run test test-host test-device test-upstream bench size boards check deploy clean distclean
+.PHONY: all setup source firmware run test test-images test-host test-device test-upstream bench size boards check deploy clean distclean
 
 all: firmware
 
@@ -50,29 +50,34 @@ check:
 deploy: setup
 	@$(FIRMWARE) deploy --board $(BOARD) $(if $(PORT),--port $(PORT)) $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
-# Images the tests need: ours with and without the C module on UNIX, ours on QEMU.
+# Images the tests need: ours with and without the C module, and stock baselines.
 test-images: setup
 	@$(FIRMWARE) build --board UNIX
 	@$(FIRMWARE) build --board UNIX --no-c
 	@$(FIRMWARE) build --board QEMU_MPS2_AN385
+	@$(FIRMWARE) build --board UNIX_STOCK
+	@$(FIRMWARE) build --board QEMU_MPS2_AN385_STOCK
 
-# Host tests: the tooling, the runner (its fault tests drive real emulated boards).
+# Host tests: the tooling, image validators, the runner (its fault tests drive real
+# emulated boards).
 test-host: test-images
 	@$(PYTHON) -m pytest -q tests
 
-# Our device suite through our runner, on every board that runs here.
+# MicroPython's own asyncio tests, unmodified, from the source tree we built from:
+# all that pass on the stock image must pass on ours.
+test-upstream: test-images
+	@$(FIRMWARE) upstream-tests --board UNIX
+	@$(FIRMWARE) upstream-tests --board UNIX --no-c
+	@$(FIRMWARE) upstream-tests --board QEMU_MPS2_AN385
+
+# Our device suite through our runner, on every image that runs here.
 test-device: test-images
 	@$(PYTHON) -m pytest -q tests_hw --board UNIX
-	@$(PYTHON) -m pytest -q tests_hw --board UNIX --image-variant pyonly
+	@$(PYTHON) -m pytest -q tests_hw --board UNIX=firmware/images/UNIX-pyonly/micropython
 	@$(PYTHON) -m pytest -q tests_hw --board QEMU_MPS2_AN385
 
-# MicroPython's own asyncio tests, unmodified, from the source tree we built from.
-test-upstream: test-images
-	@$(PYTHON) -m firmware upstream-tests --board UNIX
-	@$(PYTHON) -m firmware upstream-tests --board UNIX --no-c
-	@$(PYTHON) -m firmware upstream-tests --board QEMU_MPS2_AN385
-
 test: test-host test-upstream test-device
+	@$(FIRMWARE) check
 
 bench: setup
 	@$(PYTHON) -m firmware bench

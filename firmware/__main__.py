@@ -67,11 +67,9 @@ def cmd_upstream_tests(args):
 
 
 def cmd_check(args):
-    from .imagecheck import check_images
+    from .imagecheck import main as check_main
 
-    ok = check_images(IMAGES_DIR)
-    if not ok:
-        sys.exit(1)
+    sys.exit(check_main([str(IMAGES_DIR)]))
 
 
 def cmd_deploy(args):
