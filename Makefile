@@ -48,7 +48,7 @@ check:
 	@$(FIRMWARE) check
 
 deploy: setup
-	@$(FIRMWARE) deploy --board $(BOARD) $(if $(PORT),--port $(PORT)) $(if $(filter 1,$(DRY_RUN)),--dry-run)
+	@$(FIRMWARE) deploy --board $(BOARD) $(if $(PORT),--port $(PORT)) $(if $(filter 1,$(DRY_RUN)),--dry-run) $(if $(filter 0,$(ASYNCIO_C)),--no-c)
 
 # Images the tests need: ours with and without the C module, and stock baselines.
 test-images: setup

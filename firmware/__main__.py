@@ -75,7 +75,8 @@ def cmd_check(args):
 def cmd_deploy(args):
     from .deploy import deploy
 
-    deploy(args.board, port=args.port, dry_run=args.dry_run, images_dir=IMAGES_DIR)
+    deploy(args.board, port=args.port, dry_run=args.dry_run, images_dir=IMAGES_DIR,
+           flavour="pyonly" if args.no_c else None)
 
 
 def cmd_clean(args):
@@ -118,6 +119,7 @@ def parser():
     d.add_argument("--board", default=boards.DEFAULT_BOARD)
     d.add_argument("--port")
     d.add_argument("--dry-run", action="store_true")
+    d.add_argument("--no-c", action="store_true", help="flash the pure-Python image (ASYNCIO_C=0)")
     d.set_defaults(func=cmd_deploy)
     c = sub.add_parser("clean", help="remove builds and images")
     c.add_argument("--keep-source", action="store_true")
