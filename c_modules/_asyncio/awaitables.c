@@ -99,7 +99,8 @@ static mp_obj_t lock_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
 }
 
 static mp_obj_t lock_locked(mp_obj_t self_in) {
-    return mp_obj_new_bool(((core_lock_t *)MP_OBJ_TO_PTR(self_in))->owner == LOCK_HELD);
+    // Still locked while being handed to a waiter that has not resumed.
+    return mp_obj_new_bool(((core_lock_t *)MP_OBJ_TO_PTR(self_in))->owner != LOCK_FREE);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lock_locked_obj, lock_locked);
 

@@ -8,7 +8,7 @@
 
 // Bumped when the contract with frozen/asyncio/_kernel.py changes; the
 // package ignores any `_asyncio` (such as upstream's) without this value.
-#define CORE_ABI (1)
+#define CORE_ABI (2)
 
 // Task._q: where a parked task is (else a container object)
 #define Q_NONE (mp_const_none)
@@ -24,7 +24,8 @@
 
 // Task state encoding:
 //   coro   the coroutine, or None for a stop marker / relay
-//   data   user attribute; on a relay, the task it wakes
+//   data   user attribute; set to the outcome (value or exception) when the
+//          task finishes; on a relay, the task it wakes
 //   q      Q_NONE, Q_READY, Q_TIMED, or the container it waits in: a Task,
 //          Event or Lock wait list (circular, doubly linked through
 //          next/prev, head in the container's `w`), or an object with
@@ -38,6 +39,9 @@
 //          task; after: the return value or, with F_FAILED, the exception
 //   key    deadline (timer heap) or ready stamp (ready FIFO), in ticks_ms
 //   seq    timer insertion order: equal deadlines fire first-in first-out
+//   extra  one object for the extras (name, done callbacks), default None;
+//          free in RAM: without it a Task's 44 B (32-bit) round up to the
+//          same 48 B GC allocation
 typedef struct _core_task_t {
     mp_obj_base_t base;
     mp_obj_t coro;
@@ -48,6 +52,7 @@ typedef struct _core_task_t {
     struct _core_task_t *child;
     mp_obj_t w;
     mp_obj_t res;
+    mp_obj_t extra;
     mp_uint_t key;
     uint16_t seq;
     uint16_t flags;
@@ -81,6 +86,7 @@ typedef struct _core_state_t {
     mp_obj_t cancelled;     // the CancelledError class
     mp_obj_t report;        // report(task) for unretrieved exceptions
     core_sleep_t *sleeper;  // the shared sleep_ms() awaitable
+    mp_obj_t clock;         // MP_OBJ_NULL, or set_clock()'s callable (tests)
     uint16_t seq;
 } core_state_t;
 
@@ -93,7 +99,7 @@ extern const mp_obj_base_t core_done_obj;
 
 core_state_t *core_state(void);
 
-// ticks
+// ticks: the hardware clock, or for tests the callable given to set_clock()
 mp_uint_t core_ticks(void);
 mp_int_t core_ticks_diff(mp_uint_t a, mp_uint_t b);
 mp_uint_t core_ticks_add(mp_uint_t t, mp_int_t ms);
@@ -107,6 +113,9 @@ core_task_t *core_timer_pop(void);
 mp_obj_t *core_wait_head(mp_obj_t container);
 void core_wl_push(mp_obj_t container, core_task_t *t);
 void core_wl_unlink(mp_obj_t container, core_task_t *t);
+
+// hooks.c
+mp_obj_t core_task_ext_lookup(qstr attr);
 
 // task.c
 mp_obj_t core_task_cancel(mp_obj_t self_in);

@@ -18,6 +18,12 @@ MP_DECLARE_CONST_FUN_OBJ_1(core_relay_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(core_unrelay_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(core_sleep_ms_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(core_sleep_ms_detach_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_extend_task_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_task_extra_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(core_set_task_extra_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(core_wait_on_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_wake_first_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(core_set_clock_obj);
 
 static MP_DEFINE_CONST_FUN_OBJ_1(core_cancel_obj, core_task_cancel);
 
@@ -45,6 +51,13 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_unrelay), MP_ROM_PTR(&core_unrelay_obj) },
     { MP_ROM_QSTR(MP_QSTR_sleep_ms), MP_ROM_PTR(&core_sleep_ms_obj) },
     { MP_ROM_QSTR(MP_QSTR_sleep_ms_detach), MP_ROM_PTR(&core_sleep_ms_detach_obj) },
+    // hooks for the extras (hooks.c)
+    { MP_ROM_QSTR(MP_QSTR_extend_task), MP_ROM_PTR(&core_extend_task_obj) },
+    { MP_ROM_QSTR(MP_QSTR_task_extra), MP_ROM_PTR(&core_task_extra_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_task_extra), MP_ROM_PTR(&core_set_task_extra_obj) },
+    { MP_ROM_QSTR(MP_QSTR_wait_on), MP_ROM_PTR(&core_wait_on_obj) },
+    { MP_ROM_QSTR(MP_QSTR_wake_first), MP_ROM_PTR(&core_wake_first_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_clock), MP_ROM_PTR(&core_set_clock_obj) },
 };
 static MP_DEFINE_CONST_DICT(asyncio_globals, asyncio_globals_table);
 

@@ -19,6 +19,10 @@ core_state_t *core_state(void) {
 
 // Same values as time.ticks_ms(), ticks_diff() and ticks_add().
 mp_uint_t core_ticks(void) {
+    mp_obj_t clock = core_state()->clock;
+    if (clock != MP_OBJ_NULL) {
+        return mp_obj_get_int_truncated(mp_call_function_0(clock)) & TICKS_MASK;
+    }
     return mp_hal_ticks_ms() & TICKS_MASK;
 }
 

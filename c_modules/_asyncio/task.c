@@ -10,6 +10,7 @@ static core_task_t *task_new(mp_obj_t coro) {
     t->next = t->prev = t->child = NULL;
     t->w = mp_const_none;
     t->res = mp_const_none;
+    t->extra = mp_const_none;
     t->key = 0;
     t->seq = 0;
     t->flags = 0;
@@ -77,8 +78,16 @@ static void task_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             dest[0] = t->coro;
         } else if (attr == MP_QSTR_data) {
             dest[0] = t->data;
+        } else if (attr == MP_QSTR_done || attr == MP_QSTR_cancel) {
+            dest[1] = MP_OBJ_SENTINEL; // the core's methods: in locals_dict
         } else {
-            dest[1] = MP_OBJ_SENTINEL; // methods: look in locals_dict
+            // Methods added by the extras (extend_task()); not found: dest
+            // stays empty and the caller raises AttributeError.
+            mp_obj_t fn = core_task_ext_lookup(attr);
+            if (fn != MP_OBJ_NULL) {
+                dest[0] = fn;
+                dest[1] = self_in;
+            }
         }
     } else if (dest[1] != MP_OBJ_NULL && attr == MP_QSTR_data) {
         t->data = dest[1];
@@ -133,6 +142,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
 
 static void finish(core_state_t *s, core_task_t *t, mp_obj_t value, bool failed) {
     t->res = value;
+    t->data = value; // tutorial 7.9: a finished task's data is its outcome
     uint16_t f = (t->flags & ~(F_SUSPENDED | F_THROW)) | F_DONE;
     if (failed) {
         f |= F_FAILED;

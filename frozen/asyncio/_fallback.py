@@ -23,12 +23,18 @@
 #   _res   before DONE: None or a Lock that reserved itself for this task;
 #          after DONE: the return value, or the exception if FAILED
 #   _f     flag bits below
-#   data   free for users; never touched here (except on relays, whose
-#          coro is None, where it is the task to wake)
+#   data   free for users while the task runs; set to its outcome (value or
+#          exception) when it finishes; on a relay (coro None) the task to wake
+#   _extra one object for the extras (names, done callbacks); a class
+#          attribute (None) until set_task_extra() gives a task its own
 
-from time import ticks_ms, ticks_diff, ticks_add
+import time
+from time import ticks_diff, ticks_add
 
-CORE_ABI = 1
+# The scheduler's clock; set_clock() swaps it for tests (ticks wrap-around).
+ticks_ms = time.ticks_ms
+
+CORE_ABI = 2
 
 READY = 1
 TIMED = 2
@@ -55,6 +61,8 @@ _STOP_TRUE = StopIteration(True)
 
 
 class Task:
+    _extra = None
+
     def __init__(self, coro):
         self.coro = coro
         self.data = None
@@ -226,8 +234,9 @@ def _timer_remove(t):
 
 def init(cancelled_error, report):
     # A fresh, empty scheduler; tasks of the previous one are abandoned.
-    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report
+    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, ticks_ms
     _rhead = _rtail = _heap = _cur = _main = None
+    ticks_ms = time.ticks_ms
     _seq = 0
     _cancelled = cancelled_error
     _report = report
@@ -275,6 +284,7 @@ def _wake_waiter(t):
 
 def _finish(t, value, failed):
     t._res = value
+    t.data = value  # tutorial 7.9: a finished task's data is its outcome
     f = (t._f & ~(SUSPENDED | THROW)) | DONE
     if failed:
         f |= FAILED
@@ -446,6 +456,51 @@ def unrelay(r):
     r._f |= DONE
 
 
+# ---- hooks for the extras (frozen/asyncio/_hooks.py); not on the hot path ----
+
+
+def extend_task(methods):
+    # Task attributes the core lacks are looked up in `methods` (name ->
+    # function) and bound to the task.
+    for name in methods:
+        setattr(Task, name, methods[name])
+    return True
+
+
+def task_extra(t):
+    return t._extra
+
+
+def set_task_extra(t, obj):
+    t._extra = obj
+
+
+def wait_on(t, w):
+    # Park the not-yet-started task w on t's wait list, as if it awaited t.
+    if t._w is not None and callable(t._w):
+        raise RuntimeError("can't wait")
+    _wl_push(t, w)
+
+
+def wake_first(t):
+    # t runs next: its ready stamp lies half the longest sleep back, so even
+    # timers that are already due wait behind it.
+    global _rhead, _rtail
+    t._q = READY
+    t._key = ticks_add(ticks_ms(), -(MAX_MS // 2))
+    t._next = _rhead
+    if _rtail is None:
+        _rtail = t
+    _rhead = t
+
+
+def set_clock(fn):
+    # Tests only: read fn() instead of time.ticks_ms() until None is set or
+    # init() starts a fresh scheduler.
+    global ticks_ms
+    ticks_ms = time.ticks_ms if fn is None else fn
+
+
 # ---- awaitables that never allocate ----
 
 
@@ -542,7 +597,8 @@ class Lock:
         self._w = None
 
     def locked(self):
-        return self._owner == 1
+        # Still locked while being handed to a waiter that has not resumed.
+        return self._owner != 0
 
     def acquire(self):
         return self

@@ -11,8 +11,6 @@ from ._hooks import wake_first
 
 def fast_io(enable=True):
     # Returns the previous setting.
-    if wake_first is None:
-        raise NotImplementedError("asyncio.fast_io needs the wake_first() hook of the _asyncio C core; it is missing from this image's core")
     was = _kernel.io_wake is wake_first
     _kernel.io_wake = wake_first if enable else _core.wake
     return was

@@ -7,8 +7,9 @@ import sys
 try:
     import _asyncio as _core
 
-    # Upstream MicroPython ships a different `_asyncio`; only ours has the ABI tag.
-    if getattr(_core, "CORE_ABI", None) != 1:
+    # Upstream MicroPython ships a different `_asyncio`; only ours has the
+    # ABI tag (2: with the extension hooks used by _hooks.py).
+    if getattr(_core, "CORE_ABI", None) != 2:
         raise ImportError
 except ImportError:
     from . import _fallback as _core
@@ -135,7 +136,6 @@ def wait_io(s, writing):
 
 
 _handler = None
-_context = {"message": "Task exception wasn't retrieved", "exception": None, "future": None}
 
 
 def default_handler(context):
@@ -158,10 +158,9 @@ def call_handler(context):
 
 
 def _report(t):
-    _context["exception"] = _core.outcome(t)[1]
-    _context["future"] = t
-    call_handler(_context)
-    _context["exception"] = _context["future"] = None
+    # A fresh context per report (the error path may allocate): a handler
+    # may keep it, and reports never overwrite each other.
+    call_handler({"message": "Task exception wasn't retrieved", "exception": _core.outcome(t)[1], "future": t})
 
 
 def _fresh():

@@ -135,7 +135,8 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
             ssl = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
         s = ssl.wrap_socket(s, server_hostname=server_hostname or host, do_handshake_on_connect=False)
         s.setblocking(False)
-    stream = Stream(s)
+    # The address connected to, in the form the port's accept() uses too.
+    stream = Stream(s, {"peername": addr})
     await wait_io(s, True)  # connected (or failed: the first read/write says so)
     return stream, stream
 
