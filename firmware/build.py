@@ -143,6 +143,17 @@ def _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare):
     return cmd
 
 
+def _configure_afresh_on_change(obj_dir, inputs, log):
+    """rp2's Makefile runs cmake's configure only once per build folder, so a changed
+    MPY_DIR or CMAKE_ARGS would silently build with the old ones: start that folder over."""
+    stamp = obj_dir / ".configured-with"
+    if obj_dir.exists() and not (stamp.is_file() and stamp.read_text() == inputs):
+        log(f"configure inputs changed: starting {obj_dir} afresh")
+        shutil.rmtree(obj_dir)
+    obj_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(inputs)
+
+
 def _toolchain_for(board):
     if board.port in ("qemu", "stm32", "rp2"):
         toolchain.require_tool("arm-none-eabi-gcc", "gcc-arm-none-eabi", board.port)
@@ -196,11 +207,30 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         "ASYNCIO_MPY_LIB": "1" if have_lib else "0",
         "ASYNCIO_BUILDINFO": str(work / "buildinfo"),
     }
+    if board.port == "rp2":
+        # rp2's Makefile hands only CMAKE_ARGS to cmake, so make's MPY_LIB_DIR never
+        # reaches the manifest; append to the caller's CMAKE_ARGS (e.g. -Dpicotool_DIR).
+        env["CMAKE_ARGS"] = f"{os.environ.get('CMAKE_ARGS', '')} -DMICROPY_LIB_DIR={mpy_lib}".strip()
     if disables:
         log("leaving out what missing submodules provide: " + " ".join(disables))
     _run_logged(["make", "-C", str(src.path / "mpy-cross"), f"-j{os.cpu_count() or 1}"], log_file, env, "mpy-cross")
     cmd = _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare) + disables
-    _run_logged(cmd, log_file, env, f"make for {board.name}")
+    if board.port == "rp2":
+        _configure_afresh_on_change(obj_dir, "\n".join([env["CMAKE_ARGS"], *map(str, cmd)]), log)
+    try:
+        _run_logged(cmd, log_file, env, f"make for {board.name}")
+    except BuildFailed:
+        # pico-sdk 2.x falls back to cloning picotool from GitHub when it finds none.
+        if board.port == "rp2" and "picotool-populate" in log_file.read_text():
+            raise ToolchainMissing(
+                f"{board.name}: pico-sdk 2.x needs a built picotool and found none (its download fallback failed)",
+                hint=(
+                    "build picotool at pico-sdk's version with cmake -DPICOTOOL_NO_LIBUSB=1 -DPICOTOOL_FLAT_INSTALL=1, "
+                    "install it, then export CMAKE_ARGS=-Dpicotool_DIR=<install>/picotool "
+                    "(environment, not make's command line)"
+                ),
+            ) from None
+        raise
 
     final = IMAGES_DIR / name
     partial = IMAGES_DIR / f".{name}.partial"
