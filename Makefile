@@ -61,7 +61,7 @@ test-images: setup
 # Host tests: the tooling, image validators, the runner (its fault tests drive real
 # emulated boards).
 test-host: test-images
-	@$(PYTHON) -m pytest -q tests
+	@$(PYTHON) -m pytest -q --timeout=300 tests
 
 # MicroPython's own asyncio tests, unmodified, from the source tree we built from:
 # all that pass on the stock image must pass on ours.
