@@ -99,8 +99,10 @@ static mp_obj_t lock_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
 }
 
 static mp_obj_t lock_locked(mp_obj_t self_in) {
-    // Still locked while being handed to a waiter that has not resumed.
-    return mp_obj_new_bool(((core_lock_t *)MP_OBJ_TO_PTR(self_in))->owner != LOCK_FREE);
+    // False while being handed to a waiter that has not resumed, as in
+    // CPython and upstream's tests/extmod/asyncio_lock.py; nobody can barge
+    // in meanwhile all the same.
+    return mp_obj_new_bool(((core_lock_t *)MP_OBJ_TO_PTR(self_in))->owner == LOCK_HELD);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lock_locked_obj, lock_locked);
 

@@ -597,8 +597,10 @@ class Lock:
         self._w = None
 
     def locked(self):
-        # Still locked while being handed to a waiter that has not resumed.
-        return self._owner != 0
+        # False while being handed to a waiter that has not resumed, as in
+        # CPython and upstream's tests/extmod/asyncio_lock.py; nobody can
+        # barge in meanwhile all the same.
+        return self._owner == 1
 
     def acquire(self):
         return self
