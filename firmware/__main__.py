@@ -66,6 +66,13 @@ def cmd_upstream_tests(args):
     sys.exit(run(args.board, asyncio_c=not args.no_c, tests_from=args.tests_from))
 
 
+def cmd_bench(args):
+    from .bench import main as bench
+
+    bench(rounds=args.rounds, scale=args.scale, build_images=not args.no_build,
+          measure_size=args.size, skip=args.skip or ())
+
+
 def cmd_check(args):
     from .imagecheck import main as check_main
 
@@ -115,6 +122,13 @@ def parser():
     u.add_argument("--tests-from", help="a MicroPython tree whose tests/ to run (default: the one built from)")
     u.set_defaults(func=cmd_upstream_tests)
     sub.add_parser("check", help="validate every built image's format").set_defaults(func=cmd_check)
+    b = sub.add_parser("bench", help="our asyncio vs stock, side by side; writes BENCHMARKS.md")
+    b.add_argument("--rounds", type=int, default=5, help="interleaved unix rounds")
+    b.add_argument("--scale", type=float, default=0.5, help="iteration counts relative to the scripts' defaults")
+    b.add_argument("--no-build", action="store_true", help="use the images already built")
+    b.add_argument("--size", action="store_true", help="build what the flash table needs (slow)")
+    b.add_argument("--skip", action="append", choices=("callgrind", "qemu"), help="leave a part out")
+    b.set_defaults(func=cmd_bench)
     d = sub.add_parser("deploy", help="flash a board")
     d.add_argument("--board", default=boards.DEFAULT_BOARD)
     d.add_argument("--port")
