@@ -2,8 +2,8 @@
 // per-wait state in the waiting task, so waiting never allocates.
 #include "core.h"
 
-static core_task_t *running(void) {
-    core_task_t *cur = core_state()->cur;
+static aio_task_t *running(void) {
+    aio_task_t *cur = aio_state()->cur;
     if (cur == NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("no running event loop"));
     }
@@ -11,7 +11,7 @@ static core_task_t *running(void) {
 }
 
 // True once, when the running task comes back to the awaitable it parked in.
-static bool coming_back(core_task_t *cur) {
+static bool coming_back(aio_task_t *cur) {
     if (cur->flags & F_SUSPENDED) {
         cur->flags &= ~F_SUSPENDED;
         return true;
@@ -28,42 +28,42 @@ static MP_DEFINE_CONST_FUN_OBJ_1(return_self_obj, return_self);
 
 static mp_obj_t event_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
     mp_arg_check_num(n_args, n_kw, 0, 0, false);
-    core_event_t *e = mp_obj_malloc(core_event_t, type);
+    aio_event_t *e = mp_obj_malloc(aio_event_t, type);
     e->w = mp_const_none;
     e->set = false;
     return MP_OBJ_FROM_PTR(e);
 }
 
 static mp_obj_t event_is_set(mp_obj_t self_in) {
-    return mp_obj_new_bool(((core_event_t *)MP_OBJ_TO_PTR(self_in))->set);
+    return mp_obj_new_bool(((aio_event_t *)MP_OBJ_TO_PTR(self_in))->set);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(event_is_set_obj, event_is_set);
 
 static mp_obj_t event_set(mp_obj_t self_in) {
-    core_event_t *e = MP_OBJ_TO_PTR(self_in);
+    aio_event_t *e = MP_OBJ_TO_PTR(self_in);
     e->set = true;
     while (e->w != mp_const_none) {
-        core_task_t *t = TASK(e->w);
-        core_wl_unlink(self_in, t);
-        core_ready(t);
+        aio_task_t *t = TASK(e->w);
+        aio_wl_unlink(self_in, t);
+        aio_ready(t);
     }
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(event_set_obj, event_set);
 
 static mp_obj_t event_clear(mp_obj_t self_in) {
-    ((core_event_t *)MP_OBJ_TO_PTR(self_in))->set = false;
+    ((aio_event_t *)MP_OBJ_TO_PTR(self_in))->set = false;
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(event_clear_obj, event_clear);
 
 static mp_obj_t event_iternext(mp_obj_t self_in) {
-    core_event_t *e = MP_OBJ_TO_PTR(self_in);
-    core_task_t *cur = running();
+    aio_event_t *e = MP_OBJ_TO_PTR(self_in);
+    aio_task_t *cur = running();
     if (coming_back(cur) || e->set) {
         return mp_make_stop_iteration(mp_const_true);
     }
-    core_wl_push(self_in, cur);
+    aio_wl_push(self_in, cur);
     cur->flags |= F_SUSPENDED;
     return mp_const_none;
 }
@@ -77,7 +77,7 @@ static const mp_rom_map_elem_t event_locals_table[] = {
 static MP_DEFINE_CONST_DICT(event_locals, event_locals_table);
 
 MP_DEFINE_CONST_OBJ_TYPE(
-    core_event_type,
+    aio_event_type,
     MP_QSTR_Event,
     MP_TYPE_FLAG_ITER_IS_ITERNEXT,
     make_new, event_make_new,
@@ -92,7 +92,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
 
 static mp_obj_t lock_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
     mp_arg_check_num(n_args, n_kw, 0, 0, false);
-    core_lock_t *l = mp_obj_malloc(core_lock_t, type);
+    aio_lock_t *l = mp_obj_malloc(aio_lock_t, type);
     l->w = mp_const_none;
     l->owner = LOCK_FREE;
     return MP_OBJ_FROM_PTR(l);
@@ -102,12 +102,12 @@ static mp_obj_t lock_locked(mp_obj_t self_in) {
     // False while being handed to a waiter that has not resumed, as in
     // CPython and upstream's tests/extmod/asyncio_lock.py; nobody can barge
     // in meanwhile all the same.
-    return mp_obj_new_bool(((core_lock_t *)MP_OBJ_TO_PTR(self_in))->owner == LOCK_HELD);
+    return mp_obj_new_bool(((aio_lock_t *)MP_OBJ_TO_PTR(self_in))->owner == LOCK_HELD);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lock_locked_obj, lock_locked);
 
 static mp_obj_t lock_release(mp_obj_t self_in) {
-    core_lock_t *l = MP_OBJ_TO_PTR(self_in);
+    aio_lock_t *l = MP_OBJ_TO_PTR(self_in);
     if (l->owner != LOCK_HELD) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("Lock not acquired"));
     }
@@ -115,24 +115,24 @@ static mp_obj_t lock_release(mp_obj_t self_in) {
         l->owner = LOCK_FREE;
     } else {
         // Hand the lock to the first waiter; nobody can barge in meanwhile.
-        core_task_t *t = TASK(l->w);
-        core_wl_unlink(self_in, t);
+        aio_task_t *t = TASK(l->w);
+        aio_wl_unlink(self_in, t);
         l->owner = MP_OBJ_FROM_PTR(t);
         t->res = self_in;
-        core_ready(t);
+        aio_ready(t);
     }
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lock_release_obj, lock_release);
 
-void core_lock_forfeit(core_lock_t *l) {
+void aio_lock_forfeit(aio_lock_t *l) {
     l->owner = LOCK_HELD;
     lock_release(MP_OBJ_FROM_PTR(l));
 }
 
 static mp_obj_t lock_iternext(mp_obj_t self_in) {
-    core_lock_t *l = MP_OBJ_TO_PTR(self_in);
-    core_task_t *cur = running();
+    aio_lock_t *l = MP_OBJ_TO_PTR(self_in);
+    aio_task_t *cur = running();
     if (coming_back(cur)) {
         cur->res = mp_const_none;
         l->owner = LOCK_HELD;
@@ -142,7 +142,7 @@ static mp_obj_t lock_iternext(mp_obj_t self_in) {
         l->owner = LOCK_HELD;
         return mp_make_stop_iteration(mp_const_true);
     }
-    core_wl_push(self_in, cur);
+    aio_wl_push(self_in, cur);
     cur->flags |= F_SUSPENDED;
     return mp_const_none;
 }
@@ -150,7 +150,7 @@ static mp_obj_t lock_iternext(mp_obj_t self_in) {
 static mp_obj_t lock_aexit(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     lock_release(args[0]);
-    return MP_OBJ_FROM_PTR(&core_done_obj);
+    return MP_OBJ_FROM_PTR(&aio_done_obj);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lock_aexit_obj, 4, 4, lock_aexit);
 
@@ -164,7 +164,7 @@ static const mp_rom_map_elem_t lock_locals_table[] = {
 static MP_DEFINE_CONST_DICT(lock_locals, lock_locals_table);
 
 MP_DEFINE_CONST_OBJ_TYPE(
-    core_lock_type,
+    aio_lock_type,
     MP_QSTR_Lock,
     MP_TYPE_FLAG_ITER_IS_ITERNEXT,
     make_new, lock_make_new,
@@ -180,41 +180,41 @@ static mp_obj_t done_iternext(mp_obj_t self_in) {
 }
 
 MP_DEFINE_CONST_OBJ_TYPE(
-    core_done_type,
+    aio_done_type,
     MP_QSTR_Done,
     MP_TYPE_FLAG_ITER_IS_ITERNEXT,
     iter, done_iternext
     );
 
-const mp_obj_base_t core_done_obj = { &core_done_type };
+const mp_obj_base_t aio_done_obj = { &aio_done_type };
 
 // ---- sleep ----
 
 static mp_obj_t sleep_iternext(mp_obj_t self_in) {
-    core_sleep_t *sl = MP_OBJ_TO_PTR(self_in);
-    core_task_t *cur = running();
+    aio_sleep_t *sl = MP_OBJ_TO_PTR(self_in);
+    aio_task_t *cur = running();
     if (coming_back(cur)) {
         return MP_OBJ_STOP_ITERATION;
     }
     mp_int_t ms = sl->ms;
     sl->ms = -1;
     if (ms <= 0) {
-        core_ready(cur);
+        aio_ready(cur);
     } else {
-        core_timer_push(cur, core_ticks_add(core_ticks(), ms));
+        aio_timer_push(cur, aio_ticks_add(aio_ticks(), ms));
     }
     cur->flags |= F_SUSPENDED;
     return mp_const_none;
 }
 
 MP_DEFINE_CONST_OBJ_TYPE(
-    core_sleep_type,
+    aio_sleep_type,
     MP_QSTR_Sleep,
     MP_TYPE_FLAG_ITER_IS_ITERNEXT,
     iter, sleep_iternext
     );
 
-static mp_obj_t core_sleep_ms(mp_obj_t ms_in) {
+static mp_obj_t aio_sleep_ms(mp_obj_t ms_in) {
     if (!mp_obj_is_int(ms_in)) {
         mp_raise_TypeError(MP_ERROR_TEXT("sleep_ms() needs an int number of milliseconds"));
     }
@@ -222,25 +222,25 @@ static mp_obj_t core_sleep_ms(mp_obj_t ms_in) {
     if (ms > CORE_MAX_MS) {
         mp_raise_msg(&mp_type_OverflowError, MP_ERROR_TEXT("sleep_ms() duration too long"));
     }
-    core_sleep_t *sl = core_state()->sleeper;
+    aio_sleep_t *sl = aio_state()->sleeper;
     if (sl->ms >= 0) {
         // The shared sleeper is armed but not awaited yet (sleeps collected
         // for gather() and the like): hand out a private one.
-        sl = mp_obj_malloc(core_sleep_t, &core_sleep_type);
+        sl = mp_obj_malloc(aio_sleep_t, &aio_sleep_type);
     }
     sl->ms = ms > 0 ? ms : 0;
     return MP_OBJ_FROM_PTR(sl);
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_sleep_ms_obj, core_sleep_ms);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_sleep_ms_obj, aio_sleep_ms);
 
 // The duration of an armed sleeper, disarming it; None for other objects.
-static mp_obj_t core_sleep_ms_detach(mp_obj_t s_in) {
-    if (!mp_obj_is_type(s_in, &core_sleep_type)) {
+static mp_obj_t aio_sleep_ms_detach(mp_obj_t s_in) {
+    if (!mp_obj_is_type(s_in, &aio_sleep_type)) {
         return mp_const_none;
     }
-    core_sleep_t *sl = MP_OBJ_TO_PTR(s_in);
+    aio_sleep_t *sl = MP_OBJ_TO_PTR(s_in);
     mp_int_t ms = sl->ms;
     sl->ms = -1;
     return MP_OBJ_NEW_SMALL_INT(ms);
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_sleep_ms_detach_obj, core_sleep_ms_detach);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_sleep_ms_detach_obj, aio_sleep_ms_detach);

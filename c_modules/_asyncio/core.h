@@ -56,72 +56,72 @@ typedef struct _core_task_t {
     mp_uint_t key;
     uint16_t seq;
     uint16_t flags;
-} core_task_t;
+} aio_task_t;
 
 typedef struct _core_event_t {
     mp_obj_base_t base;
     mp_obj_t w;     // head of the waiting tasks
     bool set;
-} core_event_t;
+} aio_event_t;
 
 typedef struct _core_lock_t {
     mp_obj_base_t base;
     mp_obj_t w;     // head of the waiting tasks
     mp_obj_t owner; // small int 0 unlocked / 1 locked, or the Task the lock
                     // was handed to by release() that has not resumed yet
-} core_lock_t;
+} aio_lock_t;
 
 typedef struct _core_sleep_t {
     mp_obj_base_t base;
     mp_int_t ms;    // requested duration, -1 once the task has parked
-} core_sleep_t;
+} aio_sleep_t;
 
 // Scheduler state, reset by init(); reached through a root pointer.
 typedef struct _core_state_t {
-    core_task_t *rhead;     // ready FIFO
-    core_task_t *rtail;
-    core_task_t *heap;      // timer pairing heap root
-    core_task_t *cur;       // task being resumed
-    core_task_t *main;      // task whose outcome the loop returns
+    aio_task_t *rhead;     // ready FIFO
+    aio_task_t *rtail;
+    aio_task_t *heap;      // timer pairing heap root
+    aio_task_t *cur;       // task being resumed
+    aio_task_t *main;      // task whose outcome the loop returns
     mp_obj_t cancelled;     // the CancelledError class
     mp_obj_t report;        // report(task) for unretrieved exceptions
-    core_sleep_t *sleeper;  // the shared sleep_ms() awaitable
+    aio_sleep_t *sleeper;  // the shared sleep_ms() awaitable
     mp_obj_t clock;         // MP_OBJ_NULL, or set_clock()'s callable (tests)
     uint16_t seq;
-} core_state_t;
+} aio_state_t;
 
-extern const mp_obj_type_t core_task_type;
-extern const mp_obj_type_t core_event_type;
-extern const mp_obj_type_t core_lock_type;
-extern const mp_obj_type_t core_sleep_type;
-extern const mp_obj_type_t core_done_type;
-extern const mp_obj_base_t core_done_obj;
+extern const mp_obj_type_t aio_task_type;
+extern const mp_obj_type_t aio_event_type;
+extern const mp_obj_type_t aio_lock_type;
+extern const mp_obj_type_t aio_sleep_type;
+extern const mp_obj_type_t aio_done_type;
+extern const mp_obj_base_t aio_done_obj;
 
-core_state_t *core_state(void);
+aio_state_t *aio_state(void);
 
 // ticks: the hardware clock, or for tests the callable given to set_clock()
-mp_uint_t core_ticks(void);
-mp_int_t core_ticks_diff(mp_uint_t a, mp_uint_t b);
-mp_uint_t core_ticks_add(mp_uint_t t, mp_int_t ms);
+mp_uint_t aio_ticks(void);
+mp_int_t aio_ticks_diff(mp_uint_t a, mp_uint_t b);
+mp_uint_t aio_ticks_add(mp_uint_t t, mp_int_t ms);
 #define CORE_MAX_MS ((mp_int_t)((MICROPY_PY_TIME_TICKS_PERIOD - 1) / 2))
 
 // queues.c
-void core_ready(core_task_t *t);
-void core_timer_push(core_task_t *t, mp_uint_t deadline);
-void core_timer_remove(core_task_t *t);
-core_task_t *core_timer_pop(void);
-mp_obj_t *core_wait_head(mp_obj_t container);
-void core_wl_push(mp_obj_t container, core_task_t *t);
-void core_wl_unlink(mp_obj_t container, core_task_t *t);
+void aio_ready(aio_task_t *t);
+void aio_timer_push(aio_task_t *t, mp_uint_t deadline);
+void aio_timer_remove(aio_task_t *t);
+aio_task_t *aio_timer_pop(void);
+mp_obj_t *aio_wait_head(mp_obj_t container);
+void aio_wl_push(mp_obj_t container, aio_task_t *t);
+void aio_wl_unlink(mp_obj_t container, aio_task_t *t);
 
 // hooks.c
-mp_obj_t core_task_ext_lookup(qstr attr);
+mp_obj_t aio_task_ext_lookup(qstr attr);
 
 // task.c
-mp_obj_t core_task_cancel(mp_obj_t self_in);
-void core_lock_forfeit(core_lock_t *lock);
+mp_obj_t aio_task_cancel(mp_obj_t self_in);
+void aio_lock_forfeit(aio_lock_t *lock);
 
-#define TASK(o) ((core_task_t *)MP_OBJ_TO_PTR(o))
-#define IS_TASK(o) (mp_obj_is_type((o), &core_task_type))
+#define TASK(o) ((aio_task_t *)MP_OBJ_TO_PTR(o))
+#define IS_TASK(o) (mp_obj_is_type((o), &aio_task_type))
 
 #endif

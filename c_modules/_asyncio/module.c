@@ -2,62 +2,62 @@
 // ASYNCIO_C=1; the package falls back to its Python twin otherwise.
 #include "core.h"
 
-MP_DECLARE_CONST_FUN_OBJ_1(core_run_one_obj);
-MP_DECLARE_CONST_FUN_OBJ_2(core_init_obj);
-MP_DECLARE_CONST_FUN_OBJ_0(core_current_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_set_main_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_spawn_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_pause_obj);
-MP_DECLARE_CONST_FUN_OBJ_0(core_resuming_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_next_due_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_result_obj);
-MP_DECLARE_CONST_FUN_OBJ_2(core_watch_obj);
-MP_DECLARE_CONST_FUN_OBJ_2(core_unwatch_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_outcome_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_relay_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_unrelay_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_sleep_ms_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_sleep_ms_detach_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_extend_task_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_task_extra_obj);
-MP_DECLARE_CONST_FUN_OBJ_2(core_set_task_extra_obj);
-MP_DECLARE_CONST_FUN_OBJ_2(core_wait_on_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_wake_first_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(core_set_clock_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_run_one_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_init_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(aio_current_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_set_main_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_spawn_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_pause_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(aio_resuming_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_next_due_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_result_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_watch_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_unwatch_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_outcome_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_relay_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_unrelay_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_sleep_ms_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_sleep_ms_detach_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_extend_task_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_task_extra_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_set_task_extra_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_wait_on_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_wake_first_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_set_clock_obj);
 
-static MP_DEFINE_CONST_FUN_OBJ_1(core_cancel_obj, core_task_cancel);
+static MP_DEFINE_CONST_FUN_OBJ_1(aio_cancel_obj, aio_task_cancel);
 
 static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__asyncio) },
     { MP_ROM_QSTR(MP_QSTR_CORE_ABI), MP_ROM_INT(CORE_ABI) },
-    { MP_ROM_QSTR(MP_QSTR_Task), MP_ROM_PTR(&core_task_type) },
-    { MP_ROM_QSTR(MP_QSTR_Event), MP_ROM_PTR(&core_event_type) },
-    { MP_ROM_QSTR(MP_QSTR_Lock), MP_ROM_PTR(&core_lock_type) },
-    { MP_ROM_QSTR(MP_QSTR_init), MP_ROM_PTR(&core_init_obj) },
-    { MP_ROM_QSTR(MP_QSTR_current), MP_ROM_PTR(&core_current_obj) },
-    { MP_ROM_QSTR(MP_QSTR_set_main), MP_ROM_PTR(&core_set_main_obj) },
-    { MP_ROM_QSTR(MP_QSTR_spawn), MP_ROM_PTR(&core_spawn_obj) },
-    { MP_ROM_QSTR(MP_QSTR_wake), MP_ROM_PTR(&core_spawn_obj) },
-    { MP_ROM_QSTR(MP_QSTR_pause), MP_ROM_PTR(&core_pause_obj) },
-    { MP_ROM_QSTR(MP_QSTR_resuming), MP_ROM_PTR(&core_resuming_obj) },
-    { MP_ROM_QSTR(MP_QSTR_run_one), MP_ROM_PTR(&core_run_one_obj) },
-    { MP_ROM_QSTR(MP_QSTR_next_due), MP_ROM_PTR(&core_next_due_obj) },
-    { MP_ROM_QSTR(MP_QSTR_result), MP_ROM_PTR(&core_result_obj) },
-    { MP_ROM_QSTR(MP_QSTR_cancel), MP_ROM_PTR(&core_cancel_obj) },
-    { MP_ROM_QSTR(MP_QSTR_watch), MP_ROM_PTR(&core_watch_obj) },
-    { MP_ROM_QSTR(MP_QSTR_unwatch), MP_ROM_PTR(&core_unwatch_obj) },
-    { MP_ROM_QSTR(MP_QSTR_outcome), MP_ROM_PTR(&core_outcome_obj) },
-    { MP_ROM_QSTR(MP_QSTR_relay), MP_ROM_PTR(&core_relay_obj) },
-    { MP_ROM_QSTR(MP_QSTR_unrelay), MP_ROM_PTR(&core_unrelay_obj) },
-    { MP_ROM_QSTR(MP_QSTR_sleep_ms), MP_ROM_PTR(&core_sleep_ms_obj) },
-    { MP_ROM_QSTR(MP_QSTR_sleep_ms_detach), MP_ROM_PTR(&core_sleep_ms_detach_obj) },
+    { MP_ROM_QSTR(MP_QSTR_Task), MP_ROM_PTR(&aio_task_type) },
+    { MP_ROM_QSTR(MP_QSTR_Event), MP_ROM_PTR(&aio_event_type) },
+    { MP_ROM_QSTR(MP_QSTR_Lock), MP_ROM_PTR(&aio_lock_type) },
+    { MP_ROM_QSTR(MP_QSTR_init), MP_ROM_PTR(&aio_init_obj) },
+    { MP_ROM_QSTR(MP_QSTR_current), MP_ROM_PTR(&aio_current_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_main), MP_ROM_PTR(&aio_set_main_obj) },
+    { MP_ROM_QSTR(MP_QSTR_spawn), MP_ROM_PTR(&aio_spawn_obj) },
+    { MP_ROM_QSTR(MP_QSTR_wake), MP_ROM_PTR(&aio_spawn_obj) },
+    { MP_ROM_QSTR(MP_QSTR_pause), MP_ROM_PTR(&aio_pause_obj) },
+    { MP_ROM_QSTR(MP_QSTR_resuming), MP_ROM_PTR(&aio_resuming_obj) },
+    { MP_ROM_QSTR(MP_QSTR_run_one), MP_ROM_PTR(&aio_run_one_obj) },
+    { MP_ROM_QSTR(MP_QSTR_next_due), MP_ROM_PTR(&aio_next_due_obj) },
+    { MP_ROM_QSTR(MP_QSTR_result), MP_ROM_PTR(&aio_result_obj) },
+    { MP_ROM_QSTR(MP_QSTR_cancel), MP_ROM_PTR(&aio_cancel_obj) },
+    { MP_ROM_QSTR(MP_QSTR_watch), MP_ROM_PTR(&aio_watch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_unwatch), MP_ROM_PTR(&aio_unwatch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_outcome), MP_ROM_PTR(&aio_outcome_obj) },
+    { MP_ROM_QSTR(MP_QSTR_relay), MP_ROM_PTR(&aio_relay_obj) },
+    { MP_ROM_QSTR(MP_QSTR_unrelay), MP_ROM_PTR(&aio_unrelay_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sleep_ms), MP_ROM_PTR(&aio_sleep_ms_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sleep_ms_detach), MP_ROM_PTR(&aio_sleep_ms_detach_obj) },
     // hooks for the extras (hooks.c)
-    { MP_ROM_QSTR(MP_QSTR_extend_task), MP_ROM_PTR(&core_extend_task_obj) },
-    { MP_ROM_QSTR(MP_QSTR_task_extra), MP_ROM_PTR(&core_task_extra_obj) },
-    { MP_ROM_QSTR(MP_QSTR_set_task_extra), MP_ROM_PTR(&core_set_task_extra_obj) },
-    { MP_ROM_QSTR(MP_QSTR_wait_on), MP_ROM_PTR(&core_wait_on_obj) },
-    { MP_ROM_QSTR(MP_QSTR_wake_first), MP_ROM_PTR(&core_wake_first_obj) },
-    { MP_ROM_QSTR(MP_QSTR_set_clock), MP_ROM_PTR(&core_set_clock_obj) },
+    { MP_ROM_QSTR(MP_QSTR_extend_task), MP_ROM_PTR(&aio_extend_task_obj) },
+    { MP_ROM_QSTR(MP_QSTR_task_extra), MP_ROM_PTR(&aio_task_extra_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_task_extra), MP_ROM_PTR(&aio_set_task_extra_obj) },
+    { MP_ROM_QSTR(MP_QSTR_wait_on), MP_ROM_PTR(&aio_wait_on_obj) },
+    { MP_ROM_QSTR(MP_QSTR_wake_first), MP_ROM_PTR(&aio_wake_first_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_clock), MP_ROM_PTR(&aio_set_clock_obj) },
 };
 static MP_DEFINE_CONST_DICT(asyncio_globals, asyncio_globals_table);
 

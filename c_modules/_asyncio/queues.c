@@ -9,8 +9,8 @@
 
 MP_REGISTER_ROOT_POINTER(struct _core_state_t *our_asyncio_state);
 
-core_state_t *core_state(void) {
-    core_state_t *s = MP_STATE_VM(our_asyncio_state);
+aio_state_t *aio_state(void) {
+    aio_state_t *s = MP_STATE_VM(our_asyncio_state);
     if (s == NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("asyncio core not initialised"));
     }
@@ -18,27 +18,27 @@ core_state_t *core_state(void) {
 }
 
 // Same values as time.ticks_ms(), ticks_diff() and ticks_add().
-mp_uint_t core_ticks(void) {
-    mp_obj_t clock = core_state()->clock;
+mp_uint_t aio_ticks(void) {
+    mp_obj_t clock = aio_state()->clock;
     if (clock != MP_OBJ_NULL) {
         return mp_obj_get_int_truncated(mp_call_function_0(clock)) & TICKS_MASK;
     }
     return mp_hal_ticks_ms() & TICKS_MASK;
 }
 
-mp_int_t core_ticks_diff(mp_uint_t a, mp_uint_t b) {
+mp_int_t aio_ticks_diff(mp_uint_t a, mp_uint_t b) {
     return (mp_int_t)((a - b + TICKS_HALF) & TICKS_MASK) - (mp_int_t)TICKS_HALF;
 }
 
-mp_uint_t core_ticks_add(mp_uint_t t, mp_int_t ms) {
+mp_uint_t aio_ticks_add(mp_uint_t t, mp_int_t ms) {
     return (t + (mp_uint_t)ms) & TICKS_MASK;
 }
 
-void core_ready(core_task_t *t) {
-    core_state_t *s = core_state();
+void aio_ready(aio_task_t *t) {
+    aio_state_t *s = aio_state();
     t->q = Q_READY;
     t->next = NULL;
-    t->key = core_ticks();
+    t->key = aio_ticks();
     if (s->rtail == NULL) {
         s->rhead = t;
     } else {
@@ -48,18 +48,18 @@ void core_ready(core_task_t *t) {
 }
 
 // Timer heap ordering: deadline, then insertion order (16-bit wrapping).
-static bool earlier(const core_task_t *a, const core_task_t *b) {
-    mp_int_t d = core_ticks_diff(a->key, b->key);
+static bool earlier(const aio_task_t *a, const aio_task_t *b) {
+    mp_int_t d = aio_ticks_diff(a->key, b->key);
     return d < 0 || (d == 0 && ((uint16_t)(a->seq - b->seq) & 0xffff) > 0x7fff);
 }
 
-static core_task_t *meld(core_task_t *a, core_task_t *b) {
+static aio_task_t *meld(aio_task_t *a, aio_task_t *b) {
     if (earlier(b, a)) {
-        core_task_t *x = a;
+        aio_task_t *x = a;
         a = b;
         b = x;
     }
-    core_task_t *c = a->child;
+    aio_task_t *c = a->child;
     b->next = c;
     b->prev = a;
     if (c != NULL) {
@@ -71,11 +71,11 @@ static core_task_t *meld(core_task_t *a, core_task_t *b) {
 
 // Two-pass pairing of a sibling list: pairs left to right onto a stack
 // (linked through next), then the stack melded into one tree.
-static core_task_t *merge_children(core_task_t *n) {
-    core_task_t *stack = NULL;
+static aio_task_t *merge_children(aio_task_t *n) {
+    aio_task_t *stack = NULL;
     while (n != NULL) {
-        core_task_t *a = n;
-        core_task_t *b = a->next;
+        aio_task_t *a = n;
+        aio_task_t *b = a->next;
         a->prev = NULL;
         if (b == NULL) {
             n = NULL;
@@ -90,11 +90,11 @@ static core_task_t *merge_children(core_task_t *n) {
     if (stack == NULL) {
         return NULL;
     }
-    core_task_t *root = stack;
+    aio_task_t *root = stack;
     stack = root->next;
     root->next = NULL;
     while (stack != NULL) {
-        core_task_t *x = stack;
+        aio_task_t *x = stack;
         stack = x->next;
         x->next = NULL;
         root = meld(root, x);
@@ -102,8 +102,8 @@ static core_task_t *merge_children(core_task_t *n) {
     return root;
 }
 
-void core_timer_push(core_task_t *t, mp_uint_t deadline) {
-    core_state_t *s = core_state();
+void aio_timer_push(aio_task_t *t, mp_uint_t deadline) {
+    aio_state_t *s = aio_state();
     t->q = Q_TIMED;
     t->key = deadline;
     t->seq = ++s->seq;
@@ -111,15 +111,15 @@ void core_timer_push(core_task_t *t, mp_uint_t deadline) {
     s->heap = s->heap == NULL ? t : meld(s->heap, t);
 }
 
-void core_timer_remove(core_task_t *t) {
-    core_state_t *s = core_state();
-    core_task_t *sub = merge_children(t->child);
+void aio_timer_remove(aio_task_t *t) {
+    aio_state_t *s = aio_state();
+    aio_task_t *sub = merge_children(t->child);
     t->child = NULL;
     if (t == s->heap) {
         s->heap = sub;
     } else {
-        core_task_t *p = t->prev;
-        core_task_t *n = t->next;
+        aio_task_t *p = t->prev;
+        aio_task_t *n = t->next;
         if (p->child == t) {
             p->child = n;
         } else {
@@ -136,9 +136,9 @@ void core_timer_remove(core_task_t *t) {
     t->q = Q_NONE;
 }
 
-core_task_t *core_timer_pop(void) {
-    core_state_t *s = core_state();
-    core_task_t *t = s->heap;
+aio_task_t *aio_timer_pop(void) {
+    aio_state_t *s = aio_state();
+    aio_task_t *t = s->heap;
     s->heap = merge_children(t->child);
     t->child = NULL;
     t->q = Q_NONE;
@@ -146,25 +146,25 @@ core_task_t *core_timer_pop(void) {
 }
 
 // The wait-list head slot of a container, or NULL for custom containers.
-mp_obj_t *core_wait_head(mp_obj_t c) {
+mp_obj_t *aio_wait_head(mp_obj_t c) {
     if (IS_TASK(c)) {
         return &TASK(c)->w;
-    } else if (mp_obj_is_type(c, &core_event_type)) {
-        return &((core_event_t *)MP_OBJ_TO_PTR(c))->w;
-    } else if (mp_obj_is_type(c, &core_lock_type)) {
-        return &((core_lock_t *)MP_OBJ_TO_PTR(c))->w;
+    } else if (mp_obj_is_type(c, &aio_event_type)) {
+        return &((aio_event_t *)MP_OBJ_TO_PTR(c))->w;
+    } else if (mp_obj_is_type(c, &aio_lock_type)) {
+        return &((aio_lock_t *)MP_OBJ_TO_PTR(c))->w;
     }
     return NULL;
 }
 
-void core_wl_push(mp_obj_t c, core_task_t *t) {
-    mp_obj_t *head = core_wait_head(c);
+void aio_wl_push(mp_obj_t c, aio_task_t *t) {
+    mp_obj_t *head = aio_wait_head(c);
     if (*head == mp_const_none) {
         t->next = t->prev = t;
         *head = MP_OBJ_FROM_PTR(t);
     } else {
-        core_task_t *h = TASK(*head);
-        core_task_t *tail = h->prev;
+        aio_task_t *h = TASK(*head);
+        aio_task_t *tail = h->prev;
         t->prev = tail;
         t->next = h;
         tail->next = t;
@@ -173,13 +173,13 @@ void core_wl_push(mp_obj_t c, core_task_t *t) {
     t->q = c;
 }
 
-void core_wl_unlink(mp_obj_t c, core_task_t *t) {
-    mp_obj_t *head = core_wait_head(c);
-    core_task_t *n = t->next;
+void aio_wl_unlink(mp_obj_t c, aio_task_t *t) {
+    mp_obj_t *head = aio_wait_head(c);
+    aio_task_t *n = t->next;
     if (n == t) {
         *head = mp_const_none;
     } else {
-        core_task_t *p = t->prev;
+        aio_task_t *p = t->prev;
         p->next = n;
         n->prev = p;
         if (*head == MP_OBJ_FROM_PTR(t)) {

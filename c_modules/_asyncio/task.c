@@ -2,8 +2,8 @@
 #include "py/objgenerator.h"
 #include "core.h"
 
-static core_task_t *task_new(mp_obj_t coro) {
-    core_task_t *t = mp_obj_malloc(core_task_t, &core_task_type);
+static aio_task_t *task_new(mp_obj_t coro) {
+    aio_task_t *t = mp_obj_malloc(aio_task_t, &aio_task_type);
     t->coro = coro;
     t->data = mp_const_none;
     t->q = Q_NONE;
@@ -23,7 +23,7 @@ static mp_obj_t task_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     return MP_OBJ_FROM_PTR(task_new(args[0]));
 }
 
-static bool has_observer(core_task_t *t) {
+static bool has_observer(aio_task_t *t) {
     return t->w != mp_const_none && !IS_TASK(t->w);
 }
 
@@ -32,9 +32,9 @@ static mp_obj_t task_done(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(task_done_obj, task_done);
 
-mp_obj_t core_task_cancel(mp_obj_t self_in) {
-    core_task_t *t = TASK(self_in);
-    core_state_t *s = core_state();
+mp_obj_t aio_task_cancel(mp_obj_t self_in) {
+    aio_task_t *t = TASK(self_in);
+    aio_state_t *s = aio_state();
     if (t->flags & F_DONE) {
         return mp_const_false;
     }
@@ -51,12 +51,12 @@ mp_obj_t core_task_cancel(mp_obj_t self_in) {
         return mp_const_true;
     }
     if (q == Q_TIMED) {
-        core_timer_remove(t);
-        core_ready(t);
+        aio_timer_remove(t);
+        aio_ready(t);
     } else if (q != Q_READY) {
         if (q != Q_NONE) {
-            if (core_wait_head(q) != NULL) {
-                core_wl_unlink(q, t);
+            if (aio_wait_head(q) != NULL) {
+                aio_wl_unlink(q, t);
             } else {
                 mp_obj_t dest[3];
                 mp_load_method(q, MP_QSTR__drop, dest);
@@ -64,15 +64,15 @@ mp_obj_t core_task_cancel(mp_obj_t self_in) {
                 mp_call_method_n_kw(1, 0, dest);
             }
         }
-        core_ready(t);
+        aio_ready(t);
     }
     t->flags |= F_THROW;
     return mp_const_true;
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(task_cancel_obj, core_task_cancel);
+static MP_DEFINE_CONST_FUN_OBJ_1(task_cancel_obj, aio_task_cancel);
 
 static void task_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    core_task_t *t = TASK(self_in);
+    aio_task_t *t = TASK(self_in);
     if (dest[0] == MP_OBJ_NULL) {
         if (attr == MP_QSTR_coro) {
             dest[0] = t->coro;
@@ -83,7 +83,7 @@ static void task_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         } else {
             // Methods added by the extras (extend_task()); not found: dest
             // stays empty and the caller raises AttributeError.
-            mp_obj_t fn = core_task_ext_lookup(attr);
+            mp_obj_t fn = aio_task_ext_lookup(attr);
             if (fn != MP_OBJ_NULL) {
                 dest[0] = fn;
                 dest[1] = self_in;
@@ -99,8 +99,8 @@ static void task_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
 // The task is its own iterator (ITER_IS_ITERNEXT): a custom getiter would
 // make `await task` allocate an iterator buffer.
 static mp_obj_t task_iternext(mp_obj_t self_in) {
-    core_task_t *t = TASK(self_in);
-    core_task_t *cur = core_state()->cur;
+    aio_task_t *t = TASK(self_in);
+    aio_task_t *cur = aio_state()->cur;
     if (t->flags & F_DONE) {
         if (cur != NULL) {
             cur->flags &= ~F_SUSPENDED;
@@ -117,7 +117,7 @@ static mp_obj_t task_iternext(mp_obj_t self_in) {
     if (cur == NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("no running event loop"));
     }
-    core_wl_push(self_in, cur);
+    aio_wl_push(self_in, cur);
     cur->flags |= F_SUSPENDED;
     return mp_const_none;
 }
@@ -129,7 +129,7 @@ static const mp_rom_map_elem_t task_locals_table[] = {
 static MP_DEFINE_CONST_DICT(task_locals, task_locals_table);
 
 MP_DEFINE_CONST_OBJ_TYPE(
-    core_task_type,
+    aio_task_type,
     MP_QSTR_Task,
     MP_TYPE_FLAG_ITER_IS_ITERNEXT,
     make_new, task_make_new,
@@ -140,7 +140,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
 
 // ---- task completion ----
 
-static void finish(core_state_t *s, core_task_t *t, mp_obj_t value, bool failed) {
+static void finish(aio_state_t *s, aio_task_t *t, mp_obj_t value, bool failed) {
     t->res = value;
     t->data = value; // tutorial 7.9: a finished task's data is its outcome
     uint16_t f = (t->flags & ~(F_SUSPENDED | F_THROW)) | F_DONE;
@@ -156,7 +156,7 @@ static void finish(core_state_t *s, core_task_t *t, mp_obj_t value, bool failed)
         t->flags = f;
         if (failed && !(f & F_SEEN) && !mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(value)), s->cancelled)) {
             // Nobody awaits it: report at the next turn unless retrieved first.
-            core_ready(t);
+            aio_ready(t);
         }
     } else if (!IS_TASK(w)) {
         t->flags = f | F_SEEN;
@@ -164,42 +164,42 @@ static void finish(core_state_t *s, core_task_t *t, mp_obj_t value, bool failed)
     } else {
         t->flags = f | F_SEEN;
         // Waiters (relays included) go to the ready FIFO in order.
-        core_task_t *x = TASK(w);
+        aio_task_t *x = TASK(w);
         while (x != NULL) {
-            core_task_t *n = x->next;
+            aio_task_t *n = x->next;
             if (n == x) {
                 n = NULL;
             } else {
-                core_task_t *p = x->prev;
+                aio_task_t *p = x->prev;
                 p->next = n;
                 n->prev = p;
             }
             x->next = x->prev = NULL;
-            core_ready(x);
+            aio_ready(x);
             x = n;
         }
     }
 }
 
 // Forget the reserved hand-off of a lock whose heir is being cancelled.
-static void forfeit_reservation(core_task_t *t) {
+static void forfeit_reservation(aio_task_t *t) {
     if (t->res != mp_const_none) {
-        core_lock_t *lock = MP_OBJ_TO_PTR(t->res);
+        aio_lock_t *lock = MP_OBJ_TO_PTR(t->res);
         t->res = mp_const_none;
-        core_lock_forfeit(lock);
+        aio_lock_forfeit(lock);
     }
 }
 
 // run_one(now): resume the next runnable task (the earliest due timer if it
 // fell due no later than the ready FIFO's head became ready, else that
 // head). Returns the task, or None when nothing is runnable at `now`.
-static mp_obj_t core_run_one(mp_obj_t now_in) {
-    core_state_t *s = core_state();
+static mp_obj_t aio_run_one(mp_obj_t now_in) {
+    aio_state_t *s = aio_state();
     mp_uint_t now = mp_obj_get_int_truncated(now_in);
-    core_task_t *t = s->heap;
-    core_task_t *h = s->rhead;
-    if (t != NULL && core_ticks_diff(t->key, now) <= 0 && (h == NULL || core_ticks_diff(t->key, h->key) <= 0)) {
-        core_timer_pop();
+    aio_task_t *t = s->heap;
+    aio_task_t *h = s->rhead;
+    if (t != NULL && aio_ticks_diff(t->key, now) <= 0 && (h == NULL || aio_ticks_diff(t->key, h->key) <= 0)) {
+        aio_timer_pop();
     } else if (h != NULL) {
         t = h;
         s->rhead = h->next;
@@ -214,11 +214,11 @@ static mp_obj_t core_run_one(mp_obj_t now_in) {
     if (t->coro == mp_const_none) {
         // A stop marker (data None) or a relay (data = its owner).
         if (t->data != mp_const_none && !(t->flags & F_DONE)) {
-            core_task_t *owner = TASK(t->data);
+            aio_task_t *owner = TASK(t->data);
             t->flags |= F_DONE;
             if (owner->q == Q_TIMED) {
-                core_timer_remove(owner);
-                core_ready(owner);
+                aio_timer_remove(owner);
+                aio_ready(owner);
             }
         }
         return MP_OBJ_FROM_PTR(t);
@@ -263,97 +263,97 @@ static mp_obj_t core_run_one(mp_obj_t now_in) {
     }
     return MP_OBJ_FROM_PTR(t);
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_run_one_obj, core_run_one);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_run_one_obj, aio_run_one);
 
 // ---- the rest of the core's functions; see _fallback.py for each ----
 
-static mp_obj_t core_init(mp_obj_t cancelled, mp_obj_t report) {
-    core_state_t *s = m_new0(core_state_t, 1);
+static mp_obj_t aio_init(mp_obj_t cancelled, mp_obj_t report) {
+    aio_state_t *s = m_new0(aio_state_t, 1);
     s->cancelled = cancelled;
     s->report = report;
-    s->sleeper = mp_obj_malloc(core_sleep_t, &core_sleep_type);
+    s->sleeper = mp_obj_malloc(aio_sleep_t, &aio_sleep_type);
     s->sleeper->ms = -1;
     MP_STATE_VM(our_asyncio_state) = s;
     return mp_const_none;
 }
-MP_DEFINE_CONST_FUN_OBJ_2(core_init_obj, core_init);
+MP_DEFINE_CONST_FUN_OBJ_2(aio_init_obj, aio_init);
 
-static core_task_t *arg_task(mp_obj_t o) {
+static aio_task_t *arg_task(mp_obj_t o) {
     if (!IS_TASK(o)) {
         mp_raise_TypeError(MP_ERROR_TEXT("Task expected"));
     }
     return TASK(o);
 }
 
-static core_task_t *running(void) {
-    core_task_t *cur = core_state()->cur;
+static aio_task_t *running(void) {
+    aio_task_t *cur = aio_state()->cur;
     if (cur == NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("no running event loop"));
     }
     return cur;
 }
 
-static mp_obj_t core_current(void) {
-    core_task_t *cur = core_state()->cur;
+static mp_obj_t aio_current(void) {
+    aio_task_t *cur = aio_state()->cur;
     return cur == NULL ? mp_const_none : MP_OBJ_FROM_PTR(cur);
 }
-MP_DEFINE_CONST_FUN_OBJ_0(core_current_obj, core_current);
+MP_DEFINE_CONST_FUN_OBJ_0(aio_current_obj, aio_current);
 
-static mp_obj_t core_set_main(mp_obj_t t) {
-    core_state()->main = t == mp_const_none ? NULL : arg_task(t);
+static mp_obj_t aio_set_main(mp_obj_t t) {
+    aio_state()->main = t == mp_const_none ? NULL : arg_task(t);
     return mp_const_none;
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_set_main_obj, core_set_main);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_set_main_obj, aio_set_main);
 
-static mp_obj_t core_spawn(mp_obj_t t) {
-    core_ready(arg_task(t));
+static mp_obj_t aio_spawn(mp_obj_t t) {
+    aio_ready(arg_task(t));
     return mp_const_none;
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_spawn_obj, core_spawn);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_spawn_obj, aio_spawn);
 
-static mp_obj_t core_pause(mp_obj_t q) {
-    core_task_t *cur = running();
+static mp_obj_t aio_pause(mp_obj_t q) {
+    aio_task_t *cur = running();
     cur->q = q;
     cur->flags |= F_SUSPENDED;
     return mp_const_none;
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_pause_obj, core_pause);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_pause_obj, aio_pause);
 
-static mp_obj_t core_resuming(void) {
-    core_task_t *cur = running();
+static mp_obj_t aio_resuming(void) {
+    aio_task_t *cur = running();
     if (cur->flags & F_SUSPENDED) {
         cur->flags &= ~F_SUSPENDED;
         return mp_const_true;
     }
     return mp_const_false;
 }
-MP_DEFINE_CONST_FUN_OBJ_0(core_resuming_obj, core_resuming);
+MP_DEFINE_CONST_FUN_OBJ_0(aio_resuming_obj, aio_resuming);
 
-static mp_obj_t core_next_due(mp_obj_t now_in) {
-    core_state_t *s = core_state();
+static mp_obj_t aio_next_due(mp_obj_t now_in) {
+    aio_state_t *s = aio_state();
     if (s->rhead != NULL) {
         return MP_OBJ_NEW_SMALL_INT(0);
     }
     if (s->heap == NULL) {
         return MP_OBJ_NEW_SMALL_INT(-1);
     }
-    mp_int_t d = core_ticks_diff(s->heap->key, mp_obj_get_int_truncated(now_in));
+    mp_int_t d = aio_ticks_diff(s->heap->key, mp_obj_get_int_truncated(now_in));
     return MP_OBJ_NEW_SMALL_INT(d > 0 ? d : 0);
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_next_due_obj, core_next_due);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_next_due_obj, aio_next_due);
 
-static mp_obj_t core_result(mp_obj_t t_in) {
-    core_task_t *t = arg_task(t_in);
+static mp_obj_t aio_result(mp_obj_t t_in) {
+    aio_task_t *t = arg_task(t_in);
     t->flags |= F_SEEN;
     if (t->flags & F_FAILED) {
         nlr_raise(t->res);
     }
     return t->res;
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_result_obj, core_result);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_result_obj, aio_result);
 
-static mp_obj_t core_watch(mp_obj_t t_in, mp_obj_t observer) {
-    core_task_t *t = arg_task(t_in);
+static mp_obj_t aio_watch(mp_obj_t t_in, mp_obj_t observer) {
+    aio_task_t *t = arg_task(t_in);
     if (t->flags & F_DONE) {
         return mp_const_false;
     }
@@ -363,44 +363,44 @@ static mp_obj_t core_watch(mp_obj_t t_in, mp_obj_t observer) {
     t->w = observer;
     return mp_const_true;
 }
-MP_DEFINE_CONST_FUN_OBJ_2(core_watch_obj, core_watch);
+MP_DEFINE_CONST_FUN_OBJ_2(aio_watch_obj, aio_watch);
 
-static mp_obj_t core_unwatch(mp_obj_t t_in, mp_obj_t observer) {
-    core_task_t *t = arg_task(t_in);
+static mp_obj_t aio_unwatch(mp_obj_t t_in, mp_obj_t observer) {
+    aio_task_t *t = arg_task(t_in);
     if (t->w == observer) {
         t->w = mp_const_none;
     }
     return mp_const_none;
 }
-MP_DEFINE_CONST_FUN_OBJ_2(core_unwatch_obj, core_unwatch);
+MP_DEFINE_CONST_FUN_OBJ_2(aio_unwatch_obj, aio_unwatch);
 
-static mp_obj_t core_outcome(mp_obj_t t_in) {
-    core_task_t *t = arg_task(t_in);
+static mp_obj_t aio_outcome(mp_obj_t t_in) {
+    aio_task_t *t = arg_task(t_in);
     t->flags |= F_SEEN;
     mp_obj_t items[2] = { mp_obj_new_bool(t->flags & F_FAILED), t->res };
     return mp_obj_new_tuple(2, items);
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_outcome_obj, core_outcome);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_outcome_obj, aio_outcome);
 
-static mp_obj_t core_relay(mp_obj_t target_in) {
-    core_task_t *target = arg_task(target_in);
-    core_task_t *cur = running();
+static mp_obj_t aio_relay(mp_obj_t target_in) {
+    aio_task_t *target = arg_task(target_in);
+    aio_task_t *cur = running();
     if (has_observer(target)) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't wait"));
     }
-    core_task_t *r = task_new(mp_const_none);
+    aio_task_t *r = task_new(mp_const_none);
     r->data = MP_OBJ_FROM_PTR(cur);
-    core_wl_push(target_in, r);
+    aio_wl_push(target_in, r);
     return MP_OBJ_FROM_PTR(r);
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_relay_obj, core_relay);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_relay_obj, aio_relay);
 
-static mp_obj_t core_unrelay(mp_obj_t r_in) {
-    core_task_t *r = arg_task(r_in);
+static mp_obj_t aio_unrelay(mp_obj_t r_in) {
+    aio_task_t *r = arg_task(r_in);
     if (IS_TASK(r->q)) {
-        core_wl_unlink(r->q, r);
+        aio_wl_unlink(r->q, r);
     }
     r->flags |= F_DONE;
     return mp_const_none;
 }
-MP_DEFINE_CONST_FUN_OBJ_1(core_unrelay_obj, core_unrelay);
+MP_DEFINE_CONST_FUN_OBJ_1(aio_unrelay_obj, aio_unrelay);
