@@ -131,6 +131,8 @@ def write(results):
         "free block for multi-block allocations, so code that allocates per operation gets",
         "slower as the heap grows. Spread = (max - min) / median over the rounds. ThreadSafeFlag",
         "rows on unix measure the port's 1 ms polling of non-fd objects more than asyncio.",
+        "The bench machine is shared with builds running in parallel, so wall-clock spreads are",
+        "wide; the callgrind and QEMU tables below are the noise-free ratios.",
         "",
         _table(unix),
         "",
