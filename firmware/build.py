@@ -7,7 +7,6 @@ folder appears in one rename, so a failed build never leaves one that looks comp
 """
 
 import os
-import re
 import shutil
 import subprocess
 import time
@@ -73,14 +72,29 @@ def _check_idf(board, src):
     )
 
 
-def _check_submodules(board, src):
+def _check_submodules(board, src, log):
     missing = source.missing_submodules(src, board.submodules)
+    if missing and src.fetched_by_git:
+        # Our own clone of the pinned tag: fetch what this board needs, as upstream's
+        # `make submodules` does (micropython-lib too, where the port asks for it).
+        log(f"fetching submodules {board.name} needs: {', '.join(missing)}")
+        port_dir = src.path / "ports" / board.port
+        done = subprocess.run(
+            ["make", "-C", str(port_dir), f"BOARD={board.upstream_board}", "submodules"],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+            raise MissingSubmodules(f"fetching {board.name}'s submodules failed:\n{tail}")
+        missing = source.missing_submodules(src, board.submodules)
     if missing:
         raise MissingSubmodules(
             f"{board.name} needs MicroPython submodules that {src.path} lacks: {', '.join(missing)}",
             hint=(
-                f"with network access, in a git checkout: make -C {src.path}/ports/{board.port} "
-                f"BOARD={board.upstream_board} submodules  (then build with MPY_DIR={src.path})"
+                f"in a git checkout of MicroPython, with network access: make -C <checkout>/ports/{board.port} "
+                f"BOARD={board.upstream_board} submodules, then build with MPY_DIR=<checkout>"
+                + ("" if src.fetched_by_git else f" ({src.origin} is not a git checkout)")
             ),
         )
     disables = []
@@ -183,7 +197,7 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
     src = source.resolve(log=log)
     log(f"building {board.name} with {src.describe()}")
     _check_idf(board, src)
-    disables = _check_submodules(board, src)
+    disables = _check_submodules(board, src, log)
     _toolchain_for(board)
 
     if bare and board.stock:

@@ -42,6 +42,11 @@ class Source:
     version: str  # e.g. "1.25.0"
     origin: str  # human-readable: where the tree came from
 
+    @property
+    def fetched_by_git(self):
+        """A clone this tool made of the pinned tag, so its submodules may be fetched."""
+        return self.origin.startswith("git ")
+
     def describe(self):
         return f"MicroPython {self.version} from {self.origin} at {self.path}"
 
