@@ -67,10 +67,23 @@ def run_set(board, folder, tests_dir, result_dir, log=print):
             raise FirmwareError(f"run-tests.py ran nothing:\n{done.stdout[-800:]}{done.stderr[-800:]}")
     multi = _tests(tests_dir, MULTI, network=native)
     if multi:
-        cmd = [sys.executable, "run-multitests.py", "-i", "micropython", "-i", "micropython", *multi]
+        flag, unix = _instance_args(tests_dir)
+        cmd = [sys.executable, "run-multitests.py", flag, unix, flag, unix, *multi]
         done = subprocess.run(cmd, cwd=tests_dir, env=env, capture_output=True, text=True)
-        outcomes.update(_outcomes(done.stdout))
+        found = _outcomes(done.stdout)
+        if not found:
+            raise FirmwareError(f"run-multitests.py ran nothing:\n{done.stdout[-800:]}{done.stderr[-800:]}")
+        outcomes.update(found)
     return outcomes
+
+
+def _instance_args(tests_dir):
+    """How run-multitests.py names a unix instance: `-i micropython` up to 1.25,
+    `-t unix` in later releases."""
+    usage = subprocess.run(
+        [sys.executable, "run-multitests.py", "--help"], cwd=tests_dir, capture_output=True, text=True
+    ).stdout
+    return ("-i", "micropython") if "-i INSTANCE" in usage else ("-t", "unix")
 
 
 def _summary(outcomes):
