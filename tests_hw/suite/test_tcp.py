@@ -8,6 +8,7 @@ from hwtest import eq, true, araises
 
 socket = hwtest.require("socket")
 import asyncio
+import errno
 import time
 
 _port = [20000 + int(time.time()) % 20000]
@@ -40,9 +41,15 @@ async def echo_lines(reader, writer):
 
 
 async def start(handler, host="127.0.0.1", **kw):
-    port = next_port()
-    server = await asyncio.start_server(handler, host, port, **kw)
-    return server, port
+    # Another run on the same host (two boards in parallel) may hold the port.
+    for _ in range(20):
+        port = next_port()
+        try:
+            return await asyncio.start_server(handler, host, port, **kw), port
+        except OSError as e:
+            if e.errno != errno.EADDRINUSE:
+                raise
+    raise OSError(errno.EADDRINUSE, "no free port found")
 
 
 async def close_server(server):
