@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import boards
 from ..errors import FirmwareError, ImageMissing
 from ..imagecheck import check_board, require_valid
+from ..paths import IMAGES_DIR
 from . import esp32, ports, pyboard, rp2, serial_repl
 from .commands import Runner
 from .errors import AmbiguousPort, FlashFailed, FlashToolMissing, PortNotFound, VerifyFailed, WrongChip
@@ -27,7 +28,6 @@ __all__ = [
     "check_identity", "deploy", "main",
 ]
 
-IMAGES_DIR = Path(__file__).resolve().parents[1] / "images"
 METHODS = {"esp32": esp32, "stm32": pyboard, "rp2": rp2}
 PLACEHOLDER_PORT = "PORT"
 

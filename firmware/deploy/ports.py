@@ -14,7 +14,6 @@ ESP32_BRIDGES = [
     (0x0403, 0x6001), (0x0403, 0x6010), (0x0403, 0x6014), (0x0403, 0x6015),  # FTDI
     (0x303A, 0x1001),  # Espressif USB-Serial/JTAG
 ]
-BOARD_USB_IDS = {"esp32": ESP32_BRIDGES, "stm32": MICROPYTHON_PYBOARD, "rp2": MICROPYTHON_RP2}
 
 
 def list_serial_ports():

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import FirmwareError
+from ..paths import BOARDS_DIR, IMAGES_DIR
 from . import esp32, manifest, rules
 
 __all__ = ["CheckResult", "ImageCheckFailed", "check_board", "check_images", "main", "require_valid"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_IMAGES_ROOT = PROJECT_ROOT / "firmware" / "images"
-DEFAULT_BOARDS_ROOT = PROJECT_ROOT / "boards"
+DEFAULT_IMAGES_ROOT = IMAGES_DIR
+DEFAULT_BOARDS_ROOT = BOARDS_DIR
 
 
 class ImageCheckFailed(FirmwareError):
