@@ -6,9 +6,7 @@ line back afterwards; the recovery policy lives in the board runner.
 """
 
 import atexit
-import json
 import os
-import re
 import select
 import signal
 import subprocess
@@ -20,13 +18,15 @@ from pathlib import Path
 import serial
 import serial.tools.list_ports
 
+from firmware import boards as board_registry
+from firmware.emulator import PTY_LINE, qemu_command
+from firmware.errors import FirmwareError, UnknownBoard
+from firmware.paths import IMAGES_DIR
+from firmware.paths import ROOT as PROJECT
+
 from . import errors
 from .session import Session
 
-PROJECT = Path(__file__).resolve().parents[2]
-BOARDS_DIR = PROJECT / "boards"
-IMAGES_DIR = PROJECT / "firmware" / "images"
-PTY_LINE = re.compile(rb"char device redirected to (/dev/pts/\d+)")
 # qemu answers a newly opened pty only after its ~1 s reconnect poll.
 EMULATOR_START_TIMEOUT = 20.0
 
@@ -217,30 +217,29 @@ class EmulatorTarget(Target):
         return self.process.pid if self.process else None
 
 
-def _board_json(name):
-    path = BOARDS_DIR / name / "board.json"
-    if not path.is_file():
-        known = sorted(p.name for p in BOARDS_DIR.iterdir() if (p / "board.json").is_file()) if BOARDS_DIR.is_dir() else []
-        raise errors.UsageError(f"unknown board {name!r} (known: {', '.join(known) or 'none'})")
-    with open(path) as f:
-        return json.load(f)
+def _board(name):
+    try:
+        return board_registry.get(name)
+    except UnknownBoard:
+        known = ", ".join(board_registry.all_boards()) or "none"
+        raise errors.UsageError(f"unknown board {name!r} (known: {known})") from None
 
 
 def board_target(spec, label=None, micropypath=None, raw_paste=True):
     """Target for `--board NAME[=IMAGE]`, an emulated board started here."""
     name, _, image = spec.partition("=")
-    config = _board_json(name)
-    runs_here = config.get("runs_here")
-    image = Path(image) if image else IMAGES_DIR / name / config["images"][0]
-    if runs_here not in ("qemu", "native"):
+    board = _board(name)
+    image = Path(image) if image else IMAGES_DIR / name / board.images[0]
+    if board.runs_here not in ("qemu", "native"):
         raise errors.UsageError(f"board {name} runs on hardware: flash it, then use --port")
     if not image.is_file():
         raise errors.EmulatorError(f"{name}: no image at {image} (build it: make firmware BOARD={name})")
     label = label or name
-    if runs_here == "qemu":
-        qemu = config["qemu"]
-        argv = [qemu.get("system", "qemu-system-arm"), *qemu["args"], "-serial", "pty", "-kernel", str(image)]
-        return EmulatorTarget(label, argv)
+    if board.runs_here == "qemu":
+        try:
+            return EmulatorTarget(label, qemu_command(board, image))
+        except FirmwareError as e:  # qemu not installed
+            raise errors.EmulatorError(f"{name}: {e}") from None
     argv = [sys.executable, "-m", "tests_hw.runner.unixboard", str(image)]
     if micropypath:
         argv += ["--path", micropypath]
