@@ -218,7 +218,7 @@ def flash_tables(measure_now, log):
             tables.append((board_name, None))
             continue
         base = size._sizes(bare)
-        variants = [("upstream stock", image_dir(boards.get(size.STOCK_OF[board_name])))]
+        variants = [("upstream stock", image_dir(boards.stock_baseline(board)))]
         variants += [(label, image_dir(board, **kw)) for label, kw in size.OPTIONS]
         rows = []
         for label, folder in variants:

@@ -65,3 +65,13 @@ def lineage(board):
     while chain[0].inherit:
         chain.insert(0, get(chain[0].inherit))
     return chain
+
+
+def stock_baseline(board):
+    """The board that builds the same upstream port and board with upstream's stock
+    asyncio (the baseline tests and benchmarks compare against), or None."""
+    return next(
+        (b for b in all_boards().values()
+         if b.stock and (b.port, b.upstream_board) == (board.port, board.upstream_board)),
+        None,
+    )

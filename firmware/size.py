@@ -10,7 +10,6 @@ import json
 from . import boards
 from .build import build, image_dir
 
-STOCK_OF = {"UNIX": "UNIX_STOCK", "QEMU_MPS2_AN385": "QEMU_MPS2_AN385_STOCK"}
 OPTIONS = (
     # label, build keyword arguments
     ("core (C module)", dict(extras="core")),
@@ -31,8 +30,9 @@ def measure(board_name, log=print):
     base = _sizes(build(board.name, bare=True, log=quiet))
     rows = []
     variants = [(label, board.name, kw) for label, kw in OPTIONS]
-    if board.name in STOCK_OF:
-        variants.insert(0, ("upstream stock", STOCK_OF[board.name], {}))
+    stock = boards.stock_baseline(board)
+    if stock is not None and stock.name != board.name:
+        variants.insert(0, ("upstream stock", stock.name, {}))
     for label, name, kw in variants:
         log(f"building {name} {label} ...")
         sizes = _sizes(build(name, log=quiet, **kw))

@@ -20,7 +20,6 @@ from .paths import BUILD_DIR
 
 SINGLE = ("extmod/asyncio_*.py", "net_hosted/asyncio_*.py")
 MULTI = ("multi_net/asyncio_*.py",)
-STOCK_OF = {"unix": "UNIX_STOCK", "qemu": "QEMU_MPS2_AN385_STOCK"}
 # run-tests.py prints "pass extmod/x.py"; run-multitests.py "multi_net/x.py on a|b: pass".
 RESULT_LINE = re.compile(r"^(pass|skip|FAIL)\s+(\S+)\s*$", re.M)
 MULTI_LINE = re.compile(r"^(\S+) on \S+: (pass|skip|FAIL)\s*$", re.M)
@@ -101,7 +100,7 @@ def main(board_name, asyncio_c=True, tests_from=None, log=print):
     ours = run_set(board, image_dir(board, asyncio_c), tests_dir, results / "ours", log)
     label = f"{board.name}{'' if asyncio_c else ' (pure Python)'} with tests from {tree}"
     log(f"ours  {label}: {_summary(ours)}")
-    stock_board = boards.get(STOCK_OF[board.port]) if board.port in STOCK_OF else None
+    stock_board = boards.stock_baseline(board)
     stock = None
     if stock_board and (image_dir(stock_board) / "manifest.json").is_file():
         stock = run_set(stock_board, image_dir(stock_board), tests_dir, results / "stock", log)
