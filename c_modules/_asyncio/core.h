@@ -8,7 +8,7 @@
 
 // Bumped when the contract with frozen/asyncio/_kernel.py changes; the
 // package ignores any `_asyncio` (such as upstream's) without this value.
-#define CORE_ABI (2)
+#define CORE_ABI (3)
 
 // Task._q: where a parked task is (else a container object)
 #define Q_NONE (mp_const_none)
@@ -21,6 +21,7 @@
 #define F_SEEN (4)        // outcome delivered; no "not retrieved" report
 #define F_THROW (8)       // cancelled: throw CancelledError at next resume
 #define F_SUSPENDED (16)  // parked inside one of our awaitables
+#define F_REQUEUE (32)    // in the ready FIFO: go to its back once more first
 
 // Task state encoding:
 //   coro   the coroutine, or None for a stop marker / relay
@@ -85,6 +86,8 @@ typedef struct _core_state_t {
     aio_task_t *main;      // task whose outcome the loop returns
     mp_obj_t cancelled;     // the CancelledError class
     mp_obj_t report;        // report(task) for unretrieved exceptions
+    mp_obj_t timeout_error; // the TimeoutError class
+    mp_obj_t create_task;   // the package's create_task() (within.c)
     aio_sleep_t *sleeper;  // the shared sleep_ms() awaitable
     mp_obj_t clock;         // MP_OBJ_NULL, or set_clock()'s callable (tests)
     uint16_t seq;

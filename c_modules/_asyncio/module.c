@@ -3,7 +3,8 @@
 #include "core.h"
 
 MP_DECLARE_CONST_FUN_OBJ_1(aio_run_one_obj);
-MP_DECLARE_CONST_FUN_OBJ_2(aio_init_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR(aio_init_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_within_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(aio_current_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_set_main_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_spawn_obj);
@@ -51,6 +52,7 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_unrelay), MP_ROM_PTR(&aio_unrelay_obj) },
     { MP_ROM_QSTR(MP_QSTR_sleep_ms), MP_ROM_PTR(&aio_sleep_ms_obj) },
     { MP_ROM_QSTR(MP_QSTR_sleep_ms_detach), MP_ROM_PTR(&aio_sleep_ms_detach_obj) },
+    { MP_ROM_QSTR(MP_QSTR_within), MP_ROM_PTR(&aio_within_obj) },
     // hooks for the extras (hooks.c)
     { MP_ROM_QSTR(MP_QSTR_extend_task), MP_ROM_PTR(&aio_extend_task_obj) },
     { MP_ROM_QSTR(MP_QSTR_task_extra), MP_ROM_PTR(&aio_task_extra_obj) },

@@ -224,6 +224,13 @@ static mp_obj_t aio_run_one(mp_obj_t now_in) {
         return MP_OBJ_FROM_PTR(t);
     }
     uint16_t f = t->flags;
+    if ((f & F_REQUEUE) && !(f & F_THROW)) {
+        // Woken by within.c: one more pass through the FIFO, as a relay's
+        // wake-up takes, so wait_for keeps upstream's wake-up order.
+        t->flags = f & ~F_REQUEUE;
+        aio_ready(t);
+        return MP_OBJ_FROM_PTR(t);
+    }
     if (f & F_DONE) {
         // Queued by finish() for an unretrieved exception.
         if (!(f & F_SEEN)) {
@@ -236,7 +243,7 @@ static mp_obj_t aio_run_one(mp_obj_t now_in) {
     mp_obj_t ret;
     mp_vm_return_kind_t kind;
     if (f & F_THROW) {
-        t->flags = f & ~(F_THROW | F_SUSPENDED);
+        t->flags = f & ~(F_THROW | F_SUSPENDED | F_REQUEUE);
         forfeit_reservation(t);
         mp_obj_t exc = mp_make_raise_obj(s->cancelled);
         if (mp_obj_is_type(t->coro, &mp_type_gen_instance)) {
@@ -267,16 +274,19 @@ MP_DEFINE_CONST_FUN_OBJ_1(aio_run_one_obj, aio_run_one);
 
 // ---- the rest of the core's functions; see _fallback.py for each ----
 
-static mp_obj_t aio_init(mp_obj_t cancelled, mp_obj_t report) {
+static mp_obj_t aio_init(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
     aio_state_t *s = m_new0(aio_state_t, 1);
-    s->cancelled = cancelled;
-    s->report = report;
+    s->cancelled = args[0];
+    s->report = args[1];
+    s->timeout_error = args[2];
+    s->create_task = args[3];
     s->sleeper = mp_obj_malloc(aio_sleep_t, &aio_sleep_type);
     s->sleeper->ms = -1;
     MP_STATE_VM(our_asyncio_state) = s;
     return mp_const_none;
 }
-MP_DEFINE_CONST_FUN_OBJ_2(aio_init_obj, aio_init);
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(aio_init_obj, 4, 4, aio_init);
 
 static aio_task_t *arg_task(mp_obj_t o) {
     if (!IS_TASK(o)) {

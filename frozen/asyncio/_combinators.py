@@ -1,6 +1,6 @@
 # wait_for / wait_for_ms / gather.
 
-from ._kernel import _core, CancelledError, TimeoutError, promote
+from ._kernel import _core, CancelledError, TimeoutError, Task, promote
 
 
 def _check_timeout(timeout, kind):
@@ -15,16 +15,23 @@ def _check_timeout(timeout, kind):
 # call, and one generator fewer is allocated per call.
 def wait_for_ms(aw, timeout):
     _check_timeout(timeout, int)
-    return _wait(aw, timeout)
+    return _waiter(aw, timeout)
 
 
 def wait_for(aw, timeout):
     _check_timeout(timeout, float)
-    return _wait(aw, None if timeout is None else int(timeout * 1000))
+    return _waiter(aw, None if timeout is None else int(timeout * 1000))
 
 
-async def _wait(aw, ms):
-    task = promote(aw)
+def _waiter(aw, ms):
+    # A Task may have other awaiters: wait for it with a relay. Anything
+    # else gets a private Task, watched by the core's within() awaitable.
+    if isinstance(aw, Task):
+        return _wait(aw, ms)
+    return _core.within(aw, ms)
+
+
+async def _wait(task, ms):
     if ms is None:
         return await task
     if not task.done():

@@ -34,7 +34,7 @@ from time import ticks_diff, ticks_add
 # The scheduler's clock; set_clock() swaps it for tests (ticks wrap-around).
 ticks_ms = time.ticks_ms
 
-CORE_ABI = 2
+CORE_ABI = 3
 
 READY = 1
 TIMED = 2
@@ -44,6 +44,7 @@ FAILED = 2  # ... by raising; _res is the exception
 SEEN = 4  # outcome delivered to someone; no "exception not retrieved" report
 THROW = 8  # cancelled: throw CancelledError at the next resume
 SUSPENDED = 16  # parked inside one of our awaitables; its next __next__ resumes it
+REQUEUE = 32  # in the ready FIFO: go to its back once more first (_Within)
 
 # ticks_add() refuses deltas of half the ticks period or more
 MAX_MS = ticks_add(0, -1) // 2
@@ -232,14 +233,16 @@ def _timer_remove(t):
 # ---- scheduler ----
 
 
-def init(cancelled_error, report):
+def init(cancelled_error, report, timeout_error, create_task):
     # A fresh, empty scheduler; tasks of the previous one are abandoned.
-    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, ticks_ms
+    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, ticks_ms
     _rhead = _rtail = _heap = _cur = _main = None
     ticks_ms = time.ticks_ms
     _seq = 0
     _cancelled = cancelled_error
     _report = report
+    _timeout = timeout_error
+    _create = create_task
 
 
 def current():
@@ -347,6 +350,12 @@ def run_one(now):
                 _ready(owner)
         return t
     f = t._f
+    if f & REQUEUE and not f & THROW:
+        # Woken by a _Within: one more pass through the FIFO, as a relay's
+        # wake-up takes, so wait_for keeps upstream's wake-up order.
+        t._f = f & ~REQUEUE
+        _ready(t)
+        return t
     if f & DONE:
         # Queued by _finish() for an unretrieved exception.
         if not f & SEEN:
@@ -356,7 +365,7 @@ def run_one(now):
     _cur = t
     try:
         if f & THROW:
-            t._f = f & ~(THROW | SUSPENDED)
+            t._f = f & ~(THROW | SUSPENDED | REQUEUE)
             r = t._res
             if r is not None:
                 t._res = None
@@ -644,6 +653,100 @@ class Lock:
     def __aexit__(self, exc_type, exc, tb):
         self.release()
         return _DONE
+
+
+# ---- wait_for() on an awaitable that is not a Task yet ----
+
+# _Within.stage
+W_NEW = 0  # task: the awaitable; owner: timeout (ms or None)
+W_TIMING = 1  # owner sleeps for the timeout; we observe task
+W_AWAITING = 2  # owner waits on task's wait list (no timeout)
+W_CANCELLING = 3  # timed out: owner waits for the cancelled task
+W_OVER = 4
+
+
+class _Within:
+    # One object instead of a generator plus a relay task: the awaitable's
+    # Task is private, so this is its observer and wakes the owner directly.
+    def __init__(self, aw, ms):
+        self.task = aw
+        self.owner = ms
+        self.stage = W_NEW
+
+    def __iter__(self):
+        return self
+
+    def _deliver(self, a):
+        self.stage = W_OVER
+        a._f |= SEEN
+        if a._f & FAILED:
+            raise a._res
+        raise StopIteration(a._res)
+
+    def __next__(self):
+        cur = _cur
+        if cur is None:
+            raise RuntimeError("no running event loop")
+        if self.stage == W_NEW:
+            # The Task is made here, not in wait_for(), so it starts when
+            # the caller awaits, as a wait_for coroutine would make it.
+            timeout = self.owner
+            a = self.task = _create(self.task)
+            self.owner = cur
+            if timeout is None:
+                self.stage = W_AWAITING
+                _wl_push(a, cur)
+            else:
+                self.stage = W_TIMING
+                a._w = self
+                if timeout <= 0:
+                    _ready(cur)
+                else:
+                    _timer_push(cur, ticks_add(ticks_ms(), timeout))
+            cur._f |= SUSPENDED
+            return
+        cur._f &= ~SUSPENDED
+        a = self.task
+        if self.stage == W_TIMING:
+            if a._f & DONE:
+                self._deliver(a)
+            # Timed out: cancel the task and wait until it has unwound.
+            a._w = None
+            cancel(a)
+            self.stage = W_CANCELLING
+            _wl_push(a, cur)
+            cur._f |= SUSPENDED
+            return
+        if self.stage == W_AWAITING:
+            self._deliver(a)
+        self.stage = W_OVER
+        a._f |= SEEN
+        raise _timeout
+
+    def throw(self, typ, val=None, tb=None):
+        # The owner was cancelled while it slept for the timeout: cancel the
+        # awaitable's task too and let the CancelledError go on.
+        if self.stage == W_TIMING:
+            self.stage = W_OVER
+            a = self.task
+            if a._w is self:
+                a._w = None
+            cancel(a)
+        raise typ if val is None else val
+
+    def __call__(self, t):
+        # Observer call from the task's _finish(): wake the owner.
+        owner = self.owner
+        if owner._q == TIMED:
+            _timer_remove(owner)
+            owner._f |= REQUEUE
+            _ready(owner)
+
+
+def within(aw, ms):
+    if ms is not None and ms > MAX_MS:
+        raise OverflowError("wait_for() timeout too long")
+    return _Within(aw, ms)
 
 
 class _Done:

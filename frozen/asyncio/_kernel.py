@@ -8,8 +8,8 @@ try:
     import _asyncio as _core
 
     # Upstream MicroPython ships a different `_asyncio`; only ours has the
-    # ABI tag (2: with the extension hooks used by _hooks.py).
-    if getattr(_core, "CORE_ABI", None) != 2:
+    # ABI tag (3: extension hooks for _hooks.py, within() for wait_for).
+    if getattr(_core, "CORE_ABI", None) != 3:
         raise ImportError
 except ImportError:
     from . import _fallback as _core
@@ -164,10 +164,7 @@ def _report(t):
 
 
 def _fresh():
-    _core.init(CancelledError, _report)
-
-
-_fresh()
+    _core.init(CancelledError, _report, TimeoutError, create_task)
 
 
 async def _await(aw):
@@ -253,6 +250,7 @@ def new_loop_state():
 
 
 _io = _IO()
+_fresh()
 
 
 def sleep_ms(t):
