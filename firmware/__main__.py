@@ -23,8 +23,10 @@ def cmd_setup(args):
     from . import toolchain
 
     ports = {boards.get(name).port for name in args.board} if args.board else {"unix", "qemu"}
-    python = toolchain.setup(sorted(ports))
-    print(f"set-up complete; Python tools in {python.parent}")
+    steps = []
+    python = toolchain.setup(sorted(ports), log=lambda line: (steps.append(line), print(line)))
+    if steps:  # every make target runs set-up first: say nothing when nothing was missing
+        print(f"set-up complete; Python tools in {python.parent}")
 
 
 def cmd_source(args):
