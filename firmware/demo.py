@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import boards
 from .build import image_dir
+from .deploy.serial_repl import open_transport
 from .emulator import start_qemu
 from .errors import DeviceError, FirmwareError, ImageMissing
 
@@ -17,12 +18,9 @@ DEMO = Path(__file__).with_name("demo_blink.py")
 
 
 def _run_over_serial(port, script, timeout=60):
-    try:
-        from mpremote.transport import TransportError
-        from mpremote.transport_serial import SerialTransport
-    except ImportError as exc:
-        raise FirmwareError("mpremote is not installed", hint="run: make setup") from exc
-    transport = SerialTransport(port, baudrate=115200)
+    transport = open_transport(port)
+    from mpremote.transport import TransportError
+
     try:
         transport.enter_raw_repl(soft_reset=False)
         out, err = transport.exec_raw(script, timeout=timeout, data_consumer=lambda b: sys.stdout.write(b.decode(errors="replace")) or sys.stdout.flush())

@@ -33,16 +33,24 @@ def enter_bootloader(port, baudrate=115200):
         raise DeviceError(f"{port}: cannot send machine.bootloader(): {exc}") from None
 
 
+def open_transport(port, baudrate=115200):
+    """mpremote's serial transport on `port`, or a one-line DeviceError."""
+    try:
+        from mpremote.transport_serial import SerialTransport
+    except ImportError:
+        raise DeviceError("mpremote is not installed", hint="run: make setup") from None
+    try:
+        # A read timeout matters on ptys (emulators): mpremote then reads without polling.
+        return SerialTransport(port, baudrate=baudrate, timeout=1)
+    except Exception as exc:  # mpremote raises its own TransportError or serial's errors
+        raise DeviceError(f"{port}: cannot open: {exc}") from None
+
+
 def read_identity(port, baudrate=115200):
     """(asyncio.__version__, _buildinfo.build_id) as the running image reports them."""
     from mpremote.transport import TransportError, TransportExecError
-    from mpremote.transport_serial import SerialTransport
 
-    try:
-        # A read timeout matters on ptys (emulators): mpremote then reads without polling.
-        transport = SerialTransport(port, baudrate=baudrate, timeout=1)
-    except Exception as exc:  # mpremote raises its own TransportError or serial's errors
-        raise DeviceError(f"{port}: cannot open: {exc}") from None
+    transport = open_transport(port, baudrate)
     try:
         transport.enter_raw_repl(soft_reset=False, timeout_overall=5)
         output = transport.exec(IDENTITY_PROBE)
