@@ -8,7 +8,7 @@ and the qstrs they add are all counted, whatever the port.
 import json
 
 from . import boards
-from .build import build, image_dir
+from .build import build
 
 OPTIONS = (
     # label, build keyword arguments

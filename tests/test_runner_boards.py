@@ -4,7 +4,6 @@ plugin with JUnit, the CLI's JSON, and (when its image is built) QEMU."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 

@@ -13,10 +13,9 @@ import time
 import pytest
 import serial
 
-from tests_hw.runner import errors
 from tests_hw.runner.engine import Engine
 from tests_hw.runner.suite import discover
-from tests_hw.runner.targets import PROJECT, PortTarget, board_target
+from tests_hw.runner.targets import PROJECT, PortTarget
 
 
 NEXT_OK = ("print('still fine')\n", "still fine\n")

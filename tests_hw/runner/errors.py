@@ -38,9 +38,5 @@ class InterruptFailed(DeviceUnresponsive):
     """A test ran past its timeout and Ctrl-C did not stop it."""
 
 
-class RunAborted(RunnerError):
-    """Too many consecutive device failures: the rest of the run is skipped."""
-
-
 class UsageError(RunnerError):
     """Bad command line or suite layout."""
