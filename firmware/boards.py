@@ -34,8 +34,19 @@ class Board:
         return self.asyncio == "stock"
 
 
-def _load(folder):
+def _spec(folder):
+    """board.json, on top of the board.json of the board it inherits from."""
     spec = json.loads((folder / "board.json").read_text())
+    parent = spec.get("inherit")
+    if parent:
+        base = _spec(BOARDS_DIR / parent)
+        base.pop("description", None)
+        spec = {**base, **spec}
+    return spec
+
+
+def _load(folder):
+    spec = _spec(folder)
     for key in ("images", "submodules", "upstream_files"):
         spec[key] = tuple(spec.get(key, ()))
     return Board(name=folder.name, folder=folder, **spec)

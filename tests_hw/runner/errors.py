@@ -1,8 +1,11 @@
-"""One error hierarchy for the runner: each is printed as one line by the CLI
-and the pytest plugin, so the user sees what is wrong and not a traceback."""
+"""The runner's branch of the project's one error hierarchy (firmware.errors):
+each is printed as one line by the CLI and the pytest plugin, so the user sees
+what is wrong and not a traceback."""
+
+from firmware.errors import FirmwareError
 
 
-class RunnerError(Exception):
+class RunnerError(FirmwareError):
     """Base of every failure the runner reports to the user."""
 
 
