@@ -91,6 +91,7 @@ typedef struct _core_state_t {
     aio_sleep_t *sleeper;  // the shared sleep_ms() awaitable
     mp_obj_t clock;         // MP_OBJ_NULL, or set_clock()'s callable (tests)
     uint16_t seq;
+    bool paused;            // a task called pause() during run_ready()
 } aio_state_t;
 
 extern const mp_obj_type_t aio_task_type;

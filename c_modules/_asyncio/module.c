@@ -3,6 +3,7 @@
 #include "core.h"
 
 MP_DECLARE_CONST_FUN_OBJ_1(aio_run_one_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_run_ready_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR(aio_init_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(aio_within_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(aio_current_obj);
@@ -42,6 +43,7 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_pause), MP_ROM_PTR(&aio_pause_obj) },
     { MP_ROM_QSTR(MP_QSTR_resuming), MP_ROM_PTR(&aio_resuming_obj) },
     { MP_ROM_QSTR(MP_QSTR_run_one), MP_ROM_PTR(&aio_run_one_obj) },
+    { MP_ROM_QSTR(MP_QSTR_run_ready), MP_ROM_PTR(&aio_run_ready_obj) },
     { MP_ROM_QSTR(MP_QSTR_next_due), MP_ROM_PTR(&aio_next_due_obj) },
     { MP_ROM_QSTR(MP_QSTR_result), MP_ROM_PTR(&aio_result_obj) },
     { MP_ROM_QSTR(MP_QSTR_cancel), MP_ROM_PTR(&aio_cancel_obj) },

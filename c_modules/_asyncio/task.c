@@ -193,9 +193,7 @@ static void forfeit_reservation(aio_task_t *t) {
 // run_one(now): resume the next runnable task (the earliest due timer if it
 // fell due no later than the ready FIFO's head became ready, else that
 // head). Returns the task, or None when nothing is runnable at `now`.
-static mp_obj_t aio_run_one(mp_obj_t now_in) {
-    aio_state_t *s = aio_state();
-    mp_uint_t now = mp_obj_get_int_truncated(now_in);
+static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
     aio_task_t *t = s->heap;
     aio_task_t *h = s->rhead;
     if (t != NULL && aio_ticks_diff(t->key, now) <= 0 && (h == NULL || aio_ticks_diff(t->key, h->key) <= 0)) {
@@ -209,7 +207,7 @@ static mp_obj_t aio_run_one(mp_obj_t now_in) {
         t->next = NULL;
         t->q = Q_NONE;
     } else {
-        return mp_const_none;
+        return NULL;
     }
     if (t->coro == mp_const_none) {
         // A stop marker (data None) or a relay (data = its owner).
@@ -221,7 +219,7 @@ static mp_obj_t aio_run_one(mp_obj_t now_in) {
                 aio_ready(owner);
             }
         }
-        return MP_OBJ_FROM_PTR(t);
+        return t;
     }
     uint16_t f = t->flags;
     if ((f & F_REQUEUE) && !(f & F_THROW)) {
@@ -229,7 +227,7 @@ static mp_obj_t aio_run_one(mp_obj_t now_in) {
         // wake-up takes, so wait_for keeps upstream's wake-up order.
         t->flags = f & ~F_REQUEUE;
         aio_ready(t);
-        return MP_OBJ_FROM_PTR(t);
+        return t;
     }
     if (f & F_DONE) {
         // Queued by finish() for an unretrieved exception.
@@ -237,7 +235,7 @@ static mp_obj_t aio_run_one(mp_obj_t now_in) {
             t->flags = f | F_SEEN;
             mp_call_function_1(s->report, MP_OBJ_FROM_PTR(t));
         }
-        return MP_OBJ_FROM_PTR(t);
+        return t;
     }
     s->cur = t;
     mp_obj_t ret;
@@ -268,9 +266,39 @@ static mp_obj_t aio_run_one(mp_obj_t now_in) {
             nlr_raise(ret); // KeyboardInterrupt, SystemExit and the like stop the loop
         }
     }
-    return MP_OBJ_FROM_PTR(t);
+    return t;
+}
+
+static mp_obj_t aio_run_one(mp_obj_t now_in) {
+    aio_task_t *t = step(aio_state(), mp_obj_get_int_truncated(now_in));
+    return t == NULL ? mp_const_none : MP_OBJ_FROM_PTR(t);
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_run_one_obj, aio_run_one);
+
+// run_ready(main): run_one() in a loop, reading the clock itself, while no
+// task waits for I/O (the caller polls streams between single steps then).
+// Returns None when nothing is runnable now; main (the caller's Task, stop
+// marker or None) once it has finished or come up; True when a task parked
+// on a custom container (pause(): a stream, gather) or the state was
+// replaced (new_event_loop()), so the caller looks again.
+static mp_obj_t aio_run_ready(mp_obj_t main_in) {
+    aio_state_t *s = aio_state();
+    aio_task_t *main = main_in == mp_const_none ? NULL : TASK(main_in);
+    s->paused = false;
+    for (;;) {
+        aio_task_t *t = step(s, aio_ticks());
+        if (t == NULL) {
+            return mp_const_none;
+        }
+        if (t == main && (t->coro == mp_const_none || (t->flags & F_DONE))) {
+            return main_in;
+        }
+        if (s->paused || MP_STATE_VM(our_asyncio_state) != s) {
+            return mp_const_true;
+        }
+    }
+}
+MP_DEFINE_CONST_FUN_OBJ_1(aio_run_ready_obj, aio_run_ready);
 
 // ---- the rest of the core's functions; see _fallback.py for each ----
 
@@ -323,6 +351,7 @@ MP_DEFINE_CONST_FUN_OBJ_1(aio_spawn_obj, aio_spawn);
 
 static mp_obj_t aio_pause(mp_obj_t q) {
     aio_task_t *cur = running();
+    aio_state()->paused = true;
     cur->q = q;
     cur->flags |= F_SUSPENDED;
     return mp_const_none;

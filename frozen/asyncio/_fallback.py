@@ -235,7 +235,7 @@ def _timer_remove(t):
 
 def init(cancelled_error, report, timeout_error, create_task):
     # A fresh, empty scheduler; tasks of the previous one are abandoned.
-    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, ticks_ms
+    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, _gen, ticks_ms
     _rhead = _rtail = _heap = _cur = _main = None
     ticks_ms = time.ticks_ms
     _seq = 0
@@ -243,6 +243,7 @@ def init(cancelled_error, report, timeout_error, create_task):
     _report = report
     _timeout = timeout_error
     _create = create_task
+    _gen = object()  # identifies this scheduler for run_ready()
 
 
 def current():
@@ -265,6 +266,8 @@ def wake(t):
 
 def pause(q):
     # Park the running task on a custom container q (it must have _drop()).
+    global _paused
+    _paused = True
     cur = _cur
     cur._q = q
     cur._f |= SUSPENDED
@@ -380,6 +383,23 @@ def run_one(now):
     finally:
         _cur = None
     return t
+
+
+def run_ready(main):
+    # run_one() in a loop while no task waits for I/O: None when nothing is
+    # runnable now, main once it finished (or its stop marker came up), True
+    # when a task called pause() or init() replaced the scheduler.
+    global _paused
+    _paused = False
+    gen = _gen
+    while True:
+        t = run_one(ticks_ms())
+        if t is None:
+            return None
+        if t is main and (t.coro is None or t._f & DONE):
+            return main
+        if _paused or gen is not _gen:
+            return True
 
 
 def next_due(now):
