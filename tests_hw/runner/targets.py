@@ -5,13 +5,8 @@ A Target opens a Session and knows how to hard-reset its board and get the
 line back afterwards; the recovery policy lives in the board runner.
 """
 
-import atexit
 import os
-import select
-import signal
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -19,7 +14,7 @@ import serial
 import serial.tools.list_ports
 
 from firmware import boards as board_registry
-from firmware.emulator import PTY_LINE, qemu_command
+from firmware import emulator
 from firmware.errors import FirmwareError, UnknownBoard
 from firmware.paths import IMAGES_DIR
 from firmware.paths import ROOT as PROJECT
@@ -117,72 +112,41 @@ class PortTarget(Target):
             time.sleep(0.2)
 
 
-_running_emulators = set()
-
-
-@atexit.register
-def _stop_leftover_emulators():
-    # A run cut short (Ctrl-C, a crash in a plugin) must not leave qemu behind.
-    for target in list(_running_emulators):
-        target.stop()
-
-
 class EmulatorTarget(Target):
     """A process that prints `char device redirected to /dev/pts/N` and serves
-    a board on that pty; hard reset = restart the process."""
+    a board on that pty (firmware.emulator launches it); hard reset = restart it."""
 
     def __init__(self, label, argv, env=None):
         self.label = label
         self.argv = argv
         self.env = env
-        self.process = None
-        self.pty = None
+        self.emulated = None
+
+    @property
+    def process(self):
+        return self.emulated.process if self.emulated else None
+
+    @property
+    def pty(self):
+        return self.emulated.port if self.emulated else None
+
+    @property
+    def pid(self):
+        return self.emulated.pid if self.emulated else None
 
     def start(self):
         try:
-            self.process = subprocess.Popen(
-                self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                env=self.env, start_new_session=True,  # Ctrl-C in a terminal must not reach it directly
-            )
-        except OSError as e:
-            raise errors.EmulatorError(f"{self.label}: cannot start {self.argv[0]}: {e.strerror}") from None
-        _running_emulators.add(self)
-        seen = b""
-        deadline = time.monotonic() + EMULATOR_START_TIMEOUT
-        fd = self.process.stdout.fileno()
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.1)
-            if ready:
-                chunk = os.read(fd, 4096)
-                if not chunk:
-                    break
-                seen += chunk
-                found = PTY_LINE.search(seen)
-                if found:
-                    self.pty = found.group(1).decode()
-                    # Keep reading its console so a chatty emulator never blocks on a full pipe.
-                    threading.Thread(target=self._discard, args=(self.process.stdout,), daemon=True).start()
-                    return
-            elif self.process.poll() is not None:
-                break
-        self.stop()
-        last = seen.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        raise errors.EmulatorError(f"{self.label}: emulator gave no pty ({last[0]})")
-
-    @staticmethod
-    def _discard(stream):
-        try:
-            while stream.read(4096):
-                pass
-        except (OSError, ValueError):
-            pass
+            self.emulated = emulator.launch(self.argv, self.env, timeout=EMULATOR_START_TIMEOUT)
+        except FirmwareError as e:
+            raise errors.EmulatorError(f"{self.label}: {e}") from None
 
     def open(self):
-        if self.process is None or self.process.poll() is not None:
+        if self.emulated is None or not self.emulated.running:
+            self.stop()  # a process that died on its own still has a group and a pipe to clean up
             self.start()
         try:
             return _open_session(self.pty, timeout=10.0)
-        except errors.RunnerError:
+        except FirmwareError:
             self.stop()  # so the next open() starts a fresh one
             raise
 
@@ -192,29 +156,12 @@ class EmulatorTarget(Target):
         self.stop()
 
     def stop(self):
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            # The whole process group: the unix board's image goes with its relay.
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=3)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.process.wait()
-        self.process.stdout.close()
-        self.process = None
-        _running_emulators.discard(self)
+        if self.emulated is not None:
+            self.emulated.stop()
+            self.emulated = None
 
     def close(self):
         self.stop()
-
-    @property
-    def pid(self):
-        return self.process.pid if self.process else None
 
 
 def _board(name):
@@ -237,7 +184,7 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
     label = label or name
     if board.runs_here == "qemu":
         try:
-            return EmulatorTarget(label, qemu_command(board, image))
+            return EmulatorTarget(label, emulator.qemu_command(board, image))
         except FirmwareError as e:  # qemu not installed
             raise errors.EmulatorError(f"{name}: {e}") from None
     argv = [sys.executable, "-m", "tests_hw.runner.unixboard", str(image)]
