@@ -161,7 +161,7 @@ def _with_constants(source, **values):
 
 
 def qemu_runs(rounds, scale, log):
-    from tests_hw.runner.session import Session
+    from .serial_repl import Session
 
     from .emulator import start_qemu
 

@@ -1,7 +1,8 @@
 """`make run`: boot a board's image where it runs here and run the blink demo on it.
 
-A QEMU board is driven over its serial port (a pty) through mpremote's raw-REPL
-transport, as a real board would be; the UNIX image simply runs the file.
+A QEMU board is driven over its serial port (a pty) through the project's serial
+raw-REPL client (firmware.serial_repl, mpremote's transport underneath), as a real
+board would be; the UNIX image simply runs the file.
 """
 
 import subprocess
@@ -10,27 +11,28 @@ from pathlib import Path
 
 from . import boards
 from .build import image_dir
-from .deploy.serial_repl import open_transport
 from .emulator import start_qemu
 from .errors import DeviceError, FirmwareError, ImageMissing
 
 DEMO = Path(__file__).with_name("demo_blink.py")
+DEMO_TIMEOUT = 60.0
 
 
-def _run_over_serial(port, script, timeout=60):
-    transport = open_transport(port)
-    from mpremote.transport import TransportError
+def _echo(data):
+    sys.stdout.write(data.decode(errors="replace"))
+    sys.stdout.flush()
 
-    try:
-        transport.enter_raw_repl(soft_reset=False)
-        out, err = transport.exec_raw(script, timeout=timeout, data_consumer=lambda b: sys.stdout.write(b.decode(errors="replace")) or sys.stdout.flush())
-        if err:
-            raise DeviceError("the demo failed on the board:\n" + err.decode(errors="replace"))
-        transport.exit_raw_repl()
-    except TransportError as exc:
-        raise DeviceError(f"serial conversation with the board failed: {exc}") from exc
-    finally:
-        transport.close()
+
+def _run_over_serial(port, script, timeout=DEMO_TIMEOUT):
+    from .serial_repl import Session
+
+    with Session(port) as session:
+        session.enter_raw_repl(soft_reset=False, timeout=10.0)  # qemu answers a new pty within ~1 s
+        result = session.exec(script, timeout=timeout, on_output=_echo)
+    if result.timed_out:
+        raise DeviceError(f"the demo did not finish within {timeout:g} s on the board")
+    if result.error:
+        raise DeviceError("the demo failed on the board:\n" + result.error.decode(errors="replace"))
 
 
 def run_demo(board_name, asyncio_c=True):

@@ -39,3 +39,31 @@ class ImageMissing(FirmwareError):
 
 class DeviceError(FirmwareError):
     """A board or emulator did not behave as a MicroPython device should."""
+
+
+class PortUnavailable(DeviceError):
+    """The board's serial port could not be opened: nothing can be said to it."""
+
+
+class PortAbsent(PortUnavailable):
+    pass
+
+
+class PortBusy(PortUnavailable):
+    pass
+
+
+class PortPermission(PortUnavailable):
+    pass
+
+
+class NotMicroPython(DeviceError):
+    """Something answers on the port, but not a MicroPython raw REPL."""
+
+
+class DeviceUnresponsive(DeviceError):
+    """The board stopped answering in the middle of a conversation."""
+
+
+class InterruptFailed(DeviceUnresponsive):
+    """Code ran past its timeout and Ctrl-C did not stop it."""

@@ -121,7 +121,7 @@ def test_identity_probe_on_a_silent_port_fails_cleanly():
     controller, device = pty.openpty()
     try:
         with pytest.raises(DeviceError) as info:
-            deploy.serial_repl.read_identity(os.ttyname(device))
+            deploy.device.read_identity(os.ttyname(device))
         assert "no MicroPython raw REPL answered" in str(info.value)
     finally:
         os.close(controller)

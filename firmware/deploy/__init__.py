@@ -19,7 +19,7 @@ from .. import boards
 from ..errors import FirmwareError, ImageMissing
 from ..imagecheck import check_board, require_valid
 from ..paths import IMAGES_DIR
-from . import esp32, ports, pyboard, rp2, serial_repl
+from . import device, esp32, ports, pyboard, rp2
 from .commands import Runner
 from .errors import AmbiguousPort, FlashFailed, FlashToolMissing, PortNotFound, VerifyFailed, WrongChip
 
@@ -140,7 +140,7 @@ def _verify(runner, usb_ids, serial_number, manifest):
 def check_identity(port, manifest):
     """Raise VerifyFailed unless the board on `port` runs the image `manifest` describes."""
     expected_version, expected_build = manifest.get("asyncio_version"), manifest.get("build_id")
-    version, build_id = serial_repl.read_identity(port)
+    version, build_id = device.read_identity(port)
     if (version, build_id) != (expected_version, expected_build):
         raise VerifyFailed(
             f"{port} answers asyncio {version!r} build {build_id!r}, "

@@ -9,7 +9,7 @@ otherwise it needs BOOT0 held high (the DFU jumper on PYBV11) during reset.
 import re
 import time
 
-from . import ports, serial_repl
+from . import device, ports
 from .errors import PortNotFound
 
 DEFAULTS = {"usb_id": "0483:df11"}
@@ -32,7 +32,7 @@ def flash(ctx):
         serial_number = ctx.serial_number
         ctx.runner.step(f"serial {port}: Ctrl-C, then machine.bootloader()  (unless {usb_id} is already in DFU mode)")
         if not ctx.runner.dry_run:
-            serial_repl.enter_bootloader(port)
+            device.enter_bootloader(port)
             _wait_for_dfu(ctx.runner, dfu_util, usb_id)
     ctx.runner.run([dfu_util, "--alt", "0", "--device", usb_id, "--dfuse-address", ":leave", "--download", image])
     return USB_IDS, serial_number

@@ -10,7 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
-from . import ports, serial_repl
+from . import device, ports
 
 DEFAULTS = {"drive_label": "RPI-RP2"}
 IMAGE = "firmware.uf2"
@@ -52,7 +52,7 @@ def flash(ctx):
             serial_number = ctx.serial_number
             ctx.runner.step(f"serial {port}: Ctrl-C, then machine.bootloader()  (board shows the {label} drive)")
             if not ctx.runner.dry_run:
-                serial_repl.enter_bootloader(port)
+                device.enter_bootloader(port)
                 drive = _wait_for_drive(label)
     if drive is not None:
         ctx.runner.step(f"copy {image} -> {drive}/  (the ROM flashes it and reboots)")

@@ -149,19 +149,19 @@ class BoardRunner:
                 self.session.soft_reset(timeout=3.0)
                 notes.append("soft reset")
                 return True
-            except errors.RunnerError:
+            except errors.FirmwareError:
                 notes.append("soft reset failed")
             try:
                 self.target.hard_reset(self.session)
                 notes.append("hard reset")
-            except errors.RunnerError as e:
+            except errors.FirmwareError as e:
                 notes.append(f"hard reset failed: {e}")
             self.session = None
         try:
             self.session = self.target.open()
             notes.append("reconnected")
             return True
-        except errors.RunnerError as e:
+        except errors.FirmwareError as e:
             notes.append(f"reconnect failed: {e}")
             self.session = None  # the next test tries again, or the run aborts
             return False

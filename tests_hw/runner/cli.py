@@ -53,7 +53,7 @@ def main(argv=None):
                         **runner_options(args))
         results = engine.run()
         progress.finish()
-    except errors.RunnerError as e:
+    except errors.FirmwareError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -39,7 +39,7 @@ class Engine:
         def connect_one(runner):
             try:
                 runner.connect()
-            except errors.RunnerError as e:
+            except errors.FirmwareError as e:
                 self.board_errors[runner.label] = str(e)
                 runner.close()
         threads = [threading.Thread(target=connect_one, args=(r,)) for r in self.runners]

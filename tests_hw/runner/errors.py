@@ -1,44 +1,33 @@
 """The runner's branch of the project's one error hierarchy (firmware.errors):
 each is printed as one line by the CLI and the pytest plugin, so the user sees
-what is wrong and not a traceback."""
+what is wrong and not a traceback.
 
-from firmware.errors import FirmwareError
+A board's serial line fails with firmware.errors' DeviceError family (raised by
+firmware.serial_repl); they are named here too so runner code says errors.X for
+every failure it handles, and catches errors.FirmwareError to mean any of them.
+"""
+
+from firmware.errors import (  # noqa: F401  (re-exported: the serial line's failures)
+    DeviceUnresponsive,
+    FirmwareError,
+    InterruptFailed,
+    NotMicroPython,
+    PortAbsent,
+    PortBusy,
+    PortPermission,
+)
 
 
 class RunnerError(FirmwareError):
-    """Base of every failure the runner reports to the user."""
+    """Base of every failure the runner itself reports to the user."""
 
 
 class TargetError(RunnerError):
     """The board could not be reached (the whole run depends on it)."""
 
 
-class PortAbsent(TargetError):
-    pass
-
-
-class PortBusy(TargetError):
-    pass
-
-
-class PortPermission(TargetError):
-    pass
-
-
-class NotMicroPython(TargetError):
-    """Something answers on the port, but not a MicroPython raw REPL."""
-
-
 class EmulatorError(TargetError):
     """qemu or the unix image could not be started."""
-
-
-class DeviceUnresponsive(RunnerError):
-    """The device stopped answering (recovered from if possible)."""
-
-
-class InterruptFailed(DeviceUnresponsive):
-    """A test ran past its timeout and Ctrl-C did not stop it."""
 
 
 class UsageError(RunnerError):

@@ -72,7 +72,7 @@ class DeviceRun:
             opt = self.config.option
             try:
                 self.targets = make_targets(opt.board, opt.port, micropypath=opt.micropypath)
-            except errors.RunnerError as e:
+            except errors.FirmwareError as e:
                 self.target_error = str(e)
                 self.targets = []
             self.labels = [t.label for t in self.targets]
@@ -104,7 +104,7 @@ class DeviceRun:
             try:
                 self.engine = Engine(self.targets, tests, mode=self.mode(), on_result=self._record,
                                      **runner_options(self.config.option))
-            except errors.RunnerError as e:
+            except errors.FirmwareError as e:
                 self.failure = str(e)
                 return
         threading.Thread(target=self._run, daemon=True).start()
@@ -112,7 +112,7 @@ class DeviceRun:
     def _run(self):
         try:
             self.engine.run()
-        except errors.RunnerError as e:
+        except errors.FirmwareError as e:
             self.failure = str(e)
         except Exception as e:
             self.failure = f"runner error: {type(e).__name__}: {e}"

@@ -18,9 +18,9 @@ from firmware import emulator
 from firmware.errors import FirmwareError, UnknownBoard
 from firmware.paths import IMAGES_DIR
 from firmware.paths import ROOT as PROJECT
+from firmware.serial_repl import Session
 
 from . import errors
-from .session import Session
 
 # qemu answers a newly opened pty only after its ~1 s reconnect poll.
 EMULATOR_START_TIMEOUT = 20.0
@@ -80,7 +80,7 @@ class PortTarget(Target):
             session.enter_raw_repl(soft_reset=False, timeout=2.0)
             session._send_code(b"import machine\nmachine.reset()\n")
             reset = True
-        except errors.RunnerError:
+        except FirmwareError:
             reset = False
         # 2. Otherwise pulse RTS (EN) with DTR (IO0) released: ESP32-style
         #    auto-reset circuits reboot into the application.

@@ -1,11 +1,18 @@
-"""One raw-REPL session on a serial line, kept open across tests.
+"""The project's one serial raw-REPL client: a Session on a board's serial line,
+kept open as long as the caller likes (qemu answers a reopened pty only on its
+1 s poll, so the test runner keeps one per board).
 
 mpremote's SerialTransport opens the line (pyserial's serial_for_url, so
 device paths, rfc2217:// and socket:// all work) and writes code with
 raw-paste flow control, falling back to the plain raw REPL on devices that do
-not support it. Reading is done here, against a deadline: a test that hangs
-must not block the runner, and mpremote's reads have only per-character
+not support it. Reading is done here, against a deadline: code that hangs
+must not block the caller, and mpremote's reads have only per-character
 timeouts (and block forever on a pty).
+
+Public surface:
+    Session(url, baudrate=115200)   enter_raw_repl, soft_reset, exec, eval_output, close (also a context manager)
+    ExecResult                      what exec returns: output, error, timed_out, duration
+Every failure is a firmware.errors.DeviceError subclass with a one-line message.
 """
 
 import contextlib
@@ -15,10 +22,17 @@ import time
 from dataclasses import dataclass
 
 import serial
-from mpremote.transport import TransportError
-from mpremote.transport_serial import SerialTransport
 
-from . import errors
+from .errors import (
+    DeviceError,
+    DeviceUnresponsive,
+    InterruptFailed,
+    NotMicroPython,
+    PortAbsent,
+    PortBusy,
+    PortPermission,
+    PortUnavailable,
+)
 
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n"
 # Fixed-size protocol reads (raw-paste header, "OK") wait this long at most.
@@ -35,13 +49,18 @@ class ExecResult:
 
 
 def open_port(url, baudrate=115200):
-    """Open url; raise a one-line TargetError subclass saying why it failed."""
+    """mpremote's transport on url; raise a one-line PortUnavailable subclass saying why it failed."""
+    try:
+        from mpremote.transport import TransportError
+        from mpremote.transport_serial import SerialTransport
+    except ImportError:
+        raise DeviceError("mpremote is not installed", hint="run: make setup") from None
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             transport = SerialTransport(url, baudrate=baudrate, timeout=READ_TIMEOUT)
     except (TransportError, OSError, serial.SerialException):
         _raise_open_error(url)
-        raise errors.TargetError(f"{url}: cannot open the port")
+        raise PortUnavailable(f"{url}: cannot open the port")
     return transport
 
 
@@ -53,20 +72,20 @@ def _raise_open_error(url):
         text = str(e)
         errno = getattr(e, "errno", None)
         if errno == 2 or "No such file" in text or "could not open port" in text and "[Errno 2]" in text:
-            raise errors.PortAbsent(f"{url}: no such port (unplugged? wrong name?)") from None
+            raise PortAbsent(f"{url}: no such port (unplugged? wrong name?)") from None
         if errno == 13 or "[Errno 13]" in text or "Permission denied" in text:
-            raise errors.PortPermission(
+            raise PortPermission(
                 f"{url}: permission denied (add yourself to the 'dialout' group, then log in again)"
             ) from None
         if "exclusively lock" in text or "[Errno 11]" in text or "[Errno 16]" in text or errno == 16:
-            raise errors.PortBusy(f"{url}: port is busy (another program, e.g. mpremote or a terminal, has it open)") from None
+            raise PortBusy(f"{url}: port is busy (another program, e.g. mpremote or a terminal, has it open)") from None
         if "[Errno 111]" in text or "Connection refused" in text:
-            raise errors.PortAbsent(f"{url}: connection refused (is the serial server running?)") from None
-        raise errors.TargetError(f"{url}: {text}") from None
+            raise PortAbsent(f"{url}: connection refused (is the serial server running?)") from None
+        raise PortUnavailable(f"{url}: {text}") from None
     except ValueError as e:
-        raise errors.UsageError(f"{url}: {e}") from None
+        raise PortUnavailable(f"{url}: {e}") from None
     except OSError as e:
-        raise errors.TargetError(f"{url}: {e.strerror or e}") from None
+        raise PortUnavailable(f"{url}: {e.strerror or e}") from None
     else:
         port.close()
 
@@ -85,7 +104,7 @@ class Session:
         try:
             self.serial.write(data)
         except (OSError, serial.SerialException) as e:
-            raise errors.DeviceUnresponsive(f"{self.url}: write failed: {e}") from None
+            raise DeviceUnresponsive(f"{self.url}: write failed: {e}") from None
 
     def read_available(self):
         if self._pushback:
@@ -95,16 +114,23 @@ class Session:
             waiting = self.serial.in_waiting
             return self.serial.read(waiting) if waiting else b""
         except (OSError, serial.SerialException) as e:
-            raise errors.DeviceUnresponsive(f"{self.url}: read failed: {e}") from None
+            raise DeviceUnresponsive(f"{self.url}: read failed: {e}") from None
 
-    def read_until(self, ending, deadline):
-        """Bytes up to and including ending, or None (with self.partial set) at the deadline."""
+    def read_until(self, ending, deadline, on_data=None):
+        """Bytes up to and including ending, or None (with self.partial set) at the deadline.
+
+        on_data(bytes) is handed the bytes before `ending` as they arrive (a one-byte
+        ending is never split across calls).
+        """
         data = bytearray()
         while True:
             chunk = self.read_available()
             if chunk:
+                seen = len(data)
                 data += chunk
                 pos = data.find(ending)
+                if on_data is not None and (pos < 0 or pos > seen):
+                    on_data(bytes(data[seen : pos if pos >= 0 else len(data)]))
                 if pos >= 0:
                     self._pushback = bytes(data[pos + len(ending):])
                     return bytes(data[: pos + len(ending)])
@@ -137,49 +163,54 @@ class Session:
         self.write(b"\r\x01")
         deadline = time.monotonic() + timeout
         if self.read_until(RAW_BANNER, deadline) is None:
-            raise errors.NotMicroPython(
+            raise NotMicroPython(
                 f"{self.url}: not a MicroPython raw REPL (no answer to Ctrl-A; got {self.partial[-60:]!r})"
             )
         if soft_reset:
             self.write(b"\x04")
             if self.read_until(b"soft reboot", deadline) is None:
-                raise errors.DeviceUnresponsive(f"{self.url}: no soft reboot after Ctrl-D")
+                raise DeviceUnresponsive(f"{self.url}: no soft reboot after Ctrl-D")
             if self.read_until(RAW_BANNER, deadline) is None:
-                raise errors.DeviceUnresponsive(f"{self.url}: no raw REPL after soft reboot")
+                raise DeviceUnresponsive(f"{self.url}: no raw REPL after soft reboot")
         self.transport.in_raw_repl = True
 
     def soft_reset(self, timeout=5.0):
         self.enter_raw_repl(soft_reset=True, timeout=timeout)
 
     # -- running code ------------------------------------------------------
-    def exec(self, source, timeout=10.0, interrupt_grace=3.0):
-        """Run source; return its stdout/stderr. On timeout, Ctrl-C it."""
+    def exec(self, source, timeout=10.0, interrupt_grace=3.0, on_output=None):
+        """Run source; return its stdout/stderr. On timeout, Ctrl-C it.
+
+        on_output(bytes) sees the stdout as the board prints it (e.g. to echo a demo live).
+        """
         if isinstance(source, str):
             source = source.encode()
         start = time.monotonic()
         self._send_code(source)
         deadline = start + timeout
         timed_out = False
-        output = self.read_until(b"\x04", deadline)
+        output = self.read_until(b"\x04", deadline, on_output)
         if output is None:
             timed_out = True
             partial = self.partial
             self.write(b"\x03")
-            output = self.read_until(b"\x04", time.monotonic() + interrupt_grace)
+            output = self.read_until(b"\x04", time.monotonic() + interrupt_grace, on_output)
             if output is None:
-                raise errors.InterruptFailed(
-                    f"{self.url}: test ran past {timeout:g}s and Ctrl-C did not stop it"
+                raise InterruptFailed(
+                    f"{self.url}: code ran past {timeout:g}s and Ctrl-C did not stop it"
                 )
             output = partial + output
         output = output[:-1]
         error = self.read_until(b"\x04", time.monotonic() + (interrupt_grace if timed_out else timeout))
         if error is None:
-            raise errors.DeviceUnresponsive(f"{self.url}: no end of error output")
+            raise DeviceUnresponsive(f"{self.url}: no end of error output")
         return ExecResult(output, error[:-1], timed_out, time.monotonic() - start)
 
     def _send_code(self, source):
+        from mpremote.transport import TransportError
+
         if self.read_until(b">", time.monotonic() + READ_TIMEOUT) is None:
-            raise errors.DeviceUnresponsive(f"{self.url}: no raw REPL prompt (got {self.partial[-60:]!r})")
+            raise DeviceUnresponsive(f"{self.url}: no raw REPL prompt (got {self.partial[-60:]!r})")
         self._pushback = b""  # nothing legitimate follows the prompt
         try:
             if self.raw_paste:
@@ -193,11 +224,11 @@ class Session:
                 if reply == b"R\x00":
                     # Knows raw-paste but has it disabled; it re-prompts.
                     if self.read_until(b">", time.monotonic() + READ_TIMEOUT) is None:
-                        raise errors.DeviceUnresponsive(f"{self.url}: no prompt after refusing raw-paste")
+                        raise DeviceUnresponsive(f"{self.url}: no prompt after refusing raw-paste")
                 else:
                     # Too old to know raw-paste: it echoed the bytes as a line.
                     if self.read_until(RAW_BANNER + b">", time.monotonic() + READ_TIMEOUT) is None:
-                        raise errors.DeviceUnresponsive(f"{self.url}: lost the raw REPL probing raw-paste")
+                        raise DeviceUnresponsive(f"{self.url}: lost the raw REPL probing raw-paste")
                 self.raw_paste = False
             for i in range(0, len(source), 256):
                 self.write(source[i : i + 256])
@@ -205,21 +236,27 @@ class Session:
             self.write(b"\x04")
             reply = self.serial.read(2)
             if reply != b"OK":
-                raise errors.DeviceUnresponsive(f"{self.url}: code not accepted (reply {reply!r})")
+                raise DeviceUnresponsive(f"{self.url}: code not accepted (reply {reply!r})")
         except (TransportError, OSError, serial.SerialException, struct.error) as e:
-            raise errors.DeviceUnresponsive(f"{self.url}: could not send code: {e}") from None
+            raise DeviceUnresponsive(f"{self.url}: could not send code: {e}") from None
 
     def eval_output(self, source, timeout=5.0):
         """Stripped stdout of a short helper snippet that must not fail."""
         result = self.exec(source, timeout)
         if result.timed_out or result.error:
-            raise errors.DeviceUnresponsive(f"{self.url}: helper code failed: {result.error[-200:]!r}")
+            raise DeviceUnresponsive(f"{self.url}: helper code failed: {result.error[-200:]!r}")
         return result.output.decode("utf-8", "replace").strip()
 
     def close(self):
         try:
             self.write(b"\r\x02")  # back to the friendly REPL, as mpremote leaves it
-        except errors.RunnerError:
+        except DeviceUnresponsive:
             pass
         with contextlib.suppress(Exception):
             self.serial.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
