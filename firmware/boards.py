@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UnknownBoard
+from .errors import FirmwareError, UnknownBoard
 from .paths import BOARDS_DIR
 
 DEFAULT_BOARD = "QEMU_MPS2_AN385"
@@ -12,6 +12,10 @@ DEFAULT_BOARD = "QEMU_MPS2_AN385"
 
 @dataclass(frozen=True)
 class Board:
+    """One board.json (on top of its parent's). Its "flash" block is the one place for the
+    board's flashing facts (method, chip, offset, baud, USB id, drive label, ...) and for
+    "region": {"start", "size"}, where its image lives in memory (the image checks use it)."""
+
     name: str
     folder: Path
     port: str
@@ -33,13 +37,27 @@ class Board:
     def stock(self):
         return self.asyncio == "stock"
 
+    @property
+    def flash_region(self):
+        """(start, size) of the memory the image is written to, or None when board.json does not say."""
+        region = (self.flash or {}).get("region")
+        return (int(str(region["start"]), 0), int(str(region["size"]), 0)) if region else None
+
+    def flash_setting(self, key):
+        """One value of board.json's "flash" block; a missing one is a one-line error."""
+        try:
+            return (self.flash or {})[key]
+        except KeyError:
+            raise FirmwareError(f"{self.name}: board.json has no flash.{key!r}",
+                                hint=f"add it to the \"flash\" block of {self.folder / 'board.json'}") from None
+
 
 def _spec(folder):
     """board.json, on top of the board.json of the board it inherits from."""
     spec = json.loads((folder / "board.json").read_text())
     parent = spec.get("inherit")
     if parent:
-        base = _spec(BOARDS_DIR / parent)
+        base = _spec(folder.parent / parent)
         base.pop("description", None)
         spec = {**base, **spec}
     return spec
@@ -52,10 +70,11 @@ def _load(folder):
     return Board(name=folder.name, folder=folder, **spec)
 
 
-def all_boards():
+def all_boards(root=BOARDS_DIR):
+    """{name: Board} for every boards/<name>/board.json (another root: e.g. a test's own boards)."""
     return {
         folder.name: _load(folder)
-        for folder in sorted(BOARDS_DIR.iterdir())
+        for folder in sorted(Path(root).iterdir())
         if (folder / "board.json").is_file()
     }
 

@@ -86,10 +86,11 @@ def test_wrong_architecture_is_caught(tree):
     assert "entry 0x20000000 outside" in by_board[entry_outside.name].problems[0]
 
 
-def test_board_json_flash_overrides_the_table(tree, tmp_path_factory):
+def test_board_json_flash_region_decides(tree, tmp_path_factory):
     boards = tmp_path_factory.mktemp("boards")
     (boards / "RPI_PICO").mkdir()
-    (boards / "RPI_PICO" / "board.json").write_text(json.dumps({"flash_region": {"start": "0x10000000", "size": 512}}))
+    (boards / "RPI_PICO" / "board.json").write_text(json.dumps({
+        "port": "rp2", "upstream_board": "RPI_PICO", "flash": {"region": {"start": "0x10000000", "size": 512}}}))
     pico = [r for r in imagecheck.check_images(tree, boards_root=boards) if r.name == "firmware.uf2"][0]
     assert any("outside flash 0x10000000-0x10000200" in p for p in pico.problems)
 

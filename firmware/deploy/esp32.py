@@ -1,8 +1,9 @@
 """ESP32 boards: esptool checks the chip, then writes MicroPython's merged firmware.bin.
 
-Flashing facts (defaults; boards/<BOARD>/board.json "flash" overrides them):
-  chip "esp32", firmware.bin at 0x1000 (the original ESP32's bootloader offset; S2 too,
-  0x0 on S3/C3 and later), 460800 baud (reliable on CP210x/CH340 bridges; 115200 if not).
+Flashing facts come from boards/<BOARD>/board.json "flash": chip, offset and baud. Why
+ESP32_GENERIC's are what they are: firmware.bin goes at 0x1000 (the original ESP32's
+bootloader offset; S2 too, 0x0 on S3/C3 and later), and 460800 baud is reliable on
+CP210x/CH340 bridges (115200 if not).
 """
 
 import re
@@ -10,7 +11,6 @@ import re
 from . import ports
 from .errors import WrongChip
 
-DEFAULTS = {"chip": "esp32", "offset": "0x1000", "baud": 460800}
 IMAGE = "firmware.bin"
 USB_IDS = ports.ESP32_BRIDGES
 # Chip families as esptool names them; longest first so "ESP32-S3" wins over "ESP32".
@@ -32,8 +32,8 @@ def chip_family(esptool_output):
 
 
 def flash(ctx):
-    facts = {**DEFAULTS, **(ctx.board.flash or {})}
-    chip, offset, baud = facts["chip"], facts["offset"], ctx.baud or facts["baud"]
+    chip, offset = ctx.board.flash_setting("chip"), ctx.board.flash_setting("offset")
+    baud = ctx.baud or ctx.board.flash_setting("baud")
     image = ctx.image(IMAGE)
     esptool = ctx.runner.tool("esptool")
     port = ctx.pick_port(USB_IDS)

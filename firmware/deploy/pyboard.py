@@ -1,7 +1,7 @@
 """STM32 boards (PYBV11): dfu-util writes firmware.dfu to the ROM's DFU bootloader.
 
-Facts (defaults; board.json "flash" overrides): the STM32 system bootloader enumerates
-as 0483:df11; alt setting 0 is internal flash; ":leave" makes it run the new image.
+Facts: board.json "flash" gives the USB id the STM32 system bootloader enumerates as
+(0483:df11); alt setting 0 is internal flash; ":leave" makes it run the new image.
 A board running MicroPython is put into DFU with machine.bootloader() over its serial port;
 otherwise it needs BOOT0 held high (the DFU jumper on PYBV11) during reset.
 """
@@ -12,7 +12,6 @@ import time
 from . import device, ports
 from .errors import PortNotFound
 
-DEFAULTS = {"usb_id": "0483:df11"}
 IMAGE = "firmware.dfu"
 USB_IDS = ports.MICROPYTHON_PYBOARD
 
@@ -23,7 +22,7 @@ def dfu_device_present(runner, dfu_util, usb_id):
 
 
 def flash(ctx):
-    usb_id = {**DEFAULTS, **(ctx.board.flash or {})}["usb_id"]
+    usb_id = ctx.board.flash_setting("usb_id")
     dfu_util = ctx.runner.tool("dfu-util")
     image = ctx.image(IMAGE)
     serial_number = None

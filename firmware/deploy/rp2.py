@@ -1,7 +1,7 @@
 """RP2040 boards (RPI_PICO): copy firmware.uf2 to the boot ROM's RPI-RP2 drive, or use picotool.
 
-Facts (defaults; board.json "flash" overrides): in BOOTSEL mode the RP2040 ROM shows a USB
-drive labelled RPI-RP2 holding INFO_UF2.TXT; any UF2 copied onto it is flashed and run.
+Facts: in BOOTSEL mode the RP2040 ROM shows a USB drive (labelled as board.json "flash"
+"drive_label" says: RPI-RP2) holding INFO_UF2.TXT; any UF2 copied onto it is flashed and run.
 A board running MicroPython gets there with machine.bootloader() over its serial port.
 """
 
@@ -12,7 +12,6 @@ from pathlib import Path
 
 from . import device, ports
 
-DEFAULTS = {"drive_label": "RPI-RP2"}
 IMAGE = "firmware.uf2"
 USB_IDS = ports.MICROPYTHON_RP2
 
@@ -42,7 +41,7 @@ def find_drive(label, mounts=None):
 
 
 def flash(ctx):
-    label = {**DEFAULTS, **(ctx.board.flash or {})}["drive_label"]
+    label = ctx.board.flash_setting("drive_label")
     image = ctx.image(IMAGE)
     drive = find_drive(label)
     serial_number = None

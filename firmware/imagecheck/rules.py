@@ -1,23 +1,17 @@
 """What each port's images must look like, and where each board's flash is.
 
-Flash facts (datasheets): STM32F405RG (PYBV11) has 1 MiB of flash at 0x08000000;
-the Raspberry Pi Pico has a 2 MiB W25Q16 mapped (XIP) at 0x10000000; the AN385's
-code memory (ZBT SSRAM1) is 4 MiB at 0x00000000. A board.json may override with
-"flash_region": {"start": "0x...", "size": N}.
+Where an image lives comes from the board's board.json, "flash": {"region": {"start", "size"}}
+(firmware.boards); the values are the datasheets': STM32F405RG (PYBV11) has 1 MiB of flash
+at 0x08000000; the Raspberry Pi Pico a 2 MiB W25Q16 mapped (XIP) at 0x10000000; the AN385's
+code memory (ZBT SSRAM1) is 4 MiB at 0x00000000.
 """
 
-import json
 import platform
+from pathlib import Path
 
+from .. import boards
+from ..paths import BOARDS_DIR
 from . import dfuse, elf, esp32, intelhex, uf2
-
-BOARD_FLASH = {
-    "PYBV11": (0x08000000, 1 << 20),
-    "RPI_PICO": (0x10000000, 2 << 20),
-    "QEMU_MPS2_AN385": (0x00000000, 4 << 20),
-}
-# Used when a board of that port is not in BOARD_FLASH (e.g. a *_STOCK twin).
-PORT_FLASH = {"stm32": BOARD_FLASH["PYBV11"], "rp2": BOARD_FLASH["RPI_PICO"], "qemu": BOARD_FLASH["QEMU_MPS2_AN385"]}
 
 _HOST_MACHINES = {
     "x86_64": elf.MACHINE_X86_64,
@@ -27,14 +21,21 @@ _HOST_MACHINES = {
 }
 
 
-def flash_region(board, port, boards_root):
-    """(start, size) of the board's flash: board.json, then the tables above."""
-    board_json = boards_root / board / "board.json" if boards_root else None
-    if board_json and board_json.is_file():
-        region = json.loads(board_json.read_text()).get("flash_region")
-        if region:
-            return int(str(region["start"]), 0), int(str(region["size"]), 0)
-    return BOARD_FLASH.get(board) or PORT_FLASH.get(port)
+def flash_region(board, port, boards_root=None):
+    """(start, size) of the board's flash, or None. boards_root (a boards/ folder of its own)
+    is asked first, then the project's boards/; a board neither knows (an image built
+    elsewhere) gets the region of the first board of its port."""
+    registries = [boards.all_boards(boards_root)] if boards_root and Path(boards_root) != BOARDS_DIR else []
+    registries.append(boards.all_boards())
+    for registry in registries:
+        known = registry.get(board)
+        if known is not None and known.flash_region:
+            return known.flash_region
+    for registry in registries:
+        for other in registry.values():
+            if other.port == port and other.flash_region:
+                return other.flash_region
+    return None
 
 
 def _unix(data, _flash):
