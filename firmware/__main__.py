@@ -11,12 +11,17 @@ from .paths import BUILD_DIR, IMAGES_DIR
 
 
 def cmd_boards(args):
-    from .build import image_dir
+    from .build import built_flavours
 
+    rows = []
     for board in boards.all_boards().values():
-        built = "built" if (image_dir(board) / "manifest.json").is_file() else "-"
+        flavours = built_flavours(board)
+        built = "built: " + ", ".join(flavours) if flavours else "-"
         where = {"native": "runs here", "qemu": "runs here (QEMU)"}.get(board.runs_here, "needs hardware")
-        print(f"{board.name:24} {board.port:6} {where:18} {built:6} {board.description}")
+        rows.append((board, where, built))
+    width = max(len(built) for _, _, built in rows)
+    for board, where, built in rows:
+        print(f"{board.name:24} {board.port:6} {where:18} {built:{width}} {board.description}")
 
 
 def cmd_setup(args):

@@ -38,6 +38,20 @@ def image_dir(board, asyncio_c=True, extras="all", bare=False):
     return IMAGES_DIR / image_name(board, asyncio_c, extras, bare)
 
 
+def built_flavours(board, images_dir=IMAGES_DIR):
+    """The board's finished images: "default" for <BOARD>/, else the folder's suffix
+    (<BOARD>-pyonly -> "pyonly", core, noasyncio, ...); default first."""
+    found = []
+    for folder in sorted(Path(images_dir).glob(board.name + "*")):
+        if not (folder / "manifest.json").is_file():
+            continue  # a build in progress or a failed one
+        if folder.name == board.name:
+            found.insert(0, "default")
+        elif folder.name.startswith(board.name + "-"):  # not QEMU_X_STOCK for QEMU_X
+            found.append(folder.name[len(board.name) + 1:])
+    return found
+
+
 def _assemble_board_dir(board, src, dest):
     """Parent boards' files, then upstream's verbatim files, then this board's own."""
     shutil.rmtree(dest, ignore_errors=True)
