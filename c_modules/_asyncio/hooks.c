@@ -15,10 +15,12 @@ static aio_task_t *hook_task(mp_obj_t o) {
 }
 
 // extend_task(dict): Task attributes not found in the core are looked up
-// here and bound to the task.
+// here and bound to the task. A callable instead is asked for the dict (or
+// None) on each such miss, so the extras load on first use and stay owned
+// by sys.modules, not by this root pointer.
 static mp_obj_t aio_extend_task(mp_obj_t methods) {
-    if (!mp_obj_is_type(methods, &mp_type_dict)) {
-        mp_raise_TypeError(MP_ERROR_TEXT("extend_task() needs a dict"));
+    if (!mp_obj_is_type(methods, &mp_type_dict) && !mp_obj_is_callable(methods)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("extend_task() needs a dict or a loader"));
     }
     MP_STATE_VM(our_asyncio_task_ext) = methods;
     return mp_const_true;
@@ -30,6 +32,12 @@ mp_obj_t aio_task_ext_lookup(qstr attr) {
     mp_obj_t methods = MP_STATE_VM(our_asyncio_task_ext);
     if (methods == MP_OBJ_NULL) {
         return MP_OBJ_NULL;
+    }
+    if (!mp_obj_is_type(methods, &mp_type_dict)) {
+        methods = mp_call_function_0(methods);
+        if (!mp_obj_is_type(methods, &mp_type_dict)) {
+            return MP_OBJ_NULL;
+        }
     }
     mp_map_elem_t *e = mp_map_lookup(mp_obj_dict_get_map(methods), MP_OBJ_NEW_QSTR(attr), MP_MAP_LOOKUP);
     return e == NULL ? MP_OBJ_NULL : e->value;

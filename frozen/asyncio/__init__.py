@@ -86,11 +86,6 @@ def __getattr__(name):
     return value
 
 
-# Task and Loop methods of the CPython-compatible extras (result(),
-# add_done_callback(), call_soon()...) are reached through objects, not this
-# module, so they are attached at import when the image has them.
-try:
-    from ._extend import _installed
-except ImportError as e:
-    if "_extend" not in str(e):
-        raise
+# Task methods of the CPython-compatible extras (result(),
+# add_done_callback()...) are reached through tasks, not this module: the
+# core loads them on the first Task attribute it lacks (_kernel.py).

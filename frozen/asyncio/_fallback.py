@@ -490,7 +490,12 @@ def unrelay(r):
 
 def extend_task(methods):
     # Task attributes the core lacks are looked up in `methods` (name ->
-    # function) and bound to the task.
+    # function) and bound to the task; a callable instead of a dict is a
+    # loader returning that dict or None (the C core calls it on each miss;
+    # here it is called at once, as a lazy Task.__getattr__ would also be
+    # asked for `throw` when a task awaiting a task is cancelled).
+    if callable(methods):
+        methods = methods() or {}
     for name in methods:
         setattr(Task, name, methods[name])
     return True

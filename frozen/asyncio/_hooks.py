@@ -2,7 +2,8 @@
 # and its Python twin `_fallback`) offer the same functions, so this module
 # only adds the per-task record on top:
 #   task_extra(t), set_task_extra(t, obj)  one object slot per task
-#   extend_task(d)  Task attributes the core lacks come from d, bound
+#   extend_task(d)  Task attributes the core lacks come from d (or from
+#                   the dict the callable d returns), bound
 #   wake_first(t)   make a parked task the next one to run (fast I/O)
 #   wait_on(t, w)   park task w (not started yet) on t's wait list, as if
 #                   it awaited t: woken with t's other awaiters, in order

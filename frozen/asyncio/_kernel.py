@@ -257,6 +257,23 @@ _io = _IO()
 _fresh()
 
 
+def _task_methods():
+    # The core calls this on a Task attribute it lacks: the CPython-compatible
+    # extras' Task methods (result(), add_done_callback()...), or None when
+    # the image has no extras. They load on first use; the core keeps only
+    # this function, so they stay owned by sys.modules like any module.
+    try:
+        from ._taskext import METHODS
+    except ImportError as e:
+        if "_taskext" not in str(e):
+            raise
+        return None
+    return METHODS
+
+
+_core.extend_task(_task_methods)
+
+
 # The core's own function: no Python frame on the hottest call.
 sleep_ms = _core.sleep_ms
 

@@ -8,7 +8,24 @@ from ._kernel import _core, create_task, promote, run_until_complete
 class Loop:
     # _stopper: the marker stop() queues for the current run_forever(), or
     # None when no run_forever() is waiting for one
+    # _looked: whether __getattr__ has tried to load the extras' methods
     _stopper = None
+    _looked = False
+
+    def __getattr__(self, name):
+        # Only for attributes Loop lacks: loop.call_soon() and friends come
+        # from the CPython-compatible extras, loaded on first use.
+        if not Loop._looked:
+            Loop._looked = True
+            try:
+                from ._callbacks import install
+            except ImportError as e:
+                if "_callbacks" not in str(e):
+                    raise
+            else:
+                install(Loop)
+                return getattr(self, name)
+        raise AttributeError("'Loop' object has no attribute '%s'" % name)
 
     def create_task(self, coro):
         return create_task(coro)

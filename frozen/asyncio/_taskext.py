@@ -1,11 +1,11 @@
 # CPython's Task methods beyond the core's done()/cancel(): result,
 # exception, cancelled, add/remove_done_callback, get/set_name, get_coro.
-# They are plain functions attached to the core's Task type at import, so
-# the core's own code and size are untouched.
+# They are plain functions the core looks up when a Task attribute is not
+# its own (extend_task()), so the core's own code and size are untouched.
 
 from . import _kernel
 from ._kernel import _core, CancelledError
-from ._hooks import task_extra, extend_task, wait_on
+from ._hooks import task_extra, wait_on
 
 
 class InvalidStateError(Exception):
@@ -106,15 +106,14 @@ async def _notify(t, x):
             _kernel.call_handler({"message": "Exception in callback", "exception": e, "future": t})
 
 
-extend_task(
-    {
-        "result": result,
-        "exception": exception,
-        "cancelled": cancelled,
-        "get_name": get_name,
-        "set_name": set_name,
-        "get_coro": get_coro,
-        "add_done_callback": add_done_callback,
-        "remove_done_callback": remove_done_callback,
-    }
-)
+# Looked up by the core on a Task attribute it lacks (_kernel._task_methods).
+METHODS = {
+    "result": result,
+    "exception": exception,
+    "cancelled": cancelled,
+    "get_name": get_name,
+    "set_name": set_name,
+    "get_coro": get_coro,
+    "add_done_callback": add_done_callback,
+    "remove_done_callback": remove_done_callback,
+}

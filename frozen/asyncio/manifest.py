@@ -25,7 +25,6 @@ if options.extras != "core":
         "_hooks.py",
         "_waitq.py",
         "_watch.py",
-        "_extend.py",
         "_taskext.py",
         "_callbacks.py",
         "_semaphore.py",
