@@ -15,64 +15,41 @@ from ._kernel import (
     sleep_ms,
 )
 
-# name -> private module that defines it, imported on first access
-_lazy = {
-    "Event": "_sync",
-    "Lock": "_sync",
-    "ThreadSafeFlag": "_sync",
-    "wait_for": "_combinators",
-    "wait_for_ms": "_combinators",
-    "gather": "_combinators",
-    "open_connection": "_streams",
-    "start_server": "_streams",
-    "Stream": "_streams",
-    "StreamReader": "_streams",
-    "StreamWriter": "_streams",
-    "Server": "_streams",
-    "Loop": "_loop",
-    "get_event_loop": "_loop",
-    "new_event_loop": "_loop",
+# name -> private module that defines it, imported on first access. One
+# string in flash, not a dict built in RAM at import: " <module>: <name>
+# <name> ... " groups, every token between spaces.
+_LAZY = (
+    " _sync: Event Lock ThreadSafeFlag "
+    " _combinators: wait_for wait_for_ms gather "
+    " _streams: open_connection start_server Stream StreamReader StreamWriter Server "
+    " _loop: Loop get_event_loop new_event_loop "
     # CPython-compatible extras (manifest extras="cpython" or "all")
-    "Semaphore": "_semaphore",
-    "BoundedSemaphore": "_semaphore",
-    "Queue": "_queues",
-    "LifoQueue": "_queues",
-    "PriorityQueue": "_queues",
-    "QueueEmpty": "_queues",
-    "QueueFull": "_queues",
-    "Condition": "_condition",
-    "Barrier": "_barrier",
-    "BrokenBarrierError": "_barrier",
-    "TaskGroup": "_taskgroup",
-    "ExceptionGroup": "_taskgroup",
-    "timeout": "_timeouts",
-    "timeout_at": "_timeouts",
-    "Timeout": "_timeouts",
-    "wait": "_wait",
-    "as_completed": "_wait",
-    "shield": "_wait",
-    "FIRST_COMPLETED": "_wait",
-    "FIRST_EXCEPTION": "_wait",
-    "ALL_COMPLETED": "_wait",
-    "all_tasks": "_alltasks",
-    "InvalidStateError": "_taskext",
-    "Handle": "_callbacks",
-    "TimerHandle": "_callbacks",
+    " _semaphore: Semaphore BoundedSemaphore "
+    " _queues: Queue LifoQueue PriorityQueue QueueEmpty QueueFull "
+    " _condition: Condition "
+    " _barrier: Barrier BrokenBarrierError "
+    " _taskgroup: TaskGroup ExceptionGroup "
+    " _timeouts: timeout timeout_at Timeout "
+    " _wait: wait as_completed shield FIRST_COMPLETED FIRST_EXCEPTION ALL_COMPLETED "
+    " _alltasks: all_tasks "
+    " _taskext: InvalidStateError "
+    " _callbacks: Handle TimerHandle "
     # MicroPython extras (manifest extras="all")
-    "ThreadSafeEvent": "_threadsafe",
-    "ThreadSafeQueue": "_threadsafe",
-    "RingbufQueue": "_ringq",
-    "Delay_ms": "_delay",
-    "Message": "_message",
-    "Broker": "_broker",
-    "fast_io": "_fastio",
-}
+    " _threadsafe: ThreadSafeEvent ThreadSafeQueue "
+    " _ringq: RingbufQueue "
+    " _delay: Delay_ms "
+    " _message: Message "
+    " _broker: Broker "
+    " _fastio: fast_io "
+)
 
 
 def __getattr__(name):
-    home = _lazy.get(name)
-    if home is None:
+    i = _LAZY.find(" " + name + " ")
+    if i < 0 or not name or " " in name or ":" in name:
         raise AttributeError("module 'asyncio' has no attribute '%s'" % name)
+    j = _LAZY.rfind(":", 0, i)
+    home = _LAZY[_LAZY.rfind(" ", 0, j) + 1 : j]
     try:
         module = __import__(home, globals(), None, (name,), 1)
     except ImportError as e:
