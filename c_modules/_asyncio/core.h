@@ -10,6 +10,12 @@
 // package ignores any `_asyncio` (such as upstream's) without this value.
 #define CORE_ABI (3)
 
+// The extension hooks for the extras modules (hooks.c); 0 for images built
+// with ASYNCIO_EXTRAS=core, which have no module using them.
+#ifndef AIO_EXTRAS_HOOKS
+#define AIO_EXTRAS_HOOKS (1)
+#endif
+
 // Task._q: where a parked task is (else a container object)
 #define Q_NONE (mp_const_none)
 #define Q_READY (MP_OBJ_NEW_SMALL_INT(1))

@@ -1,7 +1,10 @@
 // Extension points for the extras modules (frozen/asyncio/_hooks.py and
 // the modules using it). None of them is on the hot path: the only cost
-// there is the pointer check in aio_ticks() for set_clock().
+// there is the pointer check in aio_ticks() for set_clock(). Images built
+// without the extras (ASYNCIO_EXTRAS=core) leave all but set_clock() out.
 #include "core.h"
+
+#if AIO_EXTRAS_HOOKS
 
 // Methods the extras add to Task (name -> function), or NULL; looked up by
 // the Task attr handler only after the core's own attributes miss.
@@ -82,6 +85,8 @@ static mp_obj_t aio_wake_first(mp_obj_t t_in) {
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_wake_first_obj, aio_wake_first);
+
+#endif // AIO_EXTRAS_HOOKS
 
 // set_clock(fn): tests only (ticks wrap-around). The core reads fn() instead
 // of the hardware clock until None is set or init() starts a fresh state.

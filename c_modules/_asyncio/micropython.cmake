@@ -15,5 +15,9 @@ if(ASYNCIO_C)
         ${CMAKE_CURRENT_LIST_DIR}/module.c
     )
     target_include_directories(usermod_our_asyncio INTERFACE ${CMAKE_CURRENT_LIST_DIR})
+    # No extras frozen (the build exports ASYNCIO_EXTRAS): no extension hooks.
+    if("$ENV{ASYNCIO_EXTRAS}" STREQUAL "core")
+        target_compile_definitions(usermod_our_asyncio INTERFACE AIO_EXTRAS_HOOKS=0)
+    endif()
     target_link_libraries(usermod INTERFACE usermod_our_asyncio)
 endif()

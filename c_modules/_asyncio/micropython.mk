@@ -6,4 +6,8 @@ ifeq ($(ASYNCIO_C),1)
 OUR_ASYNCIO_DIR := $(USERMOD_DIR)
 SRC_USERMOD_C += $(addprefix $(OUR_ASYNCIO_DIR)/,queues.c task.c awaitables.c within.c hooks.c module.c)
 CFLAGS_USERMOD += -I$(OUR_ASYNCIO_DIR)
+# No extras frozen (the build exports ASYNCIO_EXTRAS): no extension hooks.
+ifeq ($(ASYNCIO_EXTRAS),core)
+CFLAGS_USERMOD += -DAIO_EXTRAS_HOOKS=0
+endif
 endif

@@ -56,11 +56,13 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sleep_ms_detach), MP_ROM_PTR(&aio_sleep_ms_detach_obj) },
     { MP_ROM_QSTR(MP_QSTR_within), MP_ROM_PTR(&aio_within_obj) },
     // hooks for the extras (hooks.c)
+    #if AIO_EXTRAS_HOOKS
     { MP_ROM_QSTR(MP_QSTR_extend_task), MP_ROM_PTR(&aio_extend_task_obj) },
     { MP_ROM_QSTR(MP_QSTR_task_extra), MP_ROM_PTR(&aio_task_extra_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_task_extra), MP_ROM_PTR(&aio_set_task_extra_obj) },
     { MP_ROM_QSTR(MP_QSTR_wait_on), MP_ROM_PTR(&aio_wait_on_obj) },
     { MP_ROM_QSTR(MP_QSTR_wake_first), MP_ROM_PTR(&aio_wake_first_obj) },
+    #endif
     { MP_ROM_QSTR(MP_QSTR_set_clock), MP_ROM_PTR(&aio_set_clock_obj) },
 };
 static MP_DEFINE_CONST_DICT(asyncio_globals, asyncio_globals_table);

@@ -80,7 +80,9 @@ static void task_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             dest[0] = t->data;
         } else if (attr == MP_QSTR_done || attr == MP_QSTR_cancel) {
             dest[1] = MP_OBJ_SENTINEL; // the core's methods: in locals_dict
-        } else {
+        }
+        #if AIO_EXTRAS_HOOKS
+        else {
             // Methods added by the extras (extend_task()); not found: dest
             // stays empty and the caller raises AttributeError.
             mp_obj_t fn = aio_task_ext_lookup(attr);
@@ -89,6 +91,7 @@ static void task_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
                 dest[1] = self_in;
             }
         }
+        #endif
     } else if (dest[1] != MP_OBJ_NULL && attr == MP_QSTR_data) {
         t->data = dest[1];
         dest[0] = MP_OBJ_NULL;

@@ -271,7 +271,9 @@ def _task_methods():
     return METHODS
 
 
-_core.extend_task(_task_methods)
+# (A C core built without the extras has no extension hooks.)
+if hasattr(_core, "extend_task"):
+    _core.extend_task(_task_methods)
 
 
 # The core's own function: no Python frame on the hottest call.
