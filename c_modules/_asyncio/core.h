@@ -41,7 +41,7 @@
 //          for a first child, else left sibling)
 //   child  first child in the timer heap
 //   w      None, head of the list of tasks awaiting this one, or a
-//          callable observer (gather)
+//          callable observer (gather, wait_for's within object)
 //   res    before F_DONE: None or the Lock that reserved itself for the
 //          task; after: the return value or, with F_FAILED, the exception
 //   key    deadline (timer heap) or ready stamp (ready FIFO), in ticks_ms

@@ -63,6 +63,9 @@ static mp_obj_t within_iternext(mp_obj_t self_in) {
         cur->flags |= F_SUSPENDED;
         return mp_const_none;
     }
+    if (w->stage == W_OVER) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("wait_for() awaited twice"));
+    }
     cur->flags &= ~F_SUSPENDED;
     aio_task_t *a = TASK(w->task);
     if (w->stage == W_TIMING) {

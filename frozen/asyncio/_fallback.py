@@ -19,7 +19,7 @@
 #   _key   deadline (timer heap) or ready stamp (ready FIFO), ticks_ms
 #   _seq   insertion order in the timer heap, breaks deadline ties (FIFO)
 #   _w     None, head of the list of tasks awaiting this task, or a callable
-#          observer (gather) told when the task finishes
+#          observer (gather, wait_for's _Within) told when the task finishes
 #   _res   before DONE: None or a Lock that reserved itself for this task;
 #          after DONE: the return value, or the exception if FAILED
 #   _f     flag bits below
@@ -730,6 +730,8 @@ class _Within:
                     _timer_push(cur, ticks_add(ticks_ms(), timeout))
             cur._f |= SUSPENDED
             return
+        if self.stage == W_OVER:
+            raise RuntimeError("wait_for() awaited twice")
         cur._f &= ~SUSPENDED
         a = self.task
         if self.stage == W_TIMING:

@@ -95,6 +95,13 @@ async def test_wait_for_is_reusable_in_a_loop():
         await araises(asyncio.TimeoutError, asyncio.wait_for(after(1, 0), 0.001))
 
 
+async def test_awaiting_one_wait_for_twice_raises():
+    # as awaiting one coroutine twice does in CPython; not a silent None
+    aw = asyncio.wait_for(after(0, "once"), 1)
+    eq(await aw, "once")
+    await araises(RuntimeError, aw)
+
+
 async def test_wait_for_ms():
     if not hwtest.MICROPYTHON:
         raise hwtest.Skip("MicroPython extension")
