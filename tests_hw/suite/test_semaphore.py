@@ -17,7 +17,10 @@ async def worker(sem, name, hold):
 async def main():
     sem = asyncio.Semaphore(2)
     print("locked at start:", sem.locked())
-    tasks = [asyncio.create_task(worker(sem, n, 0.02)) for n in "abcde"]
+    # Holds 20 ms apart, so no two releases fall in the same clock tick on a
+    # slow board (equal holds made the order of "b out"/"c in" a coin toss).
+    holds = {"a": 0.01, "b": 0.03, "c": 0.05, "d": 0.07, "e": 0.09}
+    tasks = [asyncio.create_task(worker(sem, n, holds[n])) for n in "abcde"]
     await asyncio.sleep(0.005)
     print("locked with two in:", sem.locked())
     await asyncio.gather(*tasks)
