@@ -6,6 +6,7 @@
 
 from ._kernel import _core
 from ._sync import ThreadSafeFlag
+from ._ringq import Ring
 
 _FULL = IndexError("ThreadSafeQueue is full")
 _EMPTY = IndexError("ThreadSafeQueue is empty")
@@ -60,30 +61,15 @@ class ThreadSafeEvent:
         self._evt.set()
 
 
-class ThreadSafeQueue:
+class ThreadSafeQueue(Ring):
     # Storage fixed at construction. put_nowait() may run in an IRQ: it
     # raises a preallocated IndexError when full. One task may wait in
     # get() and one in put() at a time (each waits on a ThreadSafeFlag).
-    # State: _buf storage with one spare slot; _wi/_ri write/read indices
-    # (the producer only moves _wi, the consumer only _ri); _got_item and
-    # _got_room flags.
+    # State: the Ring's storage and indices; _got_item and _got_room flags.
     def __init__(self, buf):
-        self._buf = [None] * (buf + 1) if type(buf) is int else buf
-        if len(self._buf) < 2:
-            raise ValueError("ThreadSafeQueue needs room for at least one item")
-        self._wi = 0
-        self._ri = 0
+        super().__init__(buf)
         self._got_item = ThreadSafeFlag()
         self._got_room = ThreadSafeFlag()
-
-    def full(self):
-        return (self._wi + 1) % len(self._buf) == self._ri
-
-    def empty(self):
-        return self._wi == self._ri
-
-    def qsize(self):
-        return (self._wi - self._ri) % len(self._buf)
 
     def put_nowait(self, item):
         nxt = (self._wi + 1) % len(self._buf)
@@ -94,13 +80,7 @@ class ThreadSafeQueue:
         self._got_item.set()
 
     def get_nowait(self):
-        if self._wi == self._ri:
-            raise _EMPTY
-        buf = self._buf
-        item = buf[self._ri]
-        if type(buf) is list:
-            buf[self._ri] = None
-        self._ri = (self._ri + 1) % len(buf)
+        item = self._take(_EMPTY)
         self._got_room.set()
         return item
 
