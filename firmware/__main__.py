@@ -49,7 +49,7 @@ def cmd_build(args):
 def cmd_run(args):
     from .demo import run_demo
 
-    run_demo(args.board, asyncio_c=not args.no_c)
+    run_demo(args.board, asyncio_c=not args.no_c, extras=args.extras)
 
 
 def cmd_size(args):
@@ -61,7 +61,7 @@ def cmd_size(args):
 def cmd_info(args):
     from .build import image_dir
 
-    path = image_dir(boards.get(args.board), not args.no_c) / "manifest.json"
+    path = image_dir(boards.get(args.board), not args.no_c, args.extras) / "manifest.json"
     if not path.is_file():
         raise FirmwareError(f"no image built for {args.board}", hint=f"make firmware BOARD={args.board}")
     print(json.dumps(json.loads(path.read_text()), indent=2))

@@ -35,9 +35,9 @@ def _run_over_serial(port, script, timeout=DEMO_TIMEOUT):
         raise DeviceError("the demo failed on the board:\n" + result.error.decode(errors="replace"))
 
 
-def run_demo(board_name, asyncio_c=True):
+def run_demo(board_name, asyncio_c=True, extras="all"):
     board = boards.get(board_name)
-    folder = image_dir(board, asyncio_c)
+    folder = image_dir(board, asyncio_c, extras)
     script = DEMO.read_bytes()
     if board.runs_here == "native":
         binary = folder / "micropython"
