@@ -27,8 +27,6 @@ MP_DECLARE_CONST_FUN_OBJ_2(aio_wait_on_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_wake_first_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_set_clock_obj);
 
-static MP_DEFINE_CONST_FUN_OBJ_1(aio_cancel_obj, aio_task_cancel);
-
 static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__asyncio) },
     { MP_ROM_QSTR(MP_QSTR_CORE_ABI), MP_ROM_INT(CORE_ABI) },
@@ -46,7 +44,6 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_run_ready), MP_ROM_PTR(&aio_run_ready_obj) },
     { MP_ROM_QSTR(MP_QSTR_next_due), MP_ROM_PTR(&aio_next_due_obj) },
     { MP_ROM_QSTR(MP_QSTR_result), MP_ROM_PTR(&aio_result_obj) },
-    { MP_ROM_QSTR(MP_QSTR_cancel), MP_ROM_PTR(&aio_cancel_obj) },
     { MP_ROM_QSTR(MP_QSTR_watch), MP_ROM_PTR(&aio_watch_obj) },
     { MP_ROM_QSTR(MP_QSTR_unwatch), MP_ROM_PTR(&aio_unwatch_obj) },
     { MP_ROM_QSTR(MP_QSTR_outcome), MP_ROM_PTR(&aio_outcome_obj) },

@@ -56,7 +56,7 @@ def __getattr__(name):
         if home not in str(e):
             raise
         raise AttributeError(
-            "asyncio.%s is not in this image: it was built without the asyncio extras that freeze asyncio/%s.py (manifest option extras='cpython' or 'all')" % (name, home)
+            "asyncio.%s: image built without asyncio/%s.py (manifest extras='cpython' or 'all')" % (name, home)
         )
     value = getattr(module, name)
     globals()[name] = value

@@ -1,6 +1,7 @@
 # The event loop proper: picks the core (our C `_asyncio` or the Python
 # twin), runs tasks, waits for timers and stream I/O, reports exceptions.
 
+from micropython import const
 from time import ticks_ms, sleep_ms as sleep_ms_blocking
 import sys
 
@@ -27,12 +28,13 @@ class TimeoutError(Exception):
 
 # How long an idle loop waits before looking again when nothing can wake it
 # except code outside the loop (IRQ, scheduler callback, another thread).
-_IDLE_MS = 2
+_IDLE_MS = const(2)
 
 # select.POLLIN / POLLOUT (MP_STREAM_POLL_RD / _WR); `select` itself is
 # imported on the first stream wait, so ports without it still schedule.
-_POLL_READ = 1
-_POLL_WRITE = 4
+# const() with a leading underscore: inlined, no global or name in flash.
+_POLL_READ = const(1)
+_POLL_WRITE = const(4)
 
 
 class _IOSlot:
@@ -62,13 +64,11 @@ class _IO:
         slot = self.slots.get(id(s))
         if slot is None:
             slot = self.slots[id(s)] = _IOSlot(s)
+        if (slot.writer if writing else slot.reader) is not None:
+            raise RuntimeError("stream already has a task waiting to %s" % ("write" if writing else "read"))
         if writing:
-            if slot.writer is not None:
-                raise RuntimeError("stream already has a writer waiting")
             slot.writer = _core.current()
         else:
-            if slot.reader is not None:
-                raise RuntimeError("stream already has a reader waiting")
             slot.reader = _core.current()
         _core.pause(slot)
         self.update(slot)

@@ -3,6 +3,7 @@
 # pollable stream so it can be set from outside the loop.
 
 import io
+from micropython import const
 
 from . import _kernel
 from ._kernel import _core
@@ -10,8 +11,8 @@ from ._kernel import _core
 Event = _core.Event
 Lock = _core.Lock
 
-_MP_STREAM_POLL = 3
-_MP_STREAM_POLL_RD = 1
+_MP_STREAM_POLL = const(3)
+_MP_STREAM_POLL_RD = const(1)
 
 
 class ThreadSafeFlag(io.IOBase):
