@@ -129,6 +129,7 @@ mp_obj_t aio_task_ext_lookup(qstr attr);
 
 // task.c
 mp_obj_t aio_task_cancel(mp_obj_t self_in);
+aio_task_t *aio_running(void);
 void aio_lock_forfeit(aio_lock_t *lock);
 
 #define TASK(o) ((aio_task_t *)MP_OBJ_TO_PTR(o))

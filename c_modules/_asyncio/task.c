@@ -326,7 +326,8 @@ static aio_task_t *arg_task(mp_obj_t o) {
     return TASK(o);
 }
 
-static aio_task_t *running(void) {
+// The task being resumed; raises when called outside the loop.
+aio_task_t *aio_running(void) {
     aio_task_t *cur = aio_state()->cur;
     if (cur == NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("no running event loop"));
@@ -353,7 +354,7 @@ static mp_obj_t aio_spawn(mp_obj_t t) {
 MP_DEFINE_CONST_FUN_OBJ_1(aio_spawn_obj, aio_spawn);
 
 static mp_obj_t aio_pause(mp_obj_t q) {
-    aio_task_t *cur = running();
+    aio_task_t *cur = aio_running();
     aio_state()->paused = true;
     cur->q = q;
     cur->flags |= F_SUSPENDED;
@@ -362,7 +363,7 @@ static mp_obj_t aio_pause(mp_obj_t q) {
 MP_DEFINE_CONST_FUN_OBJ_1(aio_pause_obj, aio_pause);
 
 static mp_obj_t aio_resuming(void) {
-    aio_task_t *cur = running();
+    aio_task_t *cur = aio_running();
     if (cur->flags & F_SUSPENDED) {
         cur->flags &= ~F_SUSPENDED;
         return mp_const_true;
@@ -426,7 +427,7 @@ MP_DEFINE_CONST_FUN_OBJ_1(aio_outcome_obj, aio_outcome);
 
 static mp_obj_t aio_relay(mp_obj_t target_in) {
     aio_task_t *target = arg_task(target_in);
-    aio_task_t *cur = running();
+    aio_task_t *cur = aio_running();
     if (has_observer(target)) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't wait"));
     }

@@ -36,10 +36,7 @@ static mp_obj_t deliver(aio_within_t *w, aio_task_t *a) {
 static mp_obj_t within_iternext(mp_obj_t self_in) {
     aio_within_t *w = MP_OBJ_TO_PTR(self_in);
     aio_state_t *s = aio_state();
-    aio_task_t *cur = s->cur;
-    if (cur == NULL) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("no running event loop"));
-    }
+    aio_task_t *cur = aio_running();
     if (w->stage == W_NEW) {
         // The Task is made here, not in wait_for(), so it starts when the
         // caller awaits, as a wait_for coroutine would make it.

@@ -2,8 +2,9 @@
 # twin), runs tasks, waits for timers and stream I/O, reports exceptions.
 
 from micropython import const
-from time import ticks_ms, sleep_ms as sleep_ms_blocking
+from time import ticks_ms
 import sys
+import time
 
 try:
     import _asyncio as _core
@@ -236,7 +237,7 @@ def run_until_complete(main=None):
             if _io.slots:
                 _io.wait(ms)
             elif ms:
-                sleep_ms_blocking(ms)
+                time.sleep_ms(ms)  # nothing to poll: block until the next timer
     finally:
         _core.set_main(None)
 

@@ -100,9 +100,7 @@ class Stream:
         await self.drain()
 
     awritestr = awrite
-
-    async def aclose(self):
-        self.close()
+    aclose = wait_closed
 
 
 StreamReader = Stream

@@ -35,11 +35,10 @@ class ThreadSafeFlag(io.IOBase):
     def is_set(self):
         return self._flag == 1
 
-    def wait(self):
-        return self
-
     def __iter__(self):
         return self
+
+    wait = __iter__  # the flag is its own awaitable
 
     def __next__(self):
         if _core.resuming() or self._flag:
