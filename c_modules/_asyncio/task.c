@@ -154,7 +154,6 @@ static void finish(aio_state_t *s, aio_task_t *t, mp_obj_t value, bool failed) {
         f |= F_SEEN;
     }
     mp_obj_t w = t->w;
-    t->w = mp_const_none;
     if (w == mp_const_none) {
         t->flags = f;
         if (failed && !(f & F_SEEN) && !mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(value)), s->cancelled)) {
@@ -162,24 +161,16 @@ static void finish(aio_state_t *s, aio_task_t *t, mp_obj_t value, bool failed) {
             aio_ready(t);
         }
     } else if (!IS_TASK(w)) {
+        t->w = mp_const_none;
         t->flags = f | F_SEEN;
         mp_call_function_1(w, MP_OBJ_FROM_PTR(t));
     } else {
         t->flags = f | F_SEEN;
         // Waiters (relays included) go to the ready FIFO in order.
-        aio_task_t *x = TASK(w);
-        while (x != NULL) {
-            aio_task_t *n = x->next;
-            if (n == x) {
-                n = NULL;
-            } else {
-                aio_task_t *p = x->prev;
-                p->next = n;
-                n->prev = p;
-            }
-            x->next = x->prev = NULL;
+        while (t->w != mp_const_none) {
+            aio_task_t *x = TASK(t->w);
+            aio_wl_unlink(MP_OBJ_FROM_PTR(t), x);
             aio_ready(x);
-            x = n;
         }
     }
 }
