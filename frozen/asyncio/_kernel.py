@@ -164,10 +164,6 @@ def _report(t):
     call_handler({"message": "Task exception wasn't retrieved", "exception": _core.outcome(t)[1], "future": t})
 
 
-def _fresh():
-    _core.init(CancelledError, _report, TimeoutError, create_task)
-
-
 async def _await(aw):
     return await aw
 
@@ -249,13 +245,13 @@ def run(coro):
 
 
 def new_loop_state():
+    # A fresh scheduler: no tasks, no timers, no streams being polled.
     global _io
     _io = _IO()
-    _fresh()
+    _core.init(CancelledError, _report, TimeoutError, create_task)
 
 
-_io = _IO()
-_fresh()
+new_loop_state()
 
 
 def _task_methods():
