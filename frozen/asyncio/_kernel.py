@@ -181,10 +181,10 @@ def create_task(coro):
         elif hasattr(coro, "__next__"):
             # Our allocation-free awaitables (Event.wait(), Lock.acquire(), ...)
             coro = _await(coro)
-        elif callable(coro):
-            raise TypeError("create_task() needs a coroutine, not a function: call it")
         else:
-            raise TypeError("coroutine expected, got %s" % type(coro).__name__)
+            # (MicroPython names an uncalled async function's type "generator")
+            got = "a function: call it" if callable(coro) else type(coro).__name__
+            raise TypeError("create_task() needs a coroutine, got %s" % got)
     t = Task(coro)
     _core.spawn(t)
     if on_create is not None:
