@@ -55,11 +55,9 @@ class Loop:
     def get_exception_handler(self):
         return _kernel._handler
 
-    def default_exception_handler(self, *args):
-        # Accepts (context) like CPython and (loop, context) like uasyncio.
-        if len(args) not in (1, 2):
-            raise TypeError("default_exception_handler(context) takes 1 argument")
-        _kernel.default_handler(args[-1])
+    def default_exception_handler(self, context, uasyncio_context=None):
+        # Called (context) like CPython or (loop, context) like uasyncio.
+        _kernel.default_handler(context if uasyncio_context is None else uasyncio_context)
 
     def call_exception_handler(self, context):
         _kernel.call_handler(context)
