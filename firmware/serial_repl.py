@@ -16,7 +16,6 @@ Every failure is a firmware.errors.DeviceError subclass with a one-line message.
 """
 
 import contextlib
-import io
 import struct
 import time
 from dataclasses import dataclass
@@ -56,8 +55,10 @@ def open_port(url, baudrate=115200):
     except ImportError:
         raise DeviceError("mpremote is not installed", hint="run: make setup") from None
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            transport = SerialTransport(url, baudrate=baudrate, timeout=READ_TIMEOUT)
+        # (No stdout redirect around mpremote: it prints nothing without
+        # wait=, and redirect_stdout is process-wide, so with boards opened
+        # from parallel threads it would leave sys.stdout a StringIO.)
+        transport = SerialTransport(url, baudrate=baudrate, timeout=READ_TIMEOUT)
     except (TransportError, OSError, serial.SerialException):
         _raise_open_error(url)
         raise PortUnavailable(f"{url}: cannot open the port")
@@ -218,8 +219,7 @@ class Session:
                 reply = self.serial.read(2)
                 if reply == b"R\x01":
                     # mpremote's raw_paste_write does the windowed flow control.
-                    with contextlib.redirect_stdout(io.StringIO()):
-                        self.transport.raw_paste_write(source)
+                    self.transport.raw_paste_write(source)
                     return
                 if reply == b"R\x00":
                     # Knows raw-paste but has it disabled; it re-prompts.

@@ -33,6 +33,18 @@ def test_two_boards_each_run_everything(unix_board, device_suite, run_suite):
     assert all(r.status == "pass" for r in results.values())
 
 
+def test_cli_summary_reaches_stdout_with_parallel_boards(unix_image, device_suite):
+    # Boards open their ports from parallel threads: nothing there may swap
+    # the process-wide sys.stdout (a redirect once swallowed this summary).
+    _suite(device_suite, 2)
+    board = f"UNIX={unix_image}"
+    run = subprocess.run([sys.executable, "-m", "tests_hw.runner", "--board", board, "--board", board,
+                          "--mode", "each", str(device_suite.dir)],
+                         cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1].startswith("leaks=0 pass=4 "), (run.stdout, run.stderr)
+
+
 @pytest.fixture
 def exported_board(unix_image):
     """export(raw) -> URL of a unix board behind the TCP bridge (rfc2217:// or socket://)."""
