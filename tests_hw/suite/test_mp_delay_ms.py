@@ -61,6 +61,7 @@ async def test_trigger_from_scheduled_callback():
     micropython.schedule(lambda _: d.trigger(), None)
     await asyncio.sleep_ms(60)
     hwtest.eq(fired, [1])
+    await hwtest.flush_schedule()
 
 
 async def test_coroutine_callback_and_rvalue():
@@ -78,7 +79,8 @@ async def test_coroutine_callback_and_rvalue():
 
 def test_trigger_allocates_nothing():
     micropython = hwtest.require("micropython")
-    d = Delay_ms(duration=10)
+    fired = []
+    d = Delay_ms(lambda: fired.append(1), duration=10)
     d.trigger()  # now queued for the kick service
     micropython.heap_lock()
     try:
@@ -87,6 +89,10 @@ def test_trigger_allocates_nothing():
     finally:
         micropython.heap_unlock()
     d.stop()
+    # The kick service runs with the loop: a stopped Delay_ms stays quiet.
+    asyncio.run(asyncio.sleep_ms(30))
+    hwtest.eq(fired, [], "stopped before the loop ran")
+    hwtest.eq(d(), False)
 
 
 hwtest.main()

@@ -26,6 +26,7 @@ async def test_tse_many_waiters_scheduled_set():
     await ev.wait()  # set: returns at once
     ev.clear()
     hwtest.eq(ev.is_set(), False)
+    await hwtest.flush_schedule()
 
 
 async def test_tse_pump_gone_after_cancel():
