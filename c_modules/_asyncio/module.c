@@ -27,8 +27,22 @@ MP_DECLARE_CONST_FUN_OBJ_2(aio_wait_on_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_wake_first_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_set_clock_obj);
 
+#if MICROPY_MODULE_BUILTIN_INIT
+// Called on the first import after each (soft) reset: the previous
+// session's state lived on the heap the reset wiped, so forget it until
+// the package calls init() again.
+static mp_obj_t aio_module_init(void) {
+    MP_STATE_VM(our_asyncio_state) = NULL;
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(aio_module_init_obj, aio_module_init);
+#endif
+
 static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__asyncio) },
+    #if MICROPY_MODULE_BUILTIN_INIT
+    { MP_ROM_QSTR(MP_QSTR___init__), MP_ROM_PTR(&aio_module_init_obj) },
+    #endif
     { MP_ROM_QSTR(MP_QSTR_CORE_ABI), MP_ROM_INT(CORE_ABI) },
     { MP_ROM_QSTR(MP_QSTR_Task), MP_ROM_PTR(&aio_task_type) },
     { MP_ROM_QSTR(MP_QSTR_Event), MP_ROM_PTR(&aio_event_type) },
