@@ -41,6 +41,7 @@ _LAZY = (
     " _message: Message "
     " _broker: Broker "
     " _fastio: fast_io "
+    " core: core "  # upstream's module, for drivers that reach into it
 )
 
 
@@ -55,10 +56,8 @@ def __getattr__(name):
     except ImportError as e:
         if home not in str(e):
             raise
-        raise AttributeError(
-            "asyncio.%s: image built without asyncio/%s.py (manifest extras='cpython' or 'all')" % (name, home)
-        )
-    value = getattr(module, name)
+        raise AttributeError("asyncio.%s: image built without asyncio/%s.py (manifest option extras)" % (name, home))
+    value = module if home == name else getattr(module, name)
     globals()[name] = value
     return value
 

@@ -44,6 +44,7 @@ if options.extras == "all":
         "_broker.py",
         "_delay.py",
         "_fastio.py",
+        "core.py",
     ]
 
 package("asyncio", files, base_path="..", opt=3)

@@ -1,0 +1,38 @@
+# asyncio.core: the names code written for upstream MicroPython's asyncio
+# reaches for in its `core` module. micropython-lib's aioespnow, for one,
+# parks on a pollable object with `yield asyncio.core._io_queue.queue_read(o)`.
+# Anything else is looked up in the package (core.sleep_ms, core.Task...).
+
+from time import ticks_ms as ticks  # noqa: F401  (upstream's core.ticks)
+
+from . import _kernel
+from ._kernel import _core, current_task
+
+
+class _IOQueue:
+    # queue_read(o) / queue_write(o): the running task waits until o polls
+    # readable / writable, once its caller does a bare `yield`.
+    def queue_read(self, s):
+        _park(s, False)
+
+    def queue_write(self, s):
+        _park(s, True)
+
+
+def _park(s, writing):
+    current_task()  # outside a task: RuntimeError before anything is registered
+    _kernel._io.park(s, writing)
+    # The bare `yield` that follows is not one of our awaitables: nothing
+    # checks the "parked" mark when the task resumes, so drop it now.
+    _core.resuming()
+
+
+_io_queue = _IOQueue()
+
+
+def __getattr__(name):
+    if name == "cur_task":
+        return _core.current()
+    import asyncio
+
+    return getattr(asyncio, name)
