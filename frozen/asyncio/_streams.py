@@ -6,15 +6,16 @@ from ._kernel import _core, wait_io, create_task, CancelledError
 
 class Stream:
     # s: the wrapped object (socket, UART, anything with ioctl polling)
-    # extra: info for get_extra_info(); pending: bytes not yet written
+    # e: info for get_extra_info(); out_buf: bytes not yet written
+    # (upstream's attribute names, which some drivers read)
     def __init__(self, s, e=None):
         self.s = s
-        self.extra = e if e is not None else {}
-        self.pending = b""
+        self.e = e if e is not None else {}
+        self.out_buf = b""
         self.closed = False
 
     def get_extra_info(self, v):
-        return self.extra[v]
+        return self.e[v]
 
     def close(self):
         if not self.closed:
@@ -70,27 +71,27 @@ class Stream:
 
     def write(self, buf):
         # Write straight through while nothing is queued; queue the rest.
-        if not self.pending:
+        if not self.out_buf:
             n = self.s.write(buf)
             if n is not None:
                 if n == len(buf):
                     return
                 buf = buf[n:]
-        self.pending += buf
+        self.out_buf += buf
 
     async def drain(self):
-        if not self.pending:
+        if not self.out_buf:
             # Always yield, so a write/drain loop cannot starve other tasks.
             await _core.sleep_ms(0)
             return
-        view = memoryview(self.pending)
+        view = memoryview(self.out_buf)
         done = 0
         while done < len(view):
             await wait_io(self.s, True)
             n = self.s.write(view[done:])
             if n is not None:
                 done += n
-        self.pending = b""
+        self.out_buf = b""
 
     # uasyncio v2 names
     async def awrite(self, buf, off=0, sz=-1):
@@ -140,8 +141,8 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
 
 
 class Server:
-    # task: the accept loop; closing: close() was called (so the loop's
-    # CancelledError is expected and wait_closed() swallows it)
+    # task: the accept loop; closing: close() was called (the loop then
+    # ends normally, as upstream's does: `await server.task` gives None)
     def __init__(self, sock, cb, ssl):
         self.closing = False
         self.task = create_task(self._serve(sock, cb, ssl))
@@ -159,11 +160,7 @@ class Server:
             self.task.cancel()
 
     async def wait_closed(self):
-        try:
-            await self.task
-        except CancelledError:
-            if not self.closing:
-                raise
+        await self.task
 
     async def _serve(self, sock, cb, ssl):
         try:
@@ -183,6 +180,9 @@ class Server:
                 conn.setblocking(False)
                 stream = Stream(conn, {"peername": addr})
                 create_task(cb(stream, stream))
+        except CancelledError:
+            if not self.closing:
+                raise  # cancelled from outside: the task ends cancelled
         finally:
             sock.close()
 

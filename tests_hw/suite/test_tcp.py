@@ -216,6 +216,24 @@ async def refused(port):
         writer.close()
 
 
+async def test_upstream_internals():
+    # Names code written for upstream MicroPython's asyncio reads: the
+    # server's accept task ends normally once close() was called, and a
+    # stream keeps its object in .s, get_extra_info()'s dict in .e and
+    # unsent bytes in .out_buf.
+    if not hwtest.MICROPYTHON:
+        raise hwtest.Skip("MicroPython's Server and Stream internals")
+    server, port = await start(echo_lines)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    true(writer.s is not None and writer.e is not None, "stream .s and .e")
+    eq(writer.out_buf, b"")
+    writer.close()
+    await writer.wait_closed()
+    server.close()
+    eq(await server.task, None, "accept task after close()")
+    await server.wait_closed()
+
+
 async def test_connection_refused():
     await refused(next_port())
 
