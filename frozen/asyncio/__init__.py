@@ -21,8 +21,8 @@ from ._kernel import (
 _LAZY = (
     " _sync: Event Lock ThreadSafeFlag "
     " _combinators: wait_for wait_for_ms gather "
-    " _streams: open_connection start_server Stream StreamReader StreamWriter Server "
-    " _loop: Loop get_event_loop new_event_loop "
+    " _streams: open_connection start_server Stream StreamReader StreamWriter Server IncompleteReadError "
+    " _loop: Loop get_event_loop new_event_loop get_running_loop "
     # CPython-compatible extras (manifest extras="cpython" or "all")
     " _semaphore: Semaphore BoundedSemaphore "
     " _queues: Queue LifoQueue PriorityQueue QueueEmpty QueueFull "
@@ -32,7 +32,7 @@ _LAZY = (
     " _timeouts: timeout timeout_at Timeout "
     " _wait: wait as_completed shield FIRST_COMPLETED FIRST_EXCEPTION ALL_COMPLETED "
     " _alltasks: all_tasks "
-    " _taskext: InvalidStateError "
+    " _taskext: InvalidStateError ensure_future iscoroutine "
     " _callbacks: Handle TimerHandle "
     # MicroPython extras (manifest extras="all")
     " _threadsafe: ThreadSafeEvent ThreadSafeQueue "

@@ -78,6 +78,7 @@ async def _fire(h, ms):
 def _start(h, ms):
     # A private task (not a user task: all_tasks() doesn't list it).
     t = _core.Task(_fire(h, ms))
+    t.data = _kernel.CALLBACK
     h._task = t
     _core.spawn(t)
     return h

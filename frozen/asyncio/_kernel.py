@@ -168,11 +168,12 @@ async def _await(aw):
     return await aw
 
 
-async def _sleep_for(ms):
+async def _sleep_for(ms, result=None):
     await _core.sleep_ms(ms)
+    return result
 
 
-def create_task(coro):
+def create_task(coro, name=None):
     if not hasattr(coro, "send"):
         ms = _core.sleep_ms_detach(coro)
         if ms is not None:
@@ -189,17 +190,24 @@ def create_task(coro):
     _core.spawn(t)
     if on_create is not None:
         on_create(t)  # all_tasks() registry, once asyncio.all_tasks is loaded
+    if name is not None:
+        t.set_name(name)  # (a Task method of the CPython-compatible extras)
     return t
 
 
 on_create = None
 
 
+# `data` of the private tasks that run loop and done callbacks: code in a
+# callback runs outside any task, as in CPython (current_task() is None).
+CALLBACK = []
+
+
 def current_task():
     t = _core.current()
     if t is None:
         raise RuntimeError("no running event loop")
-    return t
+    return None if t.data is CALLBACK else t
 
 
 def promote(aw):
@@ -277,7 +285,9 @@ if hasattr(_core, "extend_task"):
 sleep_ms = _core.sleep_ms
 
 
-def sleep(t):
+def sleep(t, result=None):
     if type(t) is not int and type(t) is not float:
         raise TypeError("sleep() needs a number of seconds")
-    return _core.sleep_ms(int(t * 1000))
+    if result is None:
+        return _core.sleep_ms(int(t * 1000))
+    return _sleep_for(int(t * 1000), result)

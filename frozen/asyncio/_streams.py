@@ -4,6 +4,14 @@ from . import _kernel
 from ._kernel import _core, wait_io, create_task, CancelledError
 
 
+class IncompleteReadError(EOFError):
+    # readexactly() hit the end of the stream (CPython's; an EOFError as upstream raises)
+    def __init__(self, partial, expected):
+        super().__init__("%d bytes read on a total of %d expected bytes" % (len(partial), expected))
+        self.partial = partial
+        self.expected = expected
+
+
 class Stream:
     # s: the wrapped object (socket, UART, anything with ioctl polling)
     # e: info for get_extra_info(); out_buf: bytes not yet written
@@ -16,6 +24,13 @@ class Stream:
 
     def get_extra_info(self, v):
         return self.e[v]
+
+    def is_closing(self):
+        return self.closed
+
+    def writelines(self, lines):
+        for buf in lines:
+            self.write(buf)
 
     def close(self):
         if not self.closed:
@@ -53,7 +68,7 @@ class Stream:
             if got is None:
                 continue
             if not got:
-                raise EOFError("stream ended %d bytes short" % (n - len(out)))
+                raise IncompleteReadError(out, n)
             out += got
         return out
 
@@ -179,7 +194,9 @@ class Server:
                         continue
                 conn.setblocking(False)
                 stream = Stream(conn, {"peername": addr})
-                create_task(cb(stream, stream))
+                r = cb(stream, stream)
+                if r is not None:  # CPython also takes a plain function
+                    create_task(r)
         except CancelledError:
             if not self.closing:
                 raise  # cancelled from outside: the task ends cancelled

@@ -73,6 +73,7 @@ def add_done_callback(t, fn, *, context=None):
         # now, so it wakes in the same turn as t's awaiters, before those
         # that started awaiting later (CPython's callback order).
         w = _core.Task(_notify(t, x))
+        w.data = _kernel.CALLBACK
         x.watcher = w
         if t.done():
             _core.spawn(w)
@@ -104,6 +105,21 @@ async def _notify(t, x):
             fn(t)
         except Exception as e:
             _kernel.call_handler({"message": "Exception in callback", "exception": e, "future": t})
+
+
+def ensure_future(aw, *, loop=None):
+    return _kernel.promote(aw)
+
+
+async def _coro():
+    pass
+
+
+_CORO = type(_coro())  # (MicroPython: also the type of plain generators)
+
+
+def iscoroutine(obj):
+    return isinstance(obj, _CORO)
 
 
 # Looked up by the core on a Task attribute it lacks (_kernel._task_methods).

@@ -100,10 +100,39 @@ async def test_readexactly_eof_over_tcp():
 
     server, port = await start(short)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    # CPython raises IncompleteReadError, an EOFError subclass
-    await araises(EOFError, reader.readexactly(5))
+    # IncompleteReadError (CPython's), an EOFError (what upstream raises)
+    e = await araises(asyncio.IncompleteReadError, reader.readexactly(5))
+    true(isinstance(e, EOFError), "an EOFError")
+    eq((e.partial, e.expected), (b"12", 5))
     writer.close()
     await writer.wait_closed()
+    await close_server(server)
+
+
+async def test_plain_function_callback_and_writer_helpers():
+    # start_server() takes a plain function too; the server keeps serving.
+    streams = []
+
+    def keep(reader, writer):
+        streams.append(writer)
+
+    server, port = await start(keep)
+    for _ in range(2):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(50):
+            if streams:
+                break
+            await asyncio.sleep(0.01)
+        peer = streams.pop()
+        peer.writelines([b"a", b"b", b"c\n"])
+        await peer.drain()
+        eq(await reader.readline(), b"abc\n")
+        eq(peer.is_closing(), False)
+        peer.close()
+        true(peer.is_closing(), "is_closing() after close()")
+        await peer.wait_closed()
+        writer.close()
+        await writer.wait_closed()
     await close_server(server)
 
 
