@@ -2,6 +2,7 @@
 // the modules using it). None of them is on the hot path: the only cost
 // there is the pointer check in aio_ticks() for set_clock(). Images built
 // without the extras (ASYNCIO_EXTRAS=core) leave all but set_clock() out.
+#include "py/gc.h"
 #include "core.h"
 
 #if AIO_EXTRAS_HOOKS
@@ -85,6 +86,49 @@ static mp_obj_t aio_wake_first(mp_obj_t t_in) {
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_wake_first_obj, aio_wake_first);
+
+// heap_tasks(): every unfinished Task still on the heap after a collection,
+// for all_tasks(). The core keeps no list of tasks (one parked on an Event
+// is reachable only from that Event) and a list would cost RAM per task, so
+// the GC's allocation table is read instead: two bits per block, four
+// blocks per byte, 1 marking the first block of an object.
+static void collect_tasks(mp_state_mem_area_t *area, mp_obj_t out) {
+    size_t blocks = area->gc_alloc_table_byte_len * 4;
+    for (size_t b = 0; b < blocks; b++) {
+        if (((area->gc_alloc_table_start[b >> 2] >> ((b & 3) * 2)) & 3) != 1) {
+            continue;
+        }
+        mp_obj_base_t *o = (mp_obj_base_t *)(area->gc_pool_start + b * MICROPY_BYTES_PER_GC_BLOCK);
+        // A Task's type first, and as many blocks as a Task takes (tail
+        // blocks are marked 2): a buffer that merely starts with the type's
+        // address is no Task.
+        size_t last = b + (sizeof(aio_task_t) - 1) / MICROPY_BYTES_PER_GC_BLOCK;
+        if (o->type == &aio_task_type && last < blocks
+            && ((area->gc_alloc_table_start[last >> 2] >> ((last & 3) * 2)) & 3) == 2) {
+            aio_task_t *t = (aio_task_t *)o;
+            if (t->coro != mp_const_none && !(t->flags & F_DONE)) {
+                mp_obj_list_append(out, MP_OBJ_FROM_PTR(t));
+            }
+        }
+    }
+}
+
+static mp_obj_t aio_heap_tasks(void) {
+    gc_collect(); // what is left allocated is reachable (or conservatively kept)
+    mp_obj_t out = mp_obj_new_list(0, NULL);
+    // (Appending may allocate: a block that becomes a list's storage is not
+    // a Task, and the scan reads each table entry when it gets there.)
+    for (mp_state_mem_area_t *area = &MP_STATE_MEM(area); area != NULL;) {
+        collect_tasks(area, out);
+        #if MICROPY_GC_SPLIT_HEAP
+        area = area->next;
+        #else
+        area = NULL;
+        #endif
+    }
+    return out;
+}
+MP_DEFINE_CONST_FUN_OBJ_0(aio_heap_tasks_obj, aio_heap_tasks);
 
 #endif // AIO_EXTRAS_HOOKS
 

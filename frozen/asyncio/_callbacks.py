@@ -77,8 +77,7 @@ async def _fire(h, ms):
 
 def _start(h, ms):
     # A private task (not a user task: all_tasks() doesn't list it).
-    t = _core.Task(_fire(h, ms))
-    t.data = _kernel.CALLBACK
+    t = _kernel.private_task(_fire(h, ms))
     h._task = t
     _core.spawn(t)
     return h

@@ -57,7 +57,7 @@ def _ensure_service():
     # replaces the kernel's I/O state, which is how we notice.
     global _service, _service_io
     if _service is None or _service.done() or _service_io is not _kernel._io:
-        _service = _core.Task(_serve())
+        _service = _kernel.private_task(_serve())
         _service_io = _kernel._io
         _core.spawn(_service)
 
@@ -100,7 +100,7 @@ class Delay_ms:
             t = None
         if t is None:
             self._done.clear()
-            self._task = _core.Task(self._time())
+            self._task = _kernel.private_task(self._time())
             _core.spawn(self._task)
 
     async def _time(self):

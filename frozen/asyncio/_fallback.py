@@ -61,6 +61,9 @@ _STOP_NONE = StopIteration()
 _STOP_TRUE = StopIteration(True)
 
 
+_live = set()  # unfinished tasks, for heap_tasks()
+
+
 class Task:
     _extra = None
 
@@ -76,6 +79,8 @@ class Task:
         self._w = None
         self._res = None
         self._f = 0
+        if coro is not None:
+            _live.add(self)
 
     def done(self):
         return bool(self._f & DONE)
@@ -235,7 +240,7 @@ def _timer_remove(t):
 
 def init(cancelled_error, report, timeout_error, create_task):
     # A fresh, empty scheduler; tasks of the previous one are abandoned.
-    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, _gen, ticks_ms
+    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, _gen, _live, ticks_ms
     _rhead = _rtail = _heap = _cur = _main = None
     ticks_ms = time.ticks_ms
     _seq = 0
@@ -244,6 +249,7 @@ def init(cancelled_error, report, timeout_error, create_task):
     _timeout = timeout_error
     _create = create_task
     _gen = object()  # identifies this scheduler for run_ready()
+    _live = set()
 
 
 def current():
@@ -289,6 +295,7 @@ def _wake_waiter(t):
 
 
 def _finish(t, value, failed):
+    _live.discard(t)
     t._res = value
     t.data = value  # tutorial 7.9: a finished task's data is its outcome
     f = (t._f & ~(SUSPENDED | THROW)) | DONE
@@ -526,6 +533,13 @@ def wake_first(t):
     if _rtail is None:
         _rtail = t
     _rhead = t
+
+
+def heap_tasks():
+    # The C core reads the GC heap; without it, unfinished tasks are kept
+    # in _live (so one abandoned before it finished stays there until
+    # init() starts a fresh scheduler).
+    return list(_live)
 
 
 def set_clock(fn):

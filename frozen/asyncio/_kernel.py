@@ -188,26 +188,28 @@ def create_task(coro, name=None):
             raise TypeError("create_task() needs a coroutine, got %s" % got)
     t = Task(coro)
     _core.spawn(t)
-    if on_create is not None:
-        on_create(t)  # all_tasks() registry, once asyncio.all_tasks is loaded
     if name is not None:
         t.set_name(name)  # (a Task method of the CPython-compatible extras)
     return t
 
 
-on_create = None
+# `data` of the private tasks the extras run (loop and done callbacks,
+# timers, pumps): all_tasks() leaves them out, and code in a callback runs
+# outside any task, as in CPython (current_task() is None there).
+PRIVATE = []
 
 
-# `data` of the private tasks that run loop and done callbacks: code in a
-# callback runs outside any task, as in CPython (current_task() is None).
-CALLBACK = []
+def private_task(coro):
+    t = Task(coro)
+    t.data = PRIVATE
+    return t
 
 
 def current_task():
     t = _core.current()
     if t is None:
         raise RuntimeError("no running event loop")
-    return None if t.data is CALLBACK else t
+    return None if t.data is PRIVATE else t
 
 
 def promote(aw):

@@ -72,8 +72,7 @@ def add_done_callback(t, fn, *, context=None):
         # A private task calls the callbacks. It is parked on t's wait list
         # now, so it wakes in the same turn as t's awaiters, before those
         # that started awaiting later (CPython's callback order).
-        w = _core.Task(_notify(t, x))
-        w.data = _kernel.CALLBACK
+        w = _kernel.private_task(_notify(t, x))
         x.watcher = w
         if t.done():
             _core.spawn(w)

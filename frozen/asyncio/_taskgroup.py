@@ -15,7 +15,7 @@
 # _aborting children are being cancelled; _parent_cancelled the group
 # cancelled the parent's body (that cancellation is ours to swallow).
 
-from ._kernel import _core, CancelledError, create_task, current_task
+from ._kernel import _core, CancelledError, create_task, current_task, private_task
 from ._watch import until_any_done
 
 try:
@@ -87,7 +87,7 @@ class TaskGroup:
             # React once the failing child has finished, in a step of its
             # own (CPython's done callback): siblings due at the same time
             # still complete.
-            _core.spawn(_core.Task(self._react()))
+            _core.spawn(private_task(self._react()))
 
     async def _react(self):
         for t in self._tasks:

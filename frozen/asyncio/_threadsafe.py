@@ -4,7 +4,7 @@
 # preallocated slots and set a ThreadSafeFlag: no allocation, no scheduler
 # state touched.
 
-from ._kernel import _core
+from ._kernel import _core, private_task
 from ._sync import ThreadSafeFlag
 from ._ringq import Ring
 
@@ -40,7 +40,7 @@ class ThreadSafeEvent:
         if self._set:
             return True
         if self._pump is None:
-            self._pump = _core.Task(self._run())
+            self._pump = private_task(self._run())
             _core.spawn(self._pump)
         self._waiting += 1
         try:
