@@ -22,7 +22,7 @@ _LAZY = (
     " _sync: Event Lock ThreadSafeFlag "
     " _combinators: wait_for wait_for_ms gather "
     " _streams: open_connection start_server Stream StreamReader StreamWriter Server IncompleteReadError "
-    " _loop: Loop get_event_loop new_event_loop get_running_loop "
+    " _loop: Loop get_event_loop new_event_loop "
     # CPython-compatible extras (manifest extras="cpython" or "all")
     " _semaphore: Semaphore BoundedSemaphore "
     " _queues: Queue LifoQueue PriorityQueue QueueEmpty QueueFull "
@@ -33,7 +33,7 @@ _LAZY = (
     " _wait: wait as_completed shield FIRST_COMPLETED FIRST_EXCEPTION ALL_COMPLETED "
     " _alltasks: all_tasks "
     " _taskext: InvalidStateError ensure_future iscoroutine "
-    " _callbacks: Handle TimerHandle "
+    " _callbacks: Handle TimerHandle get_running_loop "
     # MicroPython extras (manifest extras="all")
     " _threadsafe: ThreadSafeEvent ThreadSafeQueue "
     " _ringq: RingbufQueue "

@@ -9,7 +9,7 @@ from time import ticks_ms, ticks_diff
 
 from . import _kernel
 from ._kernel import _core
-from ._hooks import MAX_MS
+from ._hooks import MAX_MS, private_task
 
 # loop.time(): seconds since the first call, made monotonic (no ticks wrap)
 # by adding up tick differences. _last: ticks at the previous call.
@@ -77,7 +77,7 @@ async def _fire(h, ms):
 
 def _start(h, ms):
     # A private task (not a user task: all_tasks() doesn't list it).
-    t = _kernel.private_task(_fire(h, ms))
+    t = private_task(_fire(h, ms))
     h._task = t
     _core.spawn(t)
     return h
@@ -108,6 +108,22 @@ def call_at(when, cb, *args, context=None):
     return _start(TimerHandle(when, cb, args), int((when - time()) * 1000))
 
 
+def get_running_loop():
+    if _core.current() is None:
+        raise RuntimeError("no running event loop")
+    from ._loop import loop
+
+    return loop
+
+
+def _is_running():
+    return _core.current() is not None
+
+
+def _is_closed():
+    return False
+
+
 def install(loop_class):
     # Plain functions become methods of the Loop facade.
     for name, fn in (
@@ -116,5 +132,7 @@ def install(loop_class):
         ("call_later", call_later),
         ("call_later_ms", call_later_ms),
         ("call_at", call_at),
+        ("is_running", _is_running),
+        ("is_closed", _is_closed),
     ):
         setattr(loop_class, name, staticmethod(fn))

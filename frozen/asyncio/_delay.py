@@ -17,6 +17,7 @@ from time import ticks_ms, ticks_add, ticks_diff
 
 from . import _kernel
 from ._kernel import _core
+from ._hooks import private_task
 from ._sync import ThreadSafeFlag
 
 # Kick service: Delay_ms objects triggered since the service last ran. One
@@ -57,7 +58,7 @@ def _ensure_service():
     # replaces the kernel's I/O state, which is how we notice.
     global _service, _service_io
     if _service is None or _service.done() or _service_io is not _kernel._io:
-        _service = _kernel.private_task(_serve())
+        _service = private_task(_serve())
         _service_io = _kernel._io
         _core.spawn(_service)
 
@@ -100,7 +101,7 @@ class Delay_ms:
             t = None
         if t is None:
             self._done.clear()
-            self._task = _kernel.private_task(self._time())
+            self._task = private_task(self._time())
             _core.spawn(self._task)
 
     async def _time(self):

@@ -10,7 +10,7 @@
 
 from time import ticks_add
 
-from ._kernel import _core
+from ._kernel import _core, PRIVATE
 
 MAX_MS = ticks_add(0, -1) // 2
 
@@ -27,6 +27,14 @@ class TaskExtra:
         self.name = None
         self.callbacks = None
         self.watcher = None
+
+
+def private_task(coro):
+    # A task of the extras' own machinery (callbacks, timers, pumps):
+    # all_tasks() leaves it out, current_task() is None inside it.
+    t = _core.Task(coro)
+    t.data = PRIVATE
+    return t
 
 
 def task_extra(t, create=False):

@@ -199,12 +199,6 @@ def create_task(coro, name=None):
 PRIVATE = []
 
 
-def private_task(coro):
-    t = Task(coro)
-    t.data = PRIVATE
-    return t
-
-
 def current_task():
     t = _core.current()
     if t is None:

@@ -47,11 +47,6 @@ class Loop:
     def close(self):
         pass
 
-    def is_running(self):
-        return _core.current() is not None
-
-    def is_closed(self):
-        return False
 
     def set_exception_handler(self, handler):
         if handler is not None and not callable(handler):
@@ -74,12 +69,6 @@ loop = Loop()
 
 def get_event_loop(runq_len=0, waitq_len=0):
     # The arguments are accepted for uasyncio v2 code and ignored.
-    return loop
-
-
-def get_running_loop():
-    if _core.current() is None:
-        raise RuntimeError("no running event loop")
     return loop
 
 

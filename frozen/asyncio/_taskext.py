@@ -5,7 +5,7 @@
 
 from . import _kernel
 from ._kernel import _core, CancelledError
-from ._hooks import task_extra, wait_on
+from ._hooks import private_task, task_extra, wait_on
 
 
 class InvalidStateError(Exception):
@@ -72,7 +72,7 @@ def add_done_callback(t, fn, *, context=None):
         # A private task calls the callbacks. It is parked on t's wait list
         # now, so it wakes in the same turn as t's awaiters, before those
         # that started awaiting later (CPython's callback order).
-        w = _kernel.private_task(_notify(t, x))
+        w = private_task(_notify(t, x))
         x.watcher = w
         if t.done():
             _core.spawn(w)

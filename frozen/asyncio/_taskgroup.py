@@ -15,7 +15,8 @@
 # _aborting children are being cancelled; _parent_cancelled the group
 # cancelled the parent's body (that cancellation is ours to swallow).
 
-from ._kernel import _core, CancelledError, create_task, current_task, private_task
+from ._kernel import _core, CancelledError, create_task, current_task
+from ._hooks import private_task
 from ._watch import until_any_done
 
 try:

@@ -4,7 +4,8 @@
 # preallocated slots and set a ThreadSafeFlag: no allocation, no scheduler
 # state touched.
 
-from ._kernel import _core, private_task
+from ._kernel import _core
+from ._hooks import private_task
 from ._sync import ThreadSafeFlag
 from ._ringq import Ring
 
