@@ -20,7 +20,7 @@ class Broker:
     def subscribe(self, topic, agent, *args):
         subs = self._subs.setdefault(topic, [])
         for a, _ in subs:
-            if a is agent:
+            if a == agent:  # (== : a bound method is a new object each time)
                 return
         subs.append((agent, args))
 
@@ -28,7 +28,7 @@ class Broker:
         subs = self._subs.get(topic)
         if subs is None:
             return
-        self._subs[topic] = [s for s in subs if s[0] is not agent]
+        self._subs[topic] = [s for s in subs if s[0] != agent]
         if not self._subs[topic]:
             del self._subs[topic]
 

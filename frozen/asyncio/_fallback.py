@@ -620,7 +620,9 @@ class Event:
         self._set = False
 
     def wait(self):
-        return self
+        # A subclass may override __iter__ and `await super().wait()` in it
+        # (Hinch's Message): it gets the plain Event iterator, as from C.
+        return self if type(self) is Event else _EventWait(self)
 
     def __iter__(self):
         return self
@@ -634,6 +636,17 @@ class Event:
             raise _stop(_STOP_TRUE)
         _wl_push(self, cur)
         cur._f |= SUSPENDED
+
+
+class _EventWait:
+    def __init__(self, e):
+        self.e = e
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return Event.__next__(self.e)
 
 
 class Lock:

@@ -104,4 +104,25 @@ async def test_broker_agents():
     hwtest.raises(TypeError, lambda: (b.subscribe("bad", 42), b.publish("bad", 0)))
 
 
+def test_broker_bound_method_agent():
+    # A bound method is a new object on each access: subscribing one twice
+    # is still one subscription, and unsubscribing it works.
+    class Sink:
+        def __init__(self):
+            self.got = []
+
+        def take(self, topic, msg):
+            self.got.append(msg)
+
+    b = asyncio.Broker()
+    s = Sink()
+    b.subscribe("t", s.take)
+    b.subscribe("t", s.take)
+    b.publish("t", 1)
+    hwtest.eq(s.got, [1], "delivered once")
+    b.unsubscribe("t", s.take)
+    b.publish("t", 2)
+    hwtest.eq(s.got, [1], "nothing after unsubscribe")
+
+
 hwtest.main()
