@@ -1,5 +1,5 @@
-# all_tasks(): the unfinished tasks, the running one included, but not the
-# private tasks the extras run (_kernel.PRIVATE).
+# all_tasks(): the unfinished tasks (the running one is one of them), but
+# not the private tasks the extras run (_kernel.PRIVATE).
 #
 # The core keeps no list of tasks for this (a task parked on an Event is
 # reachable only from that Event): our C core finds them on the heap after
@@ -11,9 +11,4 @@ from ._kernel import _core
 
 
 def all_tasks(loop=None):
-    out = set(t for t in _core.heap_tasks() if t.data is not _kernel.PRIVATE)
-    if _core.current() is not None:
-        cur = _kernel.current_task()
-        if cur is not None:
-            out.add(cur)
-    return out
+    return set(t for t in _core.heap_tasks() if t.data is not _kernel.PRIVATE)

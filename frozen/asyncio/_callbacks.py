@@ -109,7 +109,7 @@ def call_at(when, cb, *args, context=None):
 
 
 def get_running_loop():
-    if _core.current() is None:
+    if not _is_running():
         raise RuntimeError("no running event loop")
     from ._loop import loop
 

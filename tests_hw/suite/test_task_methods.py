@@ -3,7 +3,7 @@
 # get_coro, add_done_callback (called once done, also when added late),
 # remove_done_callback, all_tasks().
 import asyncio
-from asyncio import all_tasks  # early, so every task is seen
+from asyncio import all_tasks
 
 
 async def ok():
