@@ -11,8 +11,14 @@ except NameError:
 
 
 async def work(name, delay, log, fail=False):
+    # delay: seconds to sleep, or an Event to wait for (children that must
+    # wake in the same turn: two sleeps started in different ticks of a 1 ms
+    # clock fall due a tick apart, and the group reacts in between)
     try:
-        await asyncio.sleep(delay)
+        if isinstance(delay, asyncio.Event):
+            await delay.wait()
+        else:
+            await asyncio.sleep(delay)
     except asyncio.CancelledError:
         log.append(name + " cancelled")
         raise
@@ -42,10 +48,13 @@ async def main():
     print(log)
 
     log = []
+    go = asyncio.Event()
     try:
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(work("c1", 0.01, log, fail=True))
-            tg.create_task(work("c2", 0.01, log, fail=True))
+            tg.create_task(work("c1", go, log, fail=True))
+            tg.create_task(work("c2", go, log, fail=True))
+            await asyncio.sleep(0.01)
+            go.set()
     except EG as e:
         print("two failures:", sorted(str(x) for x in e.exceptions))
     print(sorted(log))
