@@ -35,7 +35,7 @@ static mp_obj_t event_set(mp_obj_t self_in) {
     aio_event_t *e = MP_OBJ_TO_PTR(self_in);
     e->set = true;
     while (e->w != mp_const_none) {
-        aio_task_t *t = TASK(e->w);
+        aio_task_t *t = aio_wl_first(self_in);
         aio_wl_unlink(self_in, t);
         aio_ready(t);
     }
@@ -107,11 +107,11 @@ static mp_obj_t lock_release(mp_obj_t self_in) {
         l->owner = LOCK_FREE;
     } else {
         // Hand the lock to the first waiter; nobody can barge in meanwhile.
-        aio_task_t *t = TASK(l->w);
+        aio_task_t *t = aio_wl_first(self_in);
         aio_wl_unlink(self_in, t);
         l->owner = MP_OBJ_FROM_PTR(t);
-        t->res = self_in;
         aio_ready(t);
+        t->reserved = self_in; // (free while t is in the ready FIFO)
     }
     return mp_const_none;
 }
@@ -126,7 +126,7 @@ static mp_obj_t lock_iternext(mp_obj_t self_in) {
     aio_lock_t *l = MP_OBJ_TO_PTR(self_in);
     aio_task_t *cur = aio_running();
     if (coming_back(cur)) {
-        cur->res = mp_const_none;
+        cur->reserved = MP_OBJ_NULL;
         l->owner = LOCK_HELD;
         return mp_make_stop_iteration(mp_const_true);
     }

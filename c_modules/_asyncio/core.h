@@ -21,49 +21,59 @@
 #define Q_READY (MP_OBJ_NEW_SMALL_INT(1))
 #define Q_TIMED (MP_OBJ_NEW_SMALL_INT(2))
 
-// Task flag bits, same values and meaning as in _fallback.py
+// Task flag bits, same values and meaning as in _fallback.py (but BOXED
+// and DATA, which are about the C layout only)
 #define F_DONE (1)        // coroutine finished
-#define F_FAILED (2)      // ... by raising; res is the exception
+#define F_FAILED (2)      // ... by raising; q is the exception
 #define F_SEEN (4)        // outcome delivered; no "not retrieved" report
 #define F_THROW (8)       // cancelled: throw CancelledError at next resume
 #define F_SUSPENDED (16)  // parked inside one of our awaitables
 #define F_REQUEUE (32)    // in the ready FIFO: go to its back once more first
+#define F_BOXED (64)      // coro is an aio_box_t (the task has extras/data)
+#define F_DATA (128)      // the user set `data`: it is in the box
 
-// Task state encoding:
-//   coro   the coroutine, or None for a stop marker / relay
-//   data   user attribute; set to the outcome (value or exception) when the
-//          task finishes; on a relay, the task it wakes
-//   q      Q_NONE, Q_READY, Q_TIMED, or the container it waits in: a Task,
-//          Event or Lock wait list (circular, doubly linked through
-//          next/prev, head in the container's `w`), or an object with
-//          _drop(task)
-//   next/prev  list links, or in the heap: sibling and back link (parent
-//          for a first child, else left sibling)
-//   child  first child in the timer heap
-//   w      None, head of the list of tasks awaiting this one, or a
+// Task state encoding. Eight words: two GC blocks on 32- and 64-bit ports,
+// as upstream's Task; so slots are shared between states that exclude
+// each other.
+//   coro   the coroutine, or None for a stop marker / relay; with F_BOXED
+//          an aio_box_t holding it (rare: named tasks, done callbacks,
+//          `data` set by the user)
+//   q      before F_DONE: Q_NONE, Q_READY, Q_TIMED, or the container it
+//          waits in: a Task, Event or Lock wait list, or an object with
+//          _drop(task). After F_DONE: the outcome, the return value or,
+//          with F_FAILED, the exception
+//   next   ready FIFO link; wait lists: circular, singly linked, the
+//          container's `w` pointing at the tail; timer heap: next sibling,
+//          or for the last child its parent tagged with HEAP_PARENT
+//   child  timer heap: first child. In the ready FIFO: `reserved`, the Lock
+//          a release() handed to this task, until it resumes. A relay:
+//          `owner`, the task it wakes
+//   w      None, tail of the list of tasks awaiting this one, or a
 //          callable observer (gather, wait_for's within object)
-//   res    before F_DONE: None or the Lock that reserved itself for the
-//          task; after: the return value or, with F_FAILED, the exception
 //   key    deadline (timer heap) or ready stamp (ready FIFO), in ticks_ms
 //   seq    timer insertion order: equal deadlines fire first-in first-out
-//   extra  one object for the extras (name, done callbacks), default None;
-//          free in RAM: without it a Task's 44 B (32-bit) round up to the
-//          same 48 B GC allocation
 typedef struct _core_task_t {
     mp_obj_base_t base;
     mp_obj_t coro;
-    mp_obj_t data;
     mp_obj_t q;
     struct _core_task_t *next;
-    struct _core_task_t *prev;
-    struct _core_task_t *child;
+    union {
+        struct _core_task_t *child;
+        mp_obj_t reserved;
+        struct _core_task_t *owner;
+    };
     mp_obj_t w;
-    mp_obj_t res;
-    mp_obj_t extra;
     mp_uint_t key;
     uint16_t seq;
     uint16_t flags;
 } aio_task_t;
+
+// What a task keeps outside its eight words (raw GC memory, not an object)
+typedef struct _core_box_t {
+    mp_obj_t coro;
+    mp_obj_t extra;  // one object for the extras (name, done callbacks)
+    mp_obj_t data;   // the user's `data`, with F_DATA
+} aio_box_t;
 
 typedef struct _core_event_t {
     mp_obj_base_t base;
@@ -121,6 +131,7 @@ void aio_timer_push(aio_task_t *t, mp_uint_t deadline);
 void aio_timer_remove(aio_task_t *t);
 aio_task_t *aio_timer_pop(void);
 mp_obj_t *aio_wait_head(mp_obj_t container);
+aio_task_t *aio_wl_first(mp_obj_t container);
 void aio_wl_push(mp_obj_t container, aio_task_t *t);
 void aio_wl_unlink(mp_obj_t container, aio_task_t *t);
 
@@ -128,6 +139,8 @@ void aio_wl_unlink(mp_obj_t container, aio_task_t *t);
 mp_obj_t aio_task_ext_lookup(qstr attr);
 
 // task.c
+mp_obj_t aio_task_coro(aio_task_t *t);
+aio_box_t *aio_task_box(aio_task_t *t);
 mp_obj_t aio_task_cancel(mp_obj_t self_in);
 aio_task_t *aio_running(void);
 void aio_lock_forfeit(aio_lock_t *lock);

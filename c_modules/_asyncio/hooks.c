@@ -47,13 +47,14 @@ mp_obj_t aio_task_ext_lookup(qstr attr) {
     return e == NULL ? MP_OBJ_NULL : e->value;
 }
 
-static mp_obj_t aio_task_extra(mp_obj_t t) {
-    return hook_task(t)->extra;
+static mp_obj_t aio_task_extra(mp_obj_t t_in) {
+    aio_task_t *t = hook_task(t_in);
+    return (t->flags & F_BOXED) ? aio_task_box(t)->extra : mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_task_extra_obj, aio_task_extra);
 
 static mp_obj_t aio_set_task_extra(mp_obj_t t, mp_obj_t obj) {
-    hook_task(t)->extra = obj;
+    aio_task_box(hook_task(t))->extra = obj;
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_2(aio_set_task_extra_obj, aio_set_task_extra);

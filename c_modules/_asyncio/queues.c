@@ -53,18 +53,22 @@ static bool earlier(const aio_task_t *a, const aio_task_t *b) {
     return d < 0 || (d == 0 && ((uint16_t)(a->seq - b->seq) & 0xffff) > 0x7fff);
 }
 
+// Heap links: the last child's `next` is its parent, tagged in the low
+// bit (tasks are GC blocks, so that bit is free; the parent stays reachable
+// from the root, so the GC needs no untagged copy).
+#define HEAP_PARENT ((uintptr_t)1)
+#define IS_PARENT(p) ((uintptr_t)(p) & HEAP_PARENT)
+#define TAG_PARENT(p) ((aio_task_t *)((uintptr_t)(p) | HEAP_PARENT))
+#define UNTAG(p) ((aio_task_t *)((uintptr_t)(p) & ~HEAP_PARENT))
+
+// Two roots (next NULL) into one; the later one becomes the first child.
 static aio_task_t *meld(aio_task_t *a, aio_task_t *b) {
     if (earlier(b, a)) {
         aio_task_t *x = a;
         a = b;
         b = x;
     }
-    aio_task_t *c = a->child;
-    b->next = c;
-    b->prev = a;
-    if (c != NULL) {
-        c->prev = b;
-    }
+    b->next = a->child != NULL ? a->child : TAG_PARENT(a);
     a->child = b;
     return a;
 }
@@ -73,15 +77,15 @@ static aio_task_t *meld(aio_task_t *a, aio_task_t *b) {
 // (linked through next), then the stack melded into one tree.
 static aio_task_t *merge_children(aio_task_t *n) {
     aio_task_t *stack = NULL;
-    while (n != NULL) {
+    while (n != NULL && !IS_PARENT(n)) {
         aio_task_t *a = n;
         aio_task_t *b = a->next;
-        a->prev = NULL;
-        if (b == NULL) {
+        if (b == NULL || IS_PARENT(b)) {
             n = NULL;
         } else {
             n = b->next;
-            b->prev = b->next = NULL;
+            b->next = NULL;
+            a->next = NULL;
             a = meld(a, b);
         }
         a->next = stack;
@@ -107,7 +111,7 @@ void aio_timer_push(aio_task_t *t, mp_uint_t deadline) {
     t->q = Q_TIMED;
     t->key = deadline;
     t->seq = ++s->seq;
-    t->next = t->prev = t->child = NULL;
+    t->next = t->child = NULL;
     s->heap = s->heap == NULL ? t : meld(s->heap, t);
 }
 
@@ -118,21 +122,28 @@ void aio_timer_remove(aio_task_t *t) {
     if (t == s->heap) {
         s->heap = sub;
     } else {
-        aio_task_t *p = t->prev;
-        aio_task_t *n = t->next;
-        if (p->child == t) {
-            p->child = n;
-        } else {
-            p->next = n;
+        // Unhook t from its parent's child list: the parent is at the end
+        // of t's siblings, t's left sibling (if any) starts from it.
+        aio_task_t *p = t->next;
+        while (!IS_PARENT(p)) {
+            p = p->next;
         }
-        if (n != NULL) {
-            n->prev = p;
+        p = UNTAG(p);
+        aio_task_t *after = t->next;
+        if (p->child == t) {
+            p->child = IS_PARENT(after) ? NULL : after;
+        } else {
+            aio_task_t *l = p->child;
+            while (l->next != t) {
+                l = l->next;
+            }
+            l->next = after;
         }
         if (sub != NULL) {
             s->heap = meld(s->heap, sub);
         }
     }
-    t->next = t->prev = NULL;
+    t->next = NULL;
     t->q = Q_NONE;
 }
 
@@ -145,7 +156,8 @@ aio_task_t *aio_timer_pop(void) {
     return t;
 }
 
-// The wait-list head slot of a container, or NULL for custom containers.
+// The wait-list slot of a container (its tail, or None), or NULL for
+// custom containers.
 mp_obj_t *aio_wait_head(mp_obj_t c) {
     if (IS_TASK(c)) {
         return &TASK(c)->w;
@@ -157,35 +169,42 @@ mp_obj_t *aio_wait_head(mp_obj_t c) {
     return NULL;
 }
 
+// The first task waiting in c (a container with a wait list), or NULL.
+aio_task_t *aio_wl_first(mp_obj_t c) {
+    mp_obj_t tail = *aio_wait_head(c);
+    return tail == mp_const_none ? NULL : TASK(tail)->next;
+}
+
 void aio_wl_push(mp_obj_t c, aio_task_t *t) {
-    mp_obj_t *head = aio_wait_head(c);
-    if (*head == mp_const_none) {
-        t->next = t->prev = t;
-        *head = MP_OBJ_FROM_PTR(t);
+    mp_obj_t *slot = aio_wait_head(c);
+    if (*slot == mp_const_none) {
+        t->next = t;
     } else {
-        aio_task_t *h = TASK(*head);
-        aio_task_t *tail = h->prev;
-        t->prev = tail;
-        t->next = h;
+        aio_task_t *tail = TASK(*slot);
+        t->next = tail->next;
         tail->next = t;
-        h->prev = t;
     }
+    *slot = MP_OBJ_FROM_PTR(t);
     t->q = c;
 }
 
+// O(1) for the first waiter (the usual case: set(), release(), finish);
+// a cancelled waiter further back walks the list to its predecessor.
 void aio_wl_unlink(mp_obj_t c, aio_task_t *t) {
-    mp_obj_t *head = aio_wait_head(c);
+    mp_obj_t *slot = aio_wait_head(c);
     aio_task_t *n = t->next;
     if (n == t) {
-        *head = mp_const_none;
+        *slot = mp_const_none;
     } else {
-        aio_task_t *p = t->prev;
+        aio_task_t *p = TASK(*slot);
+        while (p->next != t) {
+            p = p->next;
+        }
         p->next = n;
-        n->prev = p;
-        if (*head == MP_OBJ_FROM_PTR(t)) {
-            *head = MP_OBJ_FROM_PTR(n);
+        if (*slot == MP_OBJ_FROM_PTR(t)) {
+            *slot = MP_OBJ_FROM_PTR(p);
         }
     }
-    t->next = t->prev = NULL;
+    t->next = NULL;
     t->q = Q_NONE;
 }

@@ -5,12 +5,9 @@
 static aio_task_t *task_new(mp_obj_t coro) {
     aio_task_t *t = mp_obj_malloc(aio_task_t, &aio_task_type);
     t->coro = coro;
-    t->data = mp_const_none;
     t->q = Q_NONE;
-    t->next = t->prev = t->child = NULL;
+    t->next = t->child = NULL;
     t->w = mp_const_none;
-    t->res = mp_const_none;
-    t->extra = mp_const_none;
     t->key = 0;
     t->seq = 0;
     t->flags = 0;
@@ -21,6 +18,24 @@ static mp_obj_t task_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     (void)type;
     mp_arg_check_num(n_args, n_kw, 1, 1, false);
     return MP_OBJ_FROM_PTR(task_new(args[0]));
+}
+
+// The coroutine, wherever the task keeps it.
+mp_obj_t aio_task_coro(aio_task_t *t) {
+    return (t->flags & F_BOXED) ? ((aio_box_t *)t->coro)->coro : t->coro;
+}
+
+// The task's box, made on first use: what does not fit in its eight words.
+aio_box_t *aio_task_box(aio_task_t *t) {
+    if (!(t->flags & F_BOXED)) {
+        aio_box_t *b = m_new(aio_box_t, 1);
+        b->coro = t->coro;
+        b->extra = mp_const_none;
+        b->data = mp_const_none;
+        t->coro = (mp_obj_t)b;
+        t->flags |= F_BOXED;
+    }
+    return (aio_box_t *)t->coro;
 }
 
 static bool has_observer(aio_task_t *t) {
@@ -75,9 +90,12 @@ static void task_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     aio_task_t *t = TASK(self_in);
     if (dest[0] == MP_OBJ_NULL) {
         if (attr == MP_QSTR_coro) {
-            dest[0] = t->coro;
+            dest[0] = aio_task_coro(t);
         } else if (attr == MP_QSTR_data) {
-            dest[0] = t->data;
+            // Free for the user; once the task finishes, its outcome
+            // (tutorial 7.9), until the user sets it again.
+            dest[0] = (t->flags & F_DATA) ? aio_task_box(t)->data
+                : (t->flags & F_DONE) ? t->q : mp_const_none;
         } else if (attr == MP_QSTR_done || attr == MP_QSTR_cancel) {
             dest[1] = MP_OBJ_SENTINEL; // the core's methods: in locals_dict
         }
@@ -93,7 +111,8 @@ static void task_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         }
         #endif
     } else if (dest[1] != MP_OBJ_NULL && attr == MP_QSTR_data) {
-        t->data = dest[1];
+        aio_task_box(t)->data = dest[1];
+        t->flags |= F_DATA;
         dest[0] = MP_OBJ_NULL;
     }
 }
@@ -110,9 +129,9 @@ static mp_obj_t task_iternext(mp_obj_t self_in) {
         }
         t->flags |= F_SEEN;
         if (t->flags & F_FAILED) {
-            nlr_raise(t->res);
+            nlr_raise(t->q);
         }
-        return mp_make_stop_iteration(t->res);
+        return mp_make_stop_iteration(t->q);
     }
     if (has_observer(t)) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't wait"));
@@ -144,9 +163,9 @@ MP_DEFINE_CONST_OBJ_TYPE(
 // ---- task completion ----
 
 static void finish(aio_state_t *s, aio_task_t *t, mp_obj_t value, bool failed) {
-    t->res = value;
-    t->data = value; // tutorial 7.9: a finished task's data is its outcome
-    uint16_t f = (t->flags & ~(F_SUSPENDED | F_THROW)) | F_DONE;
+    t->q = value;
+    // (F_DATA cleared: a finished task's data is its outcome, tutorial 7.9)
+    uint16_t f = (t->flags & ~(F_SUSPENDED | F_THROW | F_DATA)) | F_DONE;
     if (failed) {
         f |= F_FAILED;
     }
@@ -159,6 +178,7 @@ static void finish(aio_state_t *s, aio_task_t *t, mp_obj_t value, bool failed) {
         if (failed && !(f & F_SEEN) && !mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(value)), s->cancelled)) {
             // Nobody awaits it: report at the next turn unless retrieved first.
             aio_ready(t);
+            t->q = value;
         }
     } else if (!IS_TASK(w)) {
         t->w = mp_const_none;
@@ -168,7 +188,7 @@ static void finish(aio_state_t *s, aio_task_t *t, mp_obj_t value, bool failed) {
         t->flags = f | F_SEEN;
         // Waiters (relays included) go to the ready FIFO in order.
         while (t->w != mp_const_none) {
-            aio_task_t *x = TASK(t->w);
+            aio_task_t *x = aio_wl_first(MP_OBJ_FROM_PTR(t));
             aio_wl_unlink(MP_OBJ_FROM_PTR(t), x);
             aio_ready(x);
         }
@@ -177,9 +197,9 @@ static void finish(aio_state_t *s, aio_task_t *t, mp_obj_t value, bool failed) {
 
 // Forget the reserved hand-off of a lock whose heir is being cancelled.
 static void forfeit_reservation(aio_task_t *t) {
-    if (t->res != mp_const_none) {
-        aio_lock_t *lock = MP_OBJ_TO_PTR(t->res);
-        t->res = mp_const_none;
+    if (t->reserved != MP_OBJ_NULL) {
+        aio_lock_t *lock = MP_OBJ_TO_PTR(t->reserved);
+        t->reserved = MP_OBJ_NULL;
         aio_lock_forfeit(lock);
     }
 }
@@ -199,14 +219,16 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
             s->rtail = NULL;
         }
         t->next = NULL;
-        t->q = Q_NONE;
+        if (!(t->flags & F_DONE)) {
+            t->q = Q_NONE; // (a finished task's q is its outcome)
+        }
     } else {
         return NULL;
     }
     if (t->coro == mp_const_none) {
-        // A stop marker (data None) or a relay (data = its owner).
-        if (t->data != mp_const_none && !(t->flags & F_DONE)) {
-            aio_task_t *owner = TASK(t->data);
+        // A stop marker (owner NULL) or a relay.
+        if (t->owner != NULL && !(t->flags & F_DONE)) {
+            aio_task_t *owner = t->owner;
             t->flags |= F_DONE;
             if (owner->q == Q_TIMED) {
                 aio_timer_remove(owner);
@@ -232,21 +254,22 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
         return t;
     }
     s->cur = t;
+    mp_obj_t coro = (f & F_BOXED) ? ((aio_box_t *)t->coro)->coro : t->coro;
     mp_obj_t ret;
     mp_vm_return_kind_t kind;
     if (f & F_THROW) {
         t->flags = f & ~(F_THROW | F_SUSPENDED | F_REQUEUE);
         forfeit_reservation(t);
         mp_obj_t exc = mp_make_raise_obj(s->cancelled);
-        if (mp_obj_is_type(t->coro, &mp_type_gen_instance)) {
+        if (mp_obj_is_type(coro, &mp_type_gen_instance)) {
             // As gen.throw() does: a generator that has not started yet
             // must get the exception, not a "can't send" TypeError.
-            kind = mp_obj_gen_resume(t->coro, mp_const_none, exc, &ret);
+            kind = mp_obj_gen_resume(coro, mp_const_none, exc, &ret);
         } else {
-            kind = mp_resume(t->coro, MP_OBJ_NULL, exc, &ret);
+            kind = mp_resume(coro, MP_OBJ_NULL, exc, &ret);
         }
     } else {
-        kind = mp_resume(t->coro, mp_const_none, MP_OBJ_NULL, &ret);
+        kind = mp_resume(coro, mp_const_none, MP_OBJ_NULL, &ret);
     }
     s->cur = NULL;
     if (kind == MP_VM_RETURN_NORMAL) {
@@ -378,11 +401,14 @@ MP_DEFINE_CONST_FUN_OBJ_1(aio_next_due_obj, aio_next_due);
 
 static mp_obj_t aio_result(mp_obj_t t_in) {
     aio_task_t *t = arg_task(t_in);
+    if (!(t->flags & F_DONE)) {
+        return mp_const_none;
+    }
     t->flags |= F_SEEN;
     if (t->flags & F_FAILED) {
-        nlr_raise(t->res);
+        nlr_raise(t->q);
     }
-    return t->res;
+    return t->q;
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_result_obj, aio_result);
 
@@ -411,7 +437,7 @@ MP_DEFINE_CONST_FUN_OBJ_2(aio_unwatch_obj, aio_unwatch);
 static mp_obj_t aio_outcome(mp_obj_t t_in) {
     aio_task_t *t = arg_task(t_in);
     t->flags |= F_SEEN;
-    mp_obj_t items[2] = { mp_obj_new_bool(t->flags & F_FAILED), t->res };
+    mp_obj_t items[2] = { mp_obj_new_bool(t->flags & F_FAILED), (t->flags & F_DONE) ? t->q : mp_const_none };
     return mp_obj_new_tuple(2, items);
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_outcome_obj, aio_outcome);
@@ -423,7 +449,7 @@ static mp_obj_t aio_relay(mp_obj_t target_in) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't wait"));
     }
     aio_task_t *r = task_new(mp_const_none);
-    r->data = MP_OBJ_FROM_PTR(cur);
+    r->owner = cur;
     aio_wl_push(target_in, r);
     return MP_OBJ_FROM_PTR(r);
 }

@@ -28,9 +28,9 @@ static mp_obj_t deliver(aio_within_t *w, aio_task_t *a) {
     w->stage = W_OVER;
     a->flags |= F_SEEN;
     if (a->flags & F_FAILED) {
-        nlr_raise(a->res);
+        nlr_raise(a->q);
     }
-    return mp_make_stop_iteration(a->res);
+    return mp_make_stop_iteration(a->q);
 }
 
 static mp_obj_t within_iternext(mp_obj_t self_in) {
