@@ -1,0 +1,155 @@
+# Order under churn: the timer heap and the wait lists, driven hard enough
+# to reach every shape (removals deep in the heap, cancelled waiters in the
+# middle of a list), checked against a plain model of the rules:
+#   - sleepers wake by deadline, equal deadlines in the order they slept;
+#   - a cancelled sleeper or waiter never wakes normally;
+#   - Event.set() and Lock hand-offs wake the remaining waiters in the order
+#     they started waiting.
+# The timer part runs on a hand-driven clock (the core's set_clock(), as in
+# test_ticks_wrap), so it is exact on every port; a core without
+# set_clock() (stock upstream) skips it.
+import hwtest
+from hwtest import eq, true
+
+time = hwtest.require("time")
+import asyncio
+
+
+class Rand:
+    # A fixed LCG: the same churn on every port and every run.
+    def __init__(self, seed):
+        self.x = seed
+
+    def below(self, n):
+        self.x = (self.x * 1103515245 + 12345) & 0x7FFFFFFF
+        return (self.x >> 8) % n
+
+
+def _clock_hooks():
+    import sys
+
+    core = getattr(sys.modules.get("asyncio._kernel"), "_core", None)
+    found = []
+    for mod_name in list(sys.modules):
+        if (mod_name == "asyncio" or mod_name.startswith("asyncio.")) and mod_name != "asyncio._fallback":
+            mod = sys.modules[mod_name]
+            for name in ("ticks_ms", "ticks"):
+                if getattr(mod, name, None) is time.ticks_ms:
+                    found.append((mod, name))
+    return getattr(core, "set_clock", None), found
+
+
+async def _churn(now, rand):
+    woke = []
+    live = {}  # id -> (deadline, order slept, task)
+    expected = []
+    state = [0, 0]  # next id, next sleep order
+
+    async def sleeper(i, ms):
+        await asyncio.sleep_ms(ms)
+        woke.append((now[0], i))
+
+    def spawn(ms):
+        i = state[0]
+        state[0] += 1
+        live[i] = (now[0] + ms, state[1], asyncio.create_task(sleeper(i, ms)))
+        state[1] += 1
+
+    for _ in range(300):
+        spawn(1 + rand.below(50))
+    await asyncio.sleep_ms(0)  # every sleeper parks on the timer heap
+    for step in range(1, 140):
+        now[0] += 1
+        # due now: in deadline order, ties in the order they slept
+        due = sorted((d, o, i) for i, (d, o, _) in live.items() if d <= now[0])
+        for d, o, i in due:
+            expected.append((now[0], i))
+            del live[i]
+        await asyncio.sleep_ms(0)  # the due sleepers run before we come back
+        if step < 100:
+            ids = list(live)
+            for _ in range(min(3, len(ids))):
+                i = ids.pop(rand.below(len(ids)))
+                live.pop(i)[2].cancel()
+            for _ in range(3):
+                spawn(1 + rand.below(40))
+            await asyncio.sleep_ms(0)  # the cancelled ones unwind, new ones park
+    true(not live, "every sleeper woke or was cancelled")
+    return woke, expected
+
+
+def test_timer_heap_under_churn():
+    async def nap():
+        await asyncio.sleep_ms(0)
+
+    asyncio.run(nap())  # load the scheduler's modules
+    set_clock, hooks = _clock_hooks()
+    if set_clock is None:
+        raise hwtest.Skip("this asyncio core has no set_clock(); can't drive its clock")
+    real_ticks = time.ticks_ms
+    now = [time.ticks_add(real_ticks(), 0)]
+
+    def clock():
+        return now[0]
+
+    asyncio.new_event_loop()
+    set_clock(clock)
+    for mod, name in hooks:
+        setattr(mod, name, clock)
+    try:
+        woke, expected = asyncio.run(_churn(now, Rand(12345)))
+    finally:
+        set_clock(None)
+        for mod, name in hooks:
+            setattr(mod, name, real_ticks)
+        asyncio.new_event_loop()
+    true(len(expected) >= 200, "%d wake-ups checked" % len(expected))
+    eq(woke, expected, "wake-ups (time, sleeper)")
+
+
+async def _waiters(make_wait, release, n, rand):
+    woke = []
+
+    async def waiter(i):
+        await make_wait()
+        woke.append(i)
+        release()
+
+    tasks = [asyncio.create_task(waiter(i)) for i in range(n)]
+    await asyncio.sleep_ms(0)  # all parked, in id order
+    remaining = list(range(n))
+    for _ in range(n // 2):
+        i = remaining.pop(rand.below(len(remaining)))
+        tasks[i].cancel()
+    await asyncio.sleep_ms(0)  # the cancelled ones unwind
+    return tasks, remaining, woke
+
+
+def test_event_waiters_cancelled_in_random_order():
+    async def main():
+        ev = asyncio.Event()
+        tasks, remaining, woke = await _waiters(ev.wait, lambda: None, 60, Rand(7))
+        eq(woke, [], "nobody woke before set()")
+        ev.set()
+        await asyncio.gather(*[tasks[i] for i in remaining])
+        eq(woke, remaining, "set() woke the rest in waiting order")
+        true(all(t.done() for t in tasks), "every waiter finished")
+
+    asyncio.run(main())
+
+
+def test_lock_waiters_cancelled_in_random_order():
+    async def main():
+        lock = asyncio.Lock()
+        await lock.acquire()
+        tasks, remaining, woke = await _waiters(lock.acquire, lock.release, 40, Rand(99))
+        eq(woke, [], "nobody got the lock while we hold it")
+        lock.release()
+        await asyncio.gather(*[tasks[i] for i in remaining])
+        eq(woke, remaining, "the lock went round in waiting order")
+        eq(lock.locked(), False, "free again")
+
+    asyncio.run(main())
+
+
+hwtest.main()
