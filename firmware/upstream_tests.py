@@ -73,6 +73,12 @@ def run_set(board, folder, tests_dir, result_dir, log=print):
         if not found:
             raise FirmwareError(f"run-multitests.py ran nothing:\n{done.stdout[-800:]}{done.stderr[-800:]}")
         outcomes.update(found)
+        result_dir.mkdir(parents=True, exist_ok=True)
+        (result_dir / "multitests.log").write_text(done.stdout + done.stderr)
+    # A test that printed no verdict (the harness died, a timeout it does not
+    # report) is a failure, not a smaller total.
+    for test in single + multi:
+        outcomes.setdefault(test, "fail")
     return outcomes
 
 
