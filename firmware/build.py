@@ -157,13 +157,11 @@ def _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare):
         cmd += [f"VARIANT={board.upstream_board}", f"VARIANT_DIR={board_dir}", f"MICROPY_MANIFEST_BOARD_DIR={board_dir}"]
     else:
         cmd += [f"BOARD={board.upstream_board}", f"BOARD_DIR={board_dir}"]
-    if bare:
-        # No asyncio at all: the baseline that asyncio's flash cost is measured from.
-        cmd += [f"FROZEN_MANIFEST={board_dir / 'manifest.py'}"]
-    elif board.stock:
-        cmd += [f"FROZEN_MANIFEST={board_dir / 'manifest.py'}", "ASYNCIO_STOCK=1"]
-    else:
-        cmd += [f"FROZEN_MANIFEST={TOP_MANIFEST}"]
+    # One manifest for all (see manifest.py): ASYNCIO_PACKAGE picks the package.
+    cmd += [f"FROZEN_MANIFEST={TOP_MANIFEST}"]
+    if board.stock and not bare:
+        cmd += ["ASYNCIO_STOCK=1"]  # upstream's own _asyncio C module
+    elif not bare:
         if asyncio_c:
             cmake_port = board.port in ("rp2", "esp32")
             modules = C_MODULES_DIR / "micropython.cmake" if cmake_port else C_MODULES_DIR
@@ -234,6 +232,8 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         "ASYNCIO_C": "1" if asyncio_c else "0",
         "ASYNCIO_MPY_LIB": "1" if have_lib else "0",
         "ASYNCIO_BUILDINFO": str(work / "buildinfo"),
+        # bare: no asyncio at all, the baseline asyncio's flash cost is measured from
+        "ASYNCIO_PACKAGE": "none" if bare else "stock" if board.stock else "ours",
     }
     if board.port == "rp2":
         # rp2's Makefile hands only CMAKE_ARGS to cmake, so make's MPY_LIB_DIR never
