@@ -11,7 +11,9 @@
 # State: _func/_args callback; _duration default ms; _deadline ticks_ms at
 # which it fires; _running 0/1; _task timing task or None; _wake_at ticks
 # the timing task sleeps until; _kicked 0/1 in the kick ring; _rvalue the
-# callback's return value; _done Event set at each timeout.
+# callback's return value (None again at each trigger); _done Event set at
+# each timeout, cleared by stop(), clear() and each fresh start; _dead
+# after deinit().
 
 from time import ticks_ms, ticks_add, ticks_diff
 
@@ -67,7 +69,8 @@ _service_io = None
 
 
 class Delay_ms:
-    def __init__(self, func=None, args=(), duration=1000):
+    def __init__(self, func=None, args=(), duration=1000, can_alloc=True):
+        # (can_alloc: accepted for the tutorial's older signature, unused)
         self._func = func
         self._args = args
         self._duration = duration
@@ -78,10 +81,14 @@ class Delay_ms:
         self._kicked = 0
         self._rvalue = None
         self._done = _core.Event()
+        self._dead = 0
         _ensure_service()
 
     def trigger(self, duration=0):
         # Safe in IRQs: int arithmetic and stores only.
+        if self._dead:
+            raise RuntimeError("Delay_ms.deinit() has run")
+        self._rvalue = None  # a retrigger cancels the last timeout's outcome
         self._deadline = ticks_add(ticks_ms(), duration if duration > 0 else self._duration)
         self._running = 1
         _ensure_service()  # allocates only if the loop was replaced
@@ -123,6 +130,7 @@ class Delay_ms:
 
     def stop(self):
         self._running = 0
+        self._done.clear()
         t = self._task
         self._task = None
         if t is not None and t is not _core.current():
@@ -143,5 +151,14 @@ class Delay_ms:
     def wait(self):
         return self._done.wait()
 
+    # The timeout Event itself, for code that consumes it (await d.wait();
+    # d.clear()) or fakes a timeout.
+    def set(self):
+        self._done.set()
+
+    def clear(self):
+        self._done.clear()
+
     def deinit(self):
         self.stop()
+        self._dead = 1

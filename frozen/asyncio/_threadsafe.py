@@ -85,6 +85,19 @@ class ThreadSafeQueue(Ring):
         self._got_room.set()
         return item
 
+    # The tutorial's names for code outside the loop. block=True spins
+    # until there is an item / room: only for another thread or core,
+    # never in an IRQ (the loop it waits for can't run meanwhile).
+    def get_sync(self, block=False):
+        while block and self.empty():
+            pass
+        return self.get_nowait()
+
+    def put_sync(self, item, block=False):
+        while block and self.full():
+            pass
+        self.put_nowait(item)
+
     async def put(self, item):
         while self.full():
             await self._got_room.wait()

@@ -1,7 +1,8 @@
 # MicroPython extras: Delay_ms is retriggerable (a trigger before expiry
 # pushes the timeout back), can be shortened, stopped, triggered from a
 # scheduler callback (as from an IRQ), runs a function or a coroutine, and
-# an idle one holds no task.
+# an idle one holds no task. Its timeout Event has the tutorial's set(),
+# clear() and wait(); deinit() is final.
 import asyncio
 import time
 import hwtest
@@ -75,6 +76,42 @@ async def test_coroutine_callback_and_rvalue():
     d.trigger()
     await asyncio.wait_for_ms(ran.wait(), 300)
     hwtest.eq(await d.rvalue(), 7, "rvalue is the callback's task")
+
+
+async def _is_set_soon(d, ms):
+    try:
+        await asyncio.wait_for_ms(d.wait(), ms)
+        return True
+    except asyncio.TimeoutError:
+        return False
+
+
+async def test_event_clear_set_and_stop():
+    # The timeout Event as the tutorial's EButton consumes it: await wait(),
+    # then clear(); stop() clears it too; set() fakes a timeout.
+    d = Delay_ms(duration=10)
+    d.trigger()
+    hwtest.true(await _is_set_soon(d, 300), "timed out")
+    hwtest.true(await _is_set_soon(d, 20), "stays set until cleared")
+    d.clear()
+    hwtest.eq(await _is_set_soon(d, 30), False, "cleared")
+    d.set()
+    hwtest.true(await _is_set_soon(d, 20), "set() wakes waiters")
+    d.stop()
+    hwtest.eq(await _is_set_soon(d, 30), False, "stop() clears it")
+
+
+async def test_retrigger_forgets_rvalue_and_deinit_refuses():
+    d = Delay_ms(lambda: 5, duration=10)
+    d.trigger()
+    await asyncio.wait_for_ms(d.wait(), 300)
+    hwtest.eq(d.rvalue(), 5)
+    d.trigger(1000)
+    hwtest.eq(d.rvalue(), None, "a new countdown has no outcome yet")
+    d.deinit()
+    hwtest.eq(d.running(), False)
+    e = hwtest.raises(RuntimeError, d.trigger)
+    hwtest.true("deinit" in str(e), "says why: %s" % e)
 
 
 def test_trigger_allocates_nothing():

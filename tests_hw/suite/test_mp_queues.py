@@ -80,6 +80,18 @@ def test_threadsafe_put_no_alloc():
     hwtest.eq([q.get_nowait() for _ in range(4)], [0, 1, 2, 3])
 
 
+def test_threadsafe_sync_methods():
+    # The tutorial's names for producers and consumers outside the loop.
+    q = asyncio.ThreadSafeQueue(2)
+    q.put_sync(1)
+    q.put_sync(2, block=True)  # room: does not spin
+    hwtest.raises(IndexError, q.put_sync, 3)
+    hwtest.eq(q.get_sync(), 1)
+    hwtest.eq(q.get_sync(block=True), 2)
+    hwtest.raises(IndexError, q.get_sync)
+    hwtest.eq(q.qsize(), 0)
+
+
 async def test_threadsafe_queue_scheduled_producer():
     # micropython.schedule runs the producer outside any task, as an IRQ
     # handler's soft callback would.
