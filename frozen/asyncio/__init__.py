@@ -33,6 +33,7 @@ _LAZY = (
     " _wait: wait as_completed shield FIRST_COMPLETED FIRST_EXCEPTION ALL_COMPLETED "
     " _alltasks: all_tasks "
     " _taskext: InvalidStateError ensure_future iscoroutine "
+    " _future: Future isfuture "
     " _callbacks: Handle TimerHandle get_running_loop "
     # MicroPython extras (manifest extras="all")
     " _threadsafe: ThreadSafeEvent ThreadSafeQueue "

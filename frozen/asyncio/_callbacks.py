@@ -108,6 +108,12 @@ def call_at(when, cb, *args, context=None):
     return _start(TimerHandle(when, cb, args), int((when - time()) * 1000))
 
 
+def create_future():
+    from ._future import Future
+
+    return Future()
+
+
 def get_running_loop():
     if not _is_running():
         raise RuntimeError("no running event loop")
@@ -132,6 +138,7 @@ def install(loop_class):
         ("call_later", call_later),
         ("call_later_ms", call_later_ms),
         ("call_at", call_at),
+        ("create_future", create_future),
         ("is_running", _is_running),
         ("is_closed", _is_closed),
     ):

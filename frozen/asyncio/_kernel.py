@@ -179,8 +179,9 @@ def create_task(coro, name=None):
         if ms is not None:
             # A sleep_ms()/sleep() awaitable: shared, so take its duration now.
             coro = _sleep_for(ms)
-        elif hasattr(coro, "__next__"):
-            # Our allocation-free awaitables (Event.wait(), Lock.acquire(), ...)
+        elif hasattr(coro, "__next__") or hasattr(coro, "_asyncio_future_blocking"):
+            # Our allocation-free awaitables (Event.wait(), Lock.acquire(),
+            # ...) and Futures (CPython's marker attribute)
             coro = _await(coro)
         else:
             # (MicroPython names an uncalled async function's type "generator")

@@ -26,6 +26,7 @@ if options.extras != "core":
         "_waitq.py",
         "_watch.py",
         "_taskext.py",
+        "_future.py",
         "_callbacks.py",
         "_semaphore.py",
         "_queues.py",
