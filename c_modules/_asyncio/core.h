@@ -73,6 +73,7 @@ typedef struct _core_box_t {
     mp_obj_t coro;
     mp_obj_t extra;  // one object for the extras (name, done callbacks)
     mp_obj_t data;   // the user's `data`, with F_DATA
+    mp_obj_t msg;    // cancel(msg)'s message until it is thrown, or None
 } aio_box_t;
 
 typedef struct _core_event_t {
@@ -141,7 +142,7 @@ mp_obj_t aio_task_ext_lookup(qstr attr);
 // task.c
 mp_obj_t aio_task_coro(aio_task_t *t);
 aio_box_t *aio_task_box(aio_task_t *t);
-mp_obj_t aio_task_cancel(mp_obj_t self_in);
+mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg);
 aio_task_t *aio_running(void);
 void aio_lock_forfeit(aio_lock_t *lock);
 

@@ -32,6 +32,7 @@ aio_box_t *aio_task_box(aio_task_t *t) {
         b->coro = t->coro;
         b->extra = mp_const_none;
         b->data = mp_const_none;
+        b->msg = mp_const_none;
         t->coro = (mp_obj_t)b;
         t->flags |= F_BOXED;
     }
@@ -47,7 +48,7 @@ static mp_obj_t task_done(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(task_done_obj, task_done);
 
-mp_obj_t aio_task_cancel(mp_obj_t self_in) {
+mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg) {
     aio_task_t *t = TASK(self_in);
     aio_state_t *s = aio_state();
     if (t->flags & F_DONE) {
@@ -63,7 +64,10 @@ mp_obj_t aio_task_cancel(mp_obj_t self_in) {
         q = t->q;
     }
     if (t->flags & F_THROW) {
-        return mp_const_true;
+        return mp_const_true; // (the first cancel's message stands, as in CPython)
+    }
+    if (msg != mp_const_none) {
+        aio_task_box(t)->msg = msg;
     }
     if (q == Q_TIMED) {
         aio_timer_remove(t);
@@ -84,7 +88,10 @@ mp_obj_t aio_task_cancel(mp_obj_t self_in) {
     t->flags |= F_THROW;
     return mp_const_true;
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(task_cancel_obj, aio_task_cancel);
+static mp_obj_t task_cancel(size_t n_args, const mp_obj_t *args) {
+    return aio_task_cancel(args[0], n_args > 1 ? args[1] : mp_const_none);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(task_cancel_obj, 1, 2, task_cancel);
 
 static void task_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     aio_task_t *t = TASK(self_in);
@@ -260,7 +267,14 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
     if (f & F_THROW) {
         t->flags = f & ~(F_THROW | F_SUSPENDED | F_REQUEUE);
         forfeit_reservation(t);
-        mp_obj_t exc = mp_make_raise_obj(s->cancelled);
+        aio_box_t *b = (f & F_BOXED) ? (aio_box_t *)t->coro : NULL;
+        mp_obj_t exc;
+        if (b != NULL && b->msg != mp_const_none) {
+            exc = mp_call_function_1(s->cancelled, b->msg);
+            b->msg = mp_const_none;
+        } else {
+            exc = mp_make_raise_obj(s->cancelled);
+        }
         if (mp_obj_is_type(coro, &mp_type_gen_instance)) {
             // As gen.throw() does: a generator that has not started yet
             // must get the exception, not a "can't send" TypeError.

@@ -71,7 +71,7 @@ static mp_obj_t within_iternext(mp_obj_t self_in) {
         }
         // Timed out: cancel the task and wait until it has unwound.
         a->w = mp_const_none;
-        aio_task_cancel(w->task);
+        aio_task_cancel(w->task, mp_const_none);
         w->stage = W_CANCELLING;
         aio_wl_push(w->task, cur);
         cur->flags |= F_SUSPENDED;
@@ -96,7 +96,7 @@ static mp_obj_t within_throw(size_t n_args, const mp_obj_t *args) {
         if (a->w == args[0]) {
             a->w = mp_const_none;
         }
-        aio_task_cancel(w->task);
+        aio_task_cancel(w->task, mp_const_none);
     }
     nlr_raise(mp_make_raise_obj(exc));
 }

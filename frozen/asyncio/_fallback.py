@@ -66,6 +66,7 @@ _live = set()  # unfinished tasks, for heap_tasks()
 
 class Task:
     _extra = None
+    _msg = None  # cancel(msg)'s message until it is thrown (instance attribute then)
 
     def __init__(self, coro):
         self.coro = coro
@@ -85,8 +86,8 @@ class Task:
     def done(self):
         return bool(self._f & DONE)
 
-    def cancel(self):
-        return cancel(self)
+    def cancel(self, msg=None):
+        return cancel(self, msg)
 
     def __iter__(self):
         return self
@@ -380,7 +381,12 @@ def run_one(now):
             if r is not None:
                 t._res = None
                 r._forfeit(t)
-            t.coro.throw(_cancelled)
+            msg = t._msg
+            if msg is None:
+                t.coro.throw(_cancelled)
+            else:
+                del t._msg
+                t.coro.throw(_cancelled(msg))
         else:
             t.coro.send(None)
     except StopIteration as e:
@@ -427,7 +433,7 @@ def result(t):
     return t._res
 
 
-def cancel(t):
+def cancel(t, msg=None):
     if t._f & DONE:
         return False
     if t is _cur:
@@ -438,7 +444,9 @@ def cancel(t):
         t = q
         q = t._q
     if t._f & THROW:
-        return True
+        return True  # (the first cancel's message stands, as in CPython)
+    if msg is not None:
+        t._msg = msg
     if q == TIMED:
         _timer_remove(t)
         _ready(t)

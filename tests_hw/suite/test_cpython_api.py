@@ -1,8 +1,8 @@
 # expect: cpython
 # CPython API that portable code reaches for: get_running_loop() and the
 # loop's is_running()/is_closed(), ensure_future(), iscoroutine(),
-# sleep(delay, result), create_task(name=), and current_task() being None
-# inside loop and done callbacks (they run outside any task).
+# sleep(delay, result), create_task(name=), current_task() being None
+# inside loop and done callbacks (they run outside any task), cancel(msg).
 import asyncio
 
 
@@ -37,6 +37,24 @@ async def main():
     await asyncio.sleep(0.01)
     print("in callbacks:", sorted(seen))
     print("in a task:", asyncio.current_task() is not None)
+
+    # cancel(msg): the message reaches the task and its awaiter; a second
+    # cancel() before the task runs keeps the first message.
+    async def victim(aw):
+        try:
+            await aw
+        except asyncio.CancelledError as e:
+            print("inside:", e.args)
+            raise
+
+    for aw in (asyncio.sleep(1), asyncio.Event().wait()):
+        t = asyncio.create_task(victim(aw))
+        await asyncio.sleep(0)
+        print("cancel:", t.cancel("first"), t.cancel("second"))
+        try:
+            await t
+        except asyncio.CancelledError as e:
+            print("awaiter:", e.args, t.cancelled())
 
 
 asyncio.run(main())

@@ -6,7 +6,7 @@ import hwtest
 CPYTHON = ("Semaphore", "BoundedSemaphore", "Queue", "LifoQueue", "PriorityQueue", "QueueEmpty",
            "QueueFull", "Condition", "Barrier", "BrokenBarrierError", "TaskGroup", "timeout",
            "timeout_at", "Timeout", "wait", "as_completed", "shield", "FIRST_COMPLETED",
-           "FIRST_EXCEPTION", "ALL_COMPLETED", "all_tasks", "InvalidStateError", "Handle", "TimerHandle")
+           "FIRST_EXCEPTION", "ALL_COMPLETED", "all_tasks", "InvalidStateError", "Handle", "TimerHandle", "Future", "isfuture")
 MICROPYTHON = ("ThreadSafeEvent", "ThreadSafeQueue", "RingbufQueue", "Delay_ms", "Message", "Broker", "fast_io")
 
 
