@@ -69,6 +69,44 @@ async def flush_schedule():
 def _noop(_):
     pass
 
+def run_on_clock(clock, fn):
+    """Call fn() with the asyncio scheduler reading clock() instead of
+    time.ticks_ms(): the core through its set_clock(), the package's other
+    modules through their ticks_ms/ticks globals, which are swapped back
+    afterwards. Raises Skip for a core without set_clock() (stock)."""
+    import asyncio
+    import time
+
+    async def nap():
+        await asyncio.sleep_ms(0)
+
+    asyncio.run(nap())  # load the scheduler's modules
+    core = getattr(sys.modules.get("asyncio._kernel"), "_core", None)
+    set_clock = getattr(core, "set_clock", None)
+    if set_clock is None:
+        raise Skip("this asyncio core has no set_clock(); can't drive its clock")
+    real = time.ticks_ms
+    hooks = []
+    for mod_name in list(sys.modules):
+        if (mod_name == "asyncio" or mod_name.startswith("asyncio.")) and mod_name != "asyncio._fallback":
+            mod = sys.modules[mod_name]
+            for name in ("ticks_ms", "ticks"):
+                if getattr(mod, name, None) is real:
+                    hooks.append((mod, name))
+    if not hooks:
+        raise AssertionError("no asyncio module reads time.ticks_ms: nothing to swap")
+    asyncio.new_event_loop()  # a fresh scheduler; the clock is set on it
+    set_clock(clock)
+    for mod, name in hooks:
+        setattr(mod, name, clock)
+    try:
+        return fn()
+    finally:
+        set_clock(None)
+        for mod, name in hooks:
+            setattr(mod, name, real)
+        asyncio.new_event_loop()
+
 def _in_definition_order(ns):
     # MicroPython dicts don't keep insertion order: take the order from the
     # source file when there is one, else (code sent over a REPL) name order.

@@ -5,9 +5,8 @@
 #   - a cancelled sleeper or waiter never wakes normally;
 #   - Event.set() and Lock hand-offs wake the remaining waiters in the order
 #     they started waiting.
-# The timer part runs on a hand-driven clock (the core's set_clock(), as in
-# test_ticks_wrap), so it is exact on every port; a core without
-# set_clock() (stock upstream) skips it.
+# The timer part runs on a hand-driven clock (hwtest.run_on_clock), so it
+# is exact on every port; a core without set_clock() (stock) skips it.
 import hwtest
 from hwtest import eq, true
 
@@ -23,20 +22,6 @@ class Rand:
     def below(self, n):
         self.x = (self.x * 1103515245 + 12345) & 0x7FFFFFFF
         return (self.x >> 8) % n
-
-
-def _clock_hooks():
-    import sys
-
-    core = getattr(sys.modules.get("asyncio._kernel"), "_core", None)
-    found = []
-    for mod_name in list(sys.modules):
-        if (mod_name == "asyncio" or mod_name.startswith("asyncio.")) and mod_name != "asyncio._fallback":
-            mod = sys.modules[mod_name]
-            for name in ("ticks_ms", "ticks"):
-                if getattr(mod, name, None) is time.ticks_ms:
-                    found.append((mod, name))
-    return getattr(core, "set_clock", None), found
 
 
 async def _churn(now, rand):
@@ -79,30 +64,8 @@ async def _churn(now, rand):
 
 
 def test_timer_heap_under_churn():
-    async def nap():
-        await asyncio.sleep_ms(0)
-
-    asyncio.run(nap())  # load the scheduler's modules
-    set_clock, hooks = _clock_hooks()
-    if set_clock is None:
-        raise hwtest.Skip("this asyncio core has no set_clock(); can't drive its clock")
-    real_ticks = time.ticks_ms
-    now = [time.ticks_add(real_ticks(), 0)]
-
-    def clock():
-        return now[0]
-
-    asyncio.new_event_loop()
-    set_clock(clock)
-    for mod, name in hooks:
-        setattr(mod, name, clock)
-    try:
-        woke, expected = asyncio.run(_churn(now, Rand(12345)))
-    finally:
-        set_clock(None)
-        for mod, name in hooks:
-            setattr(mod, name, real_ticks)
-        asyncio.new_event_loop()
+    now = [time.ticks_ms()]
+    woke, expected = hwtest.run_on_clock(lambda: now[0], lambda: asyncio.run(_churn(now, Rand(12345))))
     true(len(expected) >= 200, "%d wake-ups checked" % len(expected))
     eq(woke, expected, "wake-ups (time, sleeper)")
 

@@ -42,23 +42,6 @@ def test_deadline_order_across_wrap():
     true(min(deadlines) != in_order[0], "raw comparison would get it wrong")
 
 
-def _clock_hooks():
-    # (core.set_clock, [(module, name)] of the other asyncio module globals
-    # bound to the real clock); set_clock is None for a core without it.
-    import sys
-
-    kernel = sys.modules.get("asyncio._kernel")
-    core = getattr(kernel, "_core", None)
-    found = []
-    for mod_name in list(sys.modules):
-        if (mod_name == "asyncio" or mod_name.startswith("asyncio.")) and mod_name != "asyncio._fallback":
-            mod = sys.modules[mod_name]
-            for name in ("ticks_ms", "ticks"):
-                if getattr(mod, name, None) is time.ticks_ms:
-                    found.append((mod, name))
-    return getattr(core, "set_clock", None), found
-
-
 async def _sleepers_across_wrap(real_ticks):
     woke = []
 
@@ -74,32 +57,19 @@ async def _sleepers_across_wrap(real_ticks):
 
 
 def test_loop_runs_across_wrap():
-    async def nap():
-        await asyncio.sleep_ms(0)
-
-    asyncio.run(nap())  # load the scheduler's modules
-    set_clock, hooks = _clock_hooks()
-    if set_clock is None:
-        raise hwtest.Skip("this asyncio core has no set_clock(); can't shift its clock")
     real_ticks = time.ticks_ms
     offset = time.ticks_diff(PERIOD - 30, real_ticks())  # now = 30 ms before the wrap
 
     def shifted():
         return time.ticks_add(real_ticks(), offset)
 
-    asyncio.new_event_loop()  # a fresh scheduler; the clock is set on it
-    set_clock(shifted)
-    for mod, name in hooks:
-        setattr(mod, name, shifted)
-    try:
+    def run():
         woke = asyncio.run(_sleepers_across_wrap(real_ticks))
         now = shifted()
         true(now < PERIOD - 30, "the shifted clock really wrapped (now %d)" % now)
-    finally:
-        set_clock(None)
-        for mod, name in hooks:
-            setattr(mod, name, real_ticks)
-    eq(len(hooks) > 0, True, "the loop's clock globals found")
+        return woke
+
+    woke = hwtest.run_on_clock(shifted, run)
     eq([ms for ms, _ in woke], [10, 20, 40, 50, 60], "wake order")
     for ms, took in woke:
         true(ms <= took < ms + 1000, "sleep_ms(%d) took %d ms" % (ms, took))
