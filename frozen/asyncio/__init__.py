@@ -40,7 +40,7 @@ _LAZY = (
     " _ringq: RingbufQueue "
     " _delay: Delay_ms "
     " _message: Message "
-    " _broker: Broker "
+    " _broker: Broker RegExp broker "
     " _fastio: fast_io "
     " core: core "  # upstream's module, for drivers that reach into it
 )

@@ -12,8 +12,8 @@
 # which it fires; _running 0/1; _task timing task or None; _wake_at ticks
 # the timing task sleeps until; _kicked 0/1 in the kick ring; _rvalue the
 # callback's return value (None again at each trigger); _done Event set at
-# each timeout, cleared by stop(), clear() and each fresh start; _dead
-# after deinit().
+# each timeout, cleared only by stop() and clear() (as the tutorial's: a
+# retrigger leaves it set); _dead after deinit().
 
 from time import ticks_ms, ticks_add, ticks_diff
 
@@ -107,7 +107,6 @@ class Delay_ms:
             t.cancel()
             t = None
         if t is None:
-            self._done.clear()
             self._task = private_task(self._time())
             _core.spawn(self._task)
 

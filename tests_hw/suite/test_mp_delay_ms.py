@@ -97,6 +97,9 @@ async def test_event_clear_set_and_stop():
     hwtest.eq(await _is_set_soon(d, 30), False, "cleared")
     d.set()
     hwtest.true(await _is_set_soon(d, 20), "set() wakes waiters")
+    d.trigger()
+    await asyncio.sleep_ms(0)
+    hwtest.true(await _is_set_soon(d, 1), "a retrigger leaves it set, as the tutorial's")
     d.stop()
     hwtest.eq(await _is_set_soon(d, 30), False, "stop() clears it")
 

@@ -104,6 +104,37 @@ async def test_broker_agents():
     hwtest.raises(TypeError, lambda: (b.subscribe("bad", 42), b.publish("bad", 0)))
 
 
+def test_broker_tutorial_forms():
+    # The tutorial's broker: subscribe-time args reach queue agents as a
+    # third item, publish() without a message sends None, `put` agents,
+    # RegExp topics, the shared `broker` instance.
+    b = asyncio.Broker()
+    q = asyncio.RingbufQueue(8)
+    b.subscribe("t", q, "a1", "a2")
+    b.subscribe("t", q, "other")  # other args: a second subscription
+    b.publish("t")
+    hwtest.eq([q.get_nowait(), q.get_nowait()], [("t", None, ("a1", "a2")), ("t", None, ("other",))])
+    b.unsubscribe("t", q, "other")
+    b.publish("t", 1)
+    hwtest.eq(q.get_nowait(), ("t", 1, ("a1", "a2")))
+    hwtest.true(q.empty(), "the other subscription is gone")
+
+    class Agent:
+        def __init__(self):
+            self.got = []
+
+        def put(self, topic, msg, *args):
+            self.got.append((topic, msg, args))
+
+    agent = Agent()
+    b.subscribe(asyncio.RegExp("sensor/.*"), agent, "rx")
+    b.publish("sensor/temp", 21)
+    b.publish("actuator", 0)
+    b.publish(("sensor/x",), 1)  # not a str: no RegExp match
+    hwtest.eq(agent.got, [("sensor/temp", 21, ("rx",))])
+    hwtest.true(isinstance(asyncio.broker, asyncio.Broker), "shared instance")
+
+
 def test_broker_bound_method_agent():
     # A bound method is a new object on each access: subscribing one twice
     # is still one subscription, and unsubscribing it works.
