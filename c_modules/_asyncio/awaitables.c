@@ -2,15 +2,6 @@
 // per-wait state in the waiting task, so waiting never allocates.
 #include "core.h"
 
-// True once, when the running task comes back to the awaitable it parked in.
-static bool coming_back(aio_task_t *cur) {
-    if (cur->flags & F_SUSPENDED) {
-        cur->flags &= ~F_SUSPENDED;
-        return true;
-    }
-    return false;
-}
-
 static mp_obj_t return_self(mp_obj_t self_in) {
     return self_in;
 }
@@ -52,7 +43,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(event_clear_obj, event_clear);
 static mp_obj_t event_iternext(mp_obj_t self_in) {
     aio_event_t *e = MP_OBJ_TO_PTR(self_in);
     aio_task_t *cur = aio_running();
-    if (coming_back(cur) || e->set) {
+    if (aio_coming_back(cur) || e->set) {
         return mp_make_stop_iteration(mp_const_true);
     }
     aio_wl_push(self_in, cur);
@@ -125,7 +116,7 @@ void aio_lock_forfeit(aio_lock_t *l) {
 static mp_obj_t lock_iternext(mp_obj_t self_in) {
     aio_lock_t *l = MP_OBJ_TO_PTR(self_in);
     aio_task_t *cur = aio_running();
-    if (coming_back(cur)) {
+    if (aio_coming_back(cur)) {
         cur->reserved = MP_OBJ_NULL;
         l->owner = LOCK_HELD;
         return mp_make_stop_iteration(mp_const_true);
@@ -185,7 +176,7 @@ const mp_obj_base_t aio_done_obj = { &aio_done_type };
 static mp_obj_t sleep_iternext(mp_obj_t self_in) {
     aio_sleep_t *sl = MP_OBJ_TO_PTR(self_in);
     aio_task_t *cur = aio_running();
-    if (coming_back(cur)) {
+    if (aio_coming_back(cur)) {
         return MP_OBJ_STOP_ITERATION;
     }
     mp_int_t ms = sl->ms;

@@ -128,6 +128,7 @@ mp_uint_t aio_ticks_add(mp_uint_t t, mp_int_t ms);
 
 // queues.c
 void aio_ready(aio_task_t *t);
+void aio_unready(aio_task_t *t);
 void aio_timer_push(aio_task_t *t, mp_uint_t deadline);
 void aio_timer_remove(aio_task_t *t);
 aio_task_t *aio_timer_pop(void);
@@ -140,6 +141,7 @@ void aio_wl_unlink(mp_obj_t container, aio_task_t *t);
 mp_obj_t aio_task_ext_lookup(qstr attr);
 
 // task.c
+bool aio_coming_back(aio_task_t *cur);
 mp_obj_t aio_task_coro(aio_task_t *t);
 aio_box_t *aio_task_box(aio_task_t *t);
 mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg);

@@ -9,7 +9,7 @@ MP_DECLARE_CONST_FUN_OBJ_2(aio_within_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(aio_current_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_set_main_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_spawn_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(aio_pause_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR(aio_pause_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(aio_resuming_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_next_due_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_result_obj);

@@ -47,6 +47,27 @@ void aio_ready(aio_task_t *t) {
     s->rtail = t;
 }
 
+// Take t out of the ready FIFO (an error path only: it walks the FIFO).
+void aio_unready(aio_task_t *t) {
+    aio_state_t *s = aio_state();
+    aio_task_t *p = NULL;
+    for (aio_task_t *x = s->rhead; x != NULL; p = x, x = x->next) {
+        if (x == t) {
+            if (p == NULL) {
+                s->rhead = t->next;
+            } else {
+                p->next = t->next;
+            }
+            if (s->rtail == t) {
+                s->rtail = p;
+            }
+            break;
+        }
+    }
+    t->next = NULL;
+    t->q = Q_NONE;
+}
+
 // Timer heap ordering: deadline, then insertion order (16-bit wrapping).
 static bool earlier(const aio_task_t *a, const aio_task_t *b) {
     mp_int_t d = aio_ticks_diff(a->key, b->key);

@@ -39,6 +39,43 @@ aio_box_t *aio_task_box(aio_task_t *t) {
     return (aio_box_t *)t->coro;
 }
 
+// Take a parked task out of wherever it waits (q becomes Q_NONE).
+static void unpark(aio_task_t *t) {
+    mp_obj_t q = t->q;
+    if (q == Q_TIMED) {
+        aio_timer_remove(t);
+    } else if (q == Q_READY) {
+        aio_unready(t);
+    } else if (q != Q_NONE) {
+        if (aio_wait_head(q) != NULL) {
+            aio_wl_unlink(q, t);
+        } else {
+            mp_obj_t dest[3];
+            mp_load_method(q, MP_QSTR__drop, dest);
+            dest[2] = MP_OBJ_FROM_PTR(t);
+            mp_call_method_n_kw(1, 0, dest);
+            t->q = Q_NONE;
+        }
+    }
+}
+
+// True once, when the running task comes back to the awaitable it parked
+// in. A task that is still parked was not resumed by the loop: something
+// drove its coroutine with next()/send() (an "async generator" iterated by
+// hand), swallowing the yield. Unpark it and say so; carrying on would
+// queue it twice and lose tasks.
+bool aio_coming_back(aio_task_t *cur) {
+    if (!(cur->flags & F_SUSPENDED)) {
+        return false;
+    }
+    cur->flags &= ~F_SUSPENDED;
+    if (cur->q != Q_NONE) {
+        unpark(cur);
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("await outside the loop's control: a coroutine driven by next()/send()?"));
+    }
+    return true;
+}
+
 static bool has_observer(aio_task_t *t) {
     return t->w != mp_const_none && !IS_TASK(t->w);
 }
@@ -69,20 +106,8 @@ mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg) {
     if (msg != mp_const_none) {
         aio_task_box(t)->msg = msg;
     }
-    if (q == Q_TIMED) {
-        aio_timer_remove(t);
-        aio_ready(t);
-    } else if (q != Q_READY) {
-        if (q != Q_NONE) {
-            if (aio_wait_head(q) != NULL) {
-                aio_wl_unlink(q, t);
-            } else {
-                mp_obj_t dest[3];
-                mp_load_method(q, MP_QSTR__drop, dest);
-                dest[2] = MP_OBJ_FROM_PTR(t);
-                mp_call_method_n_kw(1, 0, dest);
-            }
-        }
+    if (q != Q_READY) {
+        unpark(t);
         aio_ready(t);
     }
     t->flags |= F_THROW;
@@ -381,22 +406,20 @@ static mp_obj_t aio_spawn(mp_obj_t t) {
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_spawn_obj, aio_spawn);
 
-static mp_obj_t aio_pause(mp_obj_t q) {
+// pause(q, awaitable=True): see _fallback.py
+static mp_obj_t aio_pause(size_t n_args, const mp_obj_t *args) {
     aio_task_t *cur = aio_running();
     aio_state()->paused = true;
-    cur->q = q;
-    cur->flags |= F_SUSPENDED;
+    cur->q = args[0];
+    if (n_args < 2 || mp_obj_is_true(args[1])) {
+        cur->flags |= F_SUSPENDED;
+    }
     return mp_const_none;
 }
-MP_DEFINE_CONST_FUN_OBJ_1(aio_pause_obj, aio_pause);
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(aio_pause_obj, 1, 2, aio_pause);
 
 static mp_obj_t aio_resuming(void) {
-    aio_task_t *cur = aio_running();
-    if (cur->flags & F_SUSPENDED) {
-        cur->flags &= ~F_SUSPENDED;
-        return mp_const_true;
-    }
-    return mp_const_false;
+    return mp_obj_new_bool(aio_coming_back(aio_running()));
 }
 MP_DEFINE_CONST_FUN_OBJ_0(aio_resuming_obj, aio_resuming);
 

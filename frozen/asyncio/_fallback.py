@@ -156,6 +156,25 @@ def _ready(t):
     _rtail = t
 
 
+def _unready(t):
+    # Take t out of the ready FIFO (an error path only: it walks the FIFO).
+    global _rhead, _rtail
+    p = None
+    x = _rhead
+    while x is not None and x is not t:
+        p = x
+        x = x._next
+    if x is not None:
+        if p is None:
+            _rhead = t._next
+        else:
+            p._next = t._next
+        if _rtail is t:
+            _rtail = p
+    t._next = None
+    t._q = None
+
+
 # ---- timer heap: pairing heap, stable for equal deadlines ----
 
 
@@ -271,13 +290,16 @@ def wake(t):
     _ready(t)
 
 
-def pause(q):
+def pause(q, awaitable=True):
     # Park the running task on a custom container q (it must have _drop()).
+    # awaitable: the task comes back through resuming(); False for a bare
+    # `yield` (upstream's core._io_queue protocol), which nothing checks.
     global _paused
     _paused = True
     cur = _cur
     cur._q = q
-    cur._f |= SUSPENDED
+    if awaitable:
+        cur._f |= SUSPENDED
 
 
 def resuming():
@@ -285,8 +307,33 @@ def resuming():
     cur = _cur
     if cur._f & SUSPENDED:
         cur._f &= ~SUSPENDED
+        if cur._q is not None:
+            _misuse(cur)
         return True
     return False
+
+
+def _unpark(t):
+    # Take a parked task out of wherever it waits (_q becomes None).
+    q = t._q
+    if q == TIMED:
+        _timer_remove(t)
+    elif q == READY:
+        _unready(t)
+    elif q is not None:
+        if hasattr(q, "_drop"):
+            q._drop(t)
+            t._q = None
+        else:
+            _wl_unlink(q, t)
+
+
+def _misuse(cur):
+    # Coming back while still parked: the loop did not resume this task,
+    # something drove its coroutine with next()/send() and swallowed the
+    # yield. Unpark it and say so; carrying on would queue it twice.
+    _unpark(cur)
+    raise RuntimeError("await outside the loop's control: a coroutine driven by next()/send()?")
 
 
 def _wake_waiter(t):
@@ -447,15 +494,8 @@ def cancel(t, msg=None):
         return True  # (the first cancel's message stands, as in CPython)
     if msg is not None:
         t._msg = msg
-    if q == TIMED:
-        _timer_remove(t)
-        _ready(t)
-    elif q != READY:
-        if q is not None:
-            if hasattr(q, "_drop"):
-                q._drop(t)
-            else:
-                _wl_unlink(q, t)
+    if q != READY:
+        _unpark(t)
         _ready(t)
     t._f |= THROW
     return True
@@ -572,6 +612,8 @@ class _Sleep:
         cur = _cur
         if cur._f & SUSPENDED:
             cur._f &= ~SUSPENDED
+            if cur._q is not None:
+                _misuse(cur)
             raise _stop(_STOP_NONE)
         ms = self._ms
         self._ms = -1
@@ -639,6 +681,8 @@ class Event:
         cur = _cur
         if cur._f & SUSPENDED:
             cur._f &= ~SUSPENDED
+            if cur._q is not None:
+                _misuse(cur)
             raise _stop(_STOP_TRUE)
         if self._set:
             raise _stop(_STOP_TRUE)
@@ -698,6 +742,8 @@ class Lock:
         cur = _cur
         if cur._f & SUSPENDED:
             cur._f &= ~SUSPENDED
+            if cur._q is not None:
+                _misuse(cur)
             cur._res = None
             self._owner = 1
             raise _stop(_STOP_TRUE)

@@ -61,7 +61,7 @@ class _IO:
         self.poller = None
         self.slots = {}
 
-    def park(self, s, writing):
+    def park(self, s, writing, awaitable=True):
         slot = self.slots.get(id(s))
         if slot is None:
             slot = self.slots[id(s)] = _IOSlot(s)
@@ -71,7 +71,7 @@ class _IO:
             slot.writer = _core.current()
         else:
             slot.reader = _core.current()
-        _core.pause(slot)
+        _core.pause(slot, awaitable)
         self.update(slot)
 
     def update(self, slot):

@@ -21,10 +21,9 @@ class _IOQueue:
 
 def _park(s, writing):
     current_task()  # outside a task: RuntimeError before anything is registered
-    _kernel._io.park(s, writing)
-    # The bare `yield` that follows is not one of our awaitables: nothing
-    # checks the "parked" mark when the task resumes, so drop it now.
-    _core.resuming()
+    # The bare `yield` that follows is not one of our awaitables: no mark
+    # for one to check when the task resumes.
+    _kernel._io.park(s, writing, False)
 
 
 _io_queue = _IOQueue()
