@@ -47,9 +47,14 @@
 //          or for the last child its parent tagged with HEAP_PARENT
 //   child  timer heap: first child. In the ready FIFO: `reserved`, the Lock
 //          a release() handed to this task, until it resumes. A relay:
-//          `owner`, the task it wakes
+//          `owner`, the task it wakes; an observer node: `owner`, the task
+//          it observes
 //   w      None, tail of the list of tasks awaiting this one, or a
-//          callable observer (gather, wait_for's within object)
+//          callable observer (gather, wait_for's within object) when it is
+//          the only one; an observer node keeps its observer here
+// Nodes with coro None: a stop marker (owner NULL), a relay, or an observer
+// node (w: the observer), which a task's wait list holds for an observer
+// that shares it with awaiters (task.c).
 //   key    deadline (timer heap) or ready stamp (ready FIFO), in ticks_ms
 //   seq    timer insertion order: equal deadlines fire first-in first-out
 typedef struct _core_task_t {
@@ -142,6 +147,9 @@ mp_obj_t aio_task_ext_lookup(qstr attr);
 
 // task.c
 bool aio_coming_back(aio_task_t *cur);
+void aio_await_task(aio_task_t *target, aio_task_t *t);
+bool aio_task_watch(aio_task_t *t, mp_obj_t observer);
+void aio_task_unwatch(aio_task_t *t, mp_obj_t observer);
 mp_obj_t aio_task_coro(aio_task_t *t);
 aio_box_t *aio_task_box(aio_task_t *t);
 mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg);

@@ -64,10 +64,7 @@ MP_DEFINE_CONST_FUN_OBJ_2(aio_set_task_extra_obj, aio_set_task_extra);
 static mp_obj_t aio_wait_on(mp_obj_t t_in, mp_obj_t w_in) {
     aio_task_t *t = hook_task(t_in);
     aio_task_t *w = hook_task(w_in);
-    if (t->w != mp_const_none && !IS_TASK(t->w)) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't wait"));
-    }
-    aio_wl_push(t_in, w);
+    aio_await_task(t, w);
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_2(aio_wait_on_obj, aio_wait_on);

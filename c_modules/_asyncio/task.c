@@ -76,8 +76,55 @@ bool aio_coming_back(aio_task_t *cur) {
     return true;
 }
 
-static bool has_observer(aio_task_t *t) {
-    return t->w != mp_const_none && !IS_TASK(t->w);
+// Observers: callables told when a task finishes (gather's, wait_for's).
+// One with no awaiters beside it sits in w and finish() calls it at once.
+// Otherwise each is an observer node in the wait list (core.h), called in
+// its turn, so awaiters and observers coexist, in the order they came.
+static aio_task_t *observer_node(aio_task_t *t, mp_obj_t observer) {
+    aio_task_t *n = task_new(mp_const_none);
+    n->owner = t;
+    n->w = observer;
+    return n;
+}
+
+// Put t on target's wait list: an observer alone in w becomes a node first.
+void aio_await_task(aio_task_t *target, aio_task_t *t) {
+    mp_obj_t w = target->w;
+    if (w != mp_const_none && !IS_TASK(w)) {
+        target->w = mp_const_none;
+        aio_wl_push(MP_OBJ_FROM_PTR(target), observer_node(target, w));
+    }
+    aio_wl_push(MP_OBJ_FROM_PTR(target), t);
+}
+
+bool aio_task_watch(aio_task_t *t, mp_obj_t observer) {
+    if (t->flags & F_DONE) {
+        return false;
+    }
+    if (t->w == mp_const_none) {
+        t->w = observer;
+    } else {
+        aio_await_task(t, observer_node(t, observer));
+    }
+    return true;
+}
+
+void aio_task_unwatch(aio_task_t *t, mp_obj_t observer) {
+    mp_obj_t w = t->w;
+    if (w == observer) {
+        t->w = mp_const_none;
+    } else if (w != mp_const_none && IS_TASK(w)) {
+        aio_task_t *tail = TASK(w);
+        aio_task_t *n = tail;
+        do {
+            n = n->next;
+            if (n->coro == mp_const_none && n->w == observer) {
+                aio_wl_unlink(MP_OBJ_FROM_PTR(t), n);
+                n->flags |= F_DONE;
+                return;
+            }
+        } while (n != tail);
+    }
 }
 
 static mp_obj_t task_done(mp_obj_t self_in) {
@@ -165,13 +212,10 @@ static mp_obj_t task_iternext(mp_obj_t self_in) {
         }
         return mp_make_stop_iteration(t->q);
     }
-    if (has_observer(t)) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't wait"));
-    }
     if (cur == NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("no running event loop"));
     }
-    aio_wl_push(self_in, cur);
+    aio_await_task(t, cur);
     cur->flags |= F_SUSPENDED;
     return mp_const_none;
 }
@@ -258,11 +302,15 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
         return NULL;
     }
     if (t->coro == mp_const_none) {
-        // A stop marker (owner NULL) or a relay.
+        // A stop marker (owner NULL), an observer node (w: the observer,
+        // owner: the task that finished) or a relay (owner: the task it
+        // wakes out of a timed sleep).
         if (t->owner != NULL && !(t->flags & F_DONE)) {
             aio_task_t *owner = t->owner;
             t->flags |= F_DONE;
-            if (owner->q == Q_TIMED) {
+            if (t->w != mp_const_none) {
+                mp_call_function_1(t->w, MP_OBJ_FROM_PTR(owner));
+            } else if (owner->q == Q_TIMED) {
                 aio_timer_remove(owner);
                 aio_ready(owner);
             }
@@ -450,23 +498,12 @@ static mp_obj_t aio_result(mp_obj_t t_in) {
 MP_DEFINE_CONST_FUN_OBJ_1(aio_result_obj, aio_result);
 
 static mp_obj_t aio_watch(mp_obj_t t_in, mp_obj_t observer) {
-    aio_task_t *t = arg_task(t_in);
-    if (t->flags & F_DONE) {
-        return mp_const_false;
-    }
-    if (t->w != mp_const_none) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't gather"));
-    }
-    t->w = observer;
-    return mp_const_true;
+    return mp_obj_new_bool(aio_task_watch(arg_task(t_in), observer));
 }
 MP_DEFINE_CONST_FUN_OBJ_2(aio_watch_obj, aio_watch);
 
 static mp_obj_t aio_unwatch(mp_obj_t t_in, mp_obj_t observer) {
-    aio_task_t *t = arg_task(t_in);
-    if (t->w == observer) {
-        t->w = mp_const_none;
-    }
+    aio_task_unwatch(arg_task(t_in), observer);
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_2(aio_unwatch_obj, aio_unwatch);
@@ -482,12 +519,9 @@ MP_DEFINE_CONST_FUN_OBJ_1(aio_outcome_obj, aio_outcome);
 static mp_obj_t aio_relay(mp_obj_t target_in) {
     aio_task_t *target = arg_task(target_in);
     aio_task_t *cur = aio_running();
-    if (has_observer(target)) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't wait"));
-    }
     aio_task_t *r = task_new(mp_const_none);
     r->owner = cur;
-    aio_wl_push(target_in, r);
+    aio_await_task(target, r);
     return MP_OBJ_FROM_PTR(r);
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_relay_obj, aio_relay);

@@ -46,10 +46,10 @@ static mp_obj_t within_iternext(mp_obj_t self_in) {
         aio_task_t *a = TASK(w->task);
         if (timeout == mp_const_none) {
             w->stage = W_AWAITING;
-            aio_wl_push(w->task, cur);
+            aio_await_task(TASK(w->task), cur);
         } else {
             w->stage = W_TIMING;
-            a->w = self_in;
+            aio_task_watch(a, self_in);
             mp_int_t ms = MP_OBJ_SMALL_INT_VALUE(timeout);
             if (ms <= 0) {
                 aio_ready(cur);
@@ -70,10 +70,10 @@ static mp_obj_t within_iternext(mp_obj_t self_in) {
             return deliver(w, a);
         }
         // Timed out: cancel the task and wait until it has unwound.
-        a->w = mp_const_none;
+        aio_task_unwatch(a, self_in);
         aio_task_cancel(w->task, mp_const_none);
         w->stage = W_CANCELLING;
-        aio_wl_push(w->task, cur);
+        aio_await_task(a, cur);
         cur->flags |= F_SUSPENDED;
         return mp_const_none;
     }
@@ -92,10 +92,7 @@ static mp_obj_t within_throw(size_t n_args, const mp_obj_t *args) {
     mp_obj_t exc = n_args > 2 && args[2] != mp_const_none ? args[2] : args[1];
     if (w->stage == W_TIMING) {
         w->stage = W_OVER;
-        aio_task_t *a = TASK(w->task);
-        if (a->w == args[0]) {
-            a->w = mp_const_none;
-        }
+        aio_task_unwatch(TASK(w->task), args[0]);
         aio_task_cancel(w->task, mp_const_none);
     }
     nlr_raise(mp_make_raise_obj(exc));
@@ -109,7 +106,7 @@ static mp_obj_t within_call(mp_obj_t self_in, size_t n_args, size_t n_kw, const 
     (void)args;
     aio_within_t *w = MP_OBJ_TO_PTR(self_in);
     aio_task_t *owner = TASK(w->owner);
-    if (owner->q == Q_TIMED) {
+    if (w->stage == W_TIMING && owner->q == Q_TIMED) {
         aio_timer_remove(owner);
         owner->flags |= F_REQUEUE;
         aio_ready(owner);

@@ -102,11 +102,9 @@ class Task:
             if self._f & FAILED:
                 raise self._res
             raise StopIteration(self._res)
-        if self._w is not None and callable(self._w):
-            raise RuntimeError("can't wait")
         if cur is None:
             raise RuntimeError("no running event loop")
-        _wl_push(self, cur)
+        _await_task(self, cur)
         cur._f |= SUSPENDED
 
 
@@ -125,6 +123,27 @@ def _wl_push(c, t):
         tail._next = t
         h._prev = t
     t._q = c
+
+
+# Observers: callables told when a task finishes (gather's, wait_for's).
+# One with no awaiters beside it sits in _w and _finish() calls it at once.
+# Otherwise each is an observer node in the wait list (a Task(None) with
+# data = the observed task, _w = the observer), called in its turn, so
+# awaiters and observers coexist, in the order they came.
+def _observer_node(t, observer):
+    n = Task(None)
+    n.data = t
+    n._w = observer
+    return n
+
+
+def _await_task(target, t):
+    # Put t on target's wait list: an observer alone in _w becomes a node first.
+    w = target._w
+    if w is not None and type(w) is not Task:
+        target._w = None
+        _wl_push(target, _observer_node(target, w))
+    _wl_push(target, t)
 
 
 def _wl_unlink(c, t):
@@ -399,11 +418,14 @@ def run_one(now):
     else:
         return None
     if t.coro is None:
-        # A stop marker (data None) or a relay (data = its owner)
+        # A stop marker (data None), an observer node (_w the observer, data
+        # the task that finished) or a relay (data = the task it wakes)
         owner = t.data
         if owner is not None and not t._f & DONE:
             t._f |= DONE
-            if owner._q == TIMED:
+            if t._w is not None:
+                t._w(owner)
+            elif owner._q == TIMED:
                 _timer_remove(owner)
                 _ready(owner)
         return t
@@ -505,15 +527,27 @@ def watch(t, observer):
     # Register observer(t) for t's completion (gather). False if t is done.
     if t._f & DONE:
         return False
-    if t._w is not None:
-        raise RuntimeError("can't gather")
-    t._w = observer
+    if t._w is None:
+        t._w = observer
+    else:
+        _await_task(t, _observer_node(t, observer))
     return True
 
 
 def unwatch(t, observer):
-    if t._w is observer:
+    w = t._w
+    if w is observer:
         t._w = None
+    elif type(w) is Task:
+        n = w
+        while True:
+            if n.coro is None and n._w is observer:
+                _wl_unlink(t, n)
+                n._f |= DONE
+                return
+            n = n._next
+            if n is w:
+                return
 
 
 def outcome(t):
@@ -526,9 +560,7 @@ def relay(target):
     # Wake the running task out of its timed sleep when target finishes.
     r = Task(None)
     r.data = _cur
-    if target._w is not None and callable(target._w):
-        raise RuntimeError("can't wait")
-    _wl_push(target, r)
+    _await_task(target, r)
     return r
 
 
@@ -566,9 +598,7 @@ def set_task_extra(t, obj):
 
 def wait_on(t, w):
     # Park the not-yet-started task w on t's wait list, as if it awaited t.
-    if t._w is not None and callable(t._w):
-        raise RuntimeError("can't wait")
-    _wl_push(t, w)
+    _await_task(t, w)
 
 
 def wake_first(t):
@@ -801,10 +831,10 @@ class _Within:
             self.owner = cur
             if timeout is None:
                 self.stage = W_AWAITING
-                _wl_push(a, cur)
+                _await_task(a, cur)
             else:
                 self.stage = W_TIMING
-                a._w = self
+                watch(a, self)
                 if timeout <= 0:
                     _ready(cur)
                 else:
@@ -819,10 +849,10 @@ class _Within:
             if a._f & DONE:
                 self._deliver(a)
             # Timed out: cancel the task and wait until it has unwound.
-            a._w = None
+            unwatch(a, self)
             cancel(a)
             self.stage = W_CANCELLING
-            _wl_push(a, cur)
+            _await_task(a, cur)
             cur._f |= SUSPENDED
             return
         if self.stage == W_AWAITING:
@@ -836,16 +866,14 @@ class _Within:
         # awaitable's task too and let the CancelledError go on.
         if self.stage == W_TIMING:
             self.stage = W_OVER
-            a = self.task
-            if a._w is self:
-                a._w = None
-            cancel(a)
+            unwatch(self.task, self)
+            cancel(self.task)
         raise typ if val is None else val
 
     def __call__(self, t):
         # Observer call from the task's _finish(): wake the owner.
         owner = self.owner
-        if owner._q == TIMED:
+        if self.stage == W_TIMING and owner._q == TIMED:
             _timer_remove(owner)
             owner._f |= REQUEUE
             _ready(owner)

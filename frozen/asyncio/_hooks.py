@@ -21,12 +21,10 @@ wait_on = _core.wait_on
 
 class TaskExtra:
     # name: from set_name() (None: default "Task-<n>" on first get_name())
-    # callbacks: list of done callbacks, or None
-    # watcher: task that runs the callbacks once the task finishes, or None
+    # callbacks: list of done callbacks not called yet, or None
     def __init__(self):
         self.name = None
         self.callbacks = None
-        self.watcher = None
 
 
 def private_task(coro):

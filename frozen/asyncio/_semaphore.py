@@ -34,8 +34,11 @@ class Semaphore:
         return self._value == 0
 
     def acquire(self):
-        # Uncontended: take the permit now and return a ready awaitable.
-        if self._value > 0 and not len(self._q):
+        # Uncontended: take the permit now and return a ready awaitable. A
+        # waiter that was handed a permit but has not run yet still counts
+        # as contention (CPython 3.11.7+): newcomers queue behind it.
+        q = self._q
+        if self._value > 0 and not len(q) and not q.handed:
             self._value -= 1
             return _GRANTED
         return self._acquire_slow()
@@ -49,6 +52,11 @@ class Semaphore:
                 self.release()
             raise
         q.was_woken(_core.current())
+        # Newcomers that queued behind us while free permits were left get
+        # them now, in order.
+        while self._value > 0 and len(q):
+            self._value -= 1
+            q.wake_one()
         return True
 
     def release(self):

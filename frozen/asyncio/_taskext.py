@@ -68,16 +68,14 @@ def add_done_callback(t, fn, *, context=None):
     if x.callbacks is None:
         x.callbacks = []
     x.callbacks.append(fn)
-    if x.watcher is None:
-        # A private task calls the callbacks. It is parked on t's wait list
-        # now, so it wakes in the same turn as t's awaiters, before those
-        # that started awaiting later (CPython's callback order).
-        w = private_task(_notify(t, x))
-        x.watcher = w
-        if t.done():
-            _core.spawn(w)
-        else:
-            wait_on(t, w)
+    # Each callback has a private task that calls it, parked on t's wait
+    # list now: it gets its turn among t's awaiters in the order they came,
+    # as CPython schedules callbacks and awaiters' wake-ups alike.
+    w = private_task(_notify(t, x, fn))
+    if t.done():
+        _core.spawn(w)
+    else:
+        wait_on(t, w)
 
 
 def remove_done_callback(t, fn):
@@ -90,20 +88,24 @@ def remove_done_callback(t, fn):
     return n
 
 
-async def _notify(t, x):
-    # Resumed once t is done: the await just collects the outcome.
+async def _notify(t, x, fn):
+    # Resumed once t is done: the await just collects the outcome. The
+    # callback runs unless remove_done_callback() took it out meanwhile.
     try:
         await t
     except BaseException:
         pass
     cbs = x.callbacks
-    x.callbacks = None
-    x.watcher = None
-    for fn in cbs or ():
-        try:
-            fn(t)
-        except Exception as e:
-            _kernel.call_handler({"message": "Exception in callback", "exception": e, "future": t})
+    for i in range(len(cbs)):
+        if cbs[i] is fn or cbs[i] == fn:
+            cbs.pop(i)
+            break
+    else:
+        return
+    try:
+        fn(t)
+    except Exception as e:
+        _kernel.call_handler({"message": "Exception in callback", "exception": e, "future": t})
 
 
 def ensure_future(aw, *, loop=None):

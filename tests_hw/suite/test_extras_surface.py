@@ -7,7 +7,7 @@ CPYTHON = ("Semaphore", "BoundedSemaphore", "Queue", "LifoQueue", "PriorityQueue
            "QueueFull", "Condition", "Barrier", "BrokenBarrierError", "TaskGroup", "timeout",
            "timeout_at", "Timeout", "wait", "as_completed", "shield", "FIRST_COMPLETED",
            "FIRST_EXCEPTION", "ALL_COMPLETED", "all_tasks", "InvalidStateError", "Handle", "TimerHandle", "Future", "isfuture")
-MICROPYTHON = ("ThreadSafeEvent", "ThreadSafeQueue", "RingbufQueue", "Delay_ms", "Message", "Broker", "fast_io")
+MICROPYTHON = ("ThreadSafeEvent", "ThreadSafeQueue", "RingbufQueue", "Delay_ms", "Message", "Broker", "RegExp", "broker", "fast_io")
 
 
 def _probe(names):
