@@ -142,10 +142,21 @@ mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't cancel self"));
     }
     // A task awaiting another task is cancelled through the awaited one.
+    // Tasks awaiting each other in a cycle (a deadlock) end the walk where
+    // it comes round again: `slow` follows at half speed until met.
+    aio_task_t *slow = t;
+    bool half = false;
     mp_obj_t q = t->q;
     while (IS_TASK(q) && TASK(q) != s->cur && !(TASK(q)->flags & F_DONE)) {
         t = TASK(q);
         q = t->q;
+        if (t == slow) {
+            break;
+        }
+        if (half) {
+            slow = TASK(slow->q);
+        }
+        half = !half;
     }
     if (t->flags & F_THROW) {
         return mp_const_true; // (the first cancel's message stands, as in CPython)

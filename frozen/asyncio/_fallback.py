@@ -508,10 +508,19 @@ def cancel(t, msg=None):
     if t is _cur:
         raise RuntimeError("can't cancel self")
     # A task awaiting another task is cancelled through the awaited one.
+    # Tasks awaiting each other in a cycle (a deadlock) end the walk where
+    # it comes round again: `slow` follows at half speed until met.
+    slow = t
+    half = False
     q = t._q
     while type(q) is Task and q is not _cur and not q._f & DONE:
         t = q
         q = t._q
+        if t is slow:
+            break
+        if half:
+            slow = slow._q
+        half = not half
     if t._f & THROW:
         return True  # (the first cancel's message stands, as in CPython)
     if msg is not None:

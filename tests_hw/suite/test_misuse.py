@@ -3,7 +3,8 @@
 # like a plain one; MicroPython has no async generators). The await parks
 # the task but next() swallows the yield, so the task runs on while still
 # queued. Its next await raises RuntimeError, the task is taken out of the
-# queue it was in, and every other task carries on.
+# queue it was in, and every other task carries on. And tasks awaiting each
+# other in a cycle: cancel() must return and unwind them.
 import asyncio
 import hwtest
 
@@ -42,6 +43,34 @@ async def test_hand_driven_await_is_an_error():
         hwtest.eq(sorted(log), ["other 0", "other 1", "other 2", "victim recovered", "victim: clear error"])
     ev.set()  # nobody is left waiting on it
     await asyncio.sleep_ms(30)  # nor on the timer: nothing fires twice
+
+
+async def test_cancel_breaks_a_cycle_of_awaits():
+    # Tasks that await each other (a deadlock): cancel() used to follow the
+    # "awaits" chain forever. It now stops where the chain comes round and
+    # cancels there, which unwinds the whole cycle.
+    for size in (2, 3):
+        tasks = []
+
+        async def link(i):
+            await asyncio.sleep_ms(0)
+            await tasks[(i + 1) % size]
+
+        tasks[:] = [asyncio.create_task(link(i)) for i in range(size)]
+
+        async def outsider():
+            await tasks[0]
+
+        out = asyncio.create_task(outsider())
+        await asyncio.sleep_ms(5)
+        hwtest.true(not any(t.done() for t in tasks), "deadlocked")
+        hwtest.eq(out.cancel(), True)
+        for t in tasks + [out]:
+            try:
+                await asyncio.wait_for_ms(t, 500)
+            except asyncio.CancelledError:
+                pass
+        hwtest.true(all(t.done() for t in tasks + [out]), "the cycle unwound (%d tasks)" % size)
 
 
 hwtest.main()
