@@ -7,7 +7,7 @@ from ._kernel import _core, wait_io, create_task, CancelledError
 class IncompleteReadError(EOFError):
     # readexactly() hit the end of the stream (CPython's; an EOFError as upstream raises)
     def __init__(self, partial, expected):
-        super().__init__("%d bytes read on a total of %d expected bytes" % (len(partial), expected))
+        super().__init__("%d bytes read on a total of %s expected bytes" % (len(partial), "undefined" if expected is None else expected))
         self.partial = partial
         self.expected = expected
 
@@ -83,6 +83,23 @@ class Stream:
             # A line ends at "\n" or at EOF; `line` may be str for text drivers.
             if not got or line[-1] in (10, "\n"):
                 return line
+
+    async def readuntil(self, separator=b"\n"):
+        # A byte at a time: the stream keeps no buffer, so it must not read
+        # past the separator. For header-sized data (use readline() for
+        # lines); it waits only when nothing is available.
+        if not separator:
+            raise ValueError("Separator should be at least one-byte string")
+        data = b""
+        while not data.endswith(separator):
+            got = self.s.read(1)
+            if got is None:
+                await wait_io(self.s, False)
+                continue
+            if not got:
+                raise IncompleteReadError(data, None)
+            data += got
+        return data
 
     def write(self, buf):
         # Write straight through while nothing is queued; queue the rest.

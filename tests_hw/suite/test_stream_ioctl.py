@@ -1,6 +1,6 @@
 # Stream over any object with an ioctl() poll method (tutorial 6.4): an
 # in-memory fake UART that is fed by a task over time. Covers read(n),
-# read(-1), readexactly (+ EOFError), readinto, readline, partial reads, EOF,
+# read(-1), readexactly (+ EOFError), readuntil, readinto, readline, partial reads, EOF,
 # write + drain with partial device writes, close/wait_closed, the legacy
 # awrite/aclose, cancelling a blocked read, and the Stream aliases.
 import hwtest
@@ -128,6 +128,17 @@ async def test_readexactly():
     eq(await s.readexactly(0), b"")
     eq(await s.readexactly(3), b"567")
     await araises(EOFError, s.readexactly(5))  # only b"89" left before EOF
+
+
+async def test_readuntil():
+    dev = FakeUART()
+    s = asyncio.StreamReader(dev)
+    asyncio.create_task(feeder(dev, [b"GET / HT", b"TP/1.0\r\nHost: x\r\n\r", b"\nbody", b"!"], eof=True))
+    eq(await s.readuntil(b"\r\n\r\n"), b"GET / HTTP/1.0\r\nHost: x\r\n\r\n", "across chunks, separator included")
+    eq(await s.read(4), b"body", "nothing read past the separator")
+    e = await araises(EOFError, s.readuntil(b";"))
+    eq(e.partial, b"!", "IncompleteReadError.partial")
+    true(e.expected is None and "undefined" in str(e), "no expected size: %s" % e)
 
 
 async def test_readinto():
