@@ -111,7 +111,8 @@ def main(board_name, asyncio_c=True, tests_from=None, log=print):
     tests_dir = tree / "tests"
     if not (tests_dir / "run-tests.py").is_file():
         raise FirmwareError(f"{tests_dir} has no run-tests.py", hint="--tests-from must name a MicroPython tree")
-    results = BUILD_DIR / "upstream-tests"
+    # One folder per image, so each run's .exp/.out files survive the next run's.
+    results = BUILD_DIR / "upstream-tests" / image_dir(board, asyncio_c).name
     ours = run_set(board, image_dir(board, asyncio_c), tests_dir, results / "ours", log)
     label = f"{board.name}{'' if asyncio_c else ' (pure Python)'} with tests from {tree}"
     log(f"ours  {label}: {_summary(ours)}")
