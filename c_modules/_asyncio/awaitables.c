@@ -25,9 +25,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(event_is_set_obj, event_is_set);
 static mp_obj_t event_set(mp_obj_t self_in) {
     aio_event_t *e = MP_OBJ_TO_PTR(self_in);
     e->set = true;
-    while (e->w != mp_const_none) {
-        aio_task_t *t = aio_wl_first(self_in);
-        aio_wl_unlink(self_in, t);
+    for (aio_task_t *t; (t = aio_wl_pop(self_in)) != NULL;) {
         aio_ready(t);
     }
     return mp_const_none;
@@ -94,12 +92,11 @@ static mp_obj_t lock_release(mp_obj_t self_in) {
     if (l->owner != LOCK_HELD) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("Lock not acquired"));
     }
-    if (l->w == mp_const_none) {
+    aio_task_t *t = aio_wl_pop(self_in);
+    if (t == NULL) {
         l->owner = LOCK_FREE;
     } else {
         // Hand the lock to the first waiter; nobody can barge in meanwhile.
-        aio_task_t *t = aio_wl_first(self_in);
-        aio_wl_unlink(self_in, t);
         l->owner = MP_OBJ_FROM_PTR(t);
         aio_ready(t);
         t->reserved = self_in; // (free while t is in the ready FIFO)

@@ -138,7 +138,7 @@ void aio_timer_push(aio_task_t *t, mp_uint_t deadline);
 void aio_timer_remove(aio_task_t *t);
 aio_task_t *aio_timer_pop(void);
 mp_obj_t *aio_wait_head(mp_obj_t container);
-aio_task_t *aio_wl_first(mp_obj_t container);
+aio_task_t *aio_wl_pop(mp_obj_t container);
 void aio_wl_push(mp_obj_t container, aio_task_t *t);
 void aio_wl_unlink(mp_obj_t container, aio_task_t *t);
 
@@ -150,13 +150,18 @@ bool aio_coming_back(aio_task_t *cur);
 void aio_await_task(aio_task_t *target, aio_task_t *t);
 bool aio_task_watch(aio_task_t *t, mp_obj_t observer);
 void aio_task_unwatch(aio_task_t *t, mp_obj_t observer);
-mp_obj_t aio_task_coro(aio_task_t *t);
 aio_box_t *aio_task_box(aio_task_t *t);
 mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg);
 aio_task_t *aio_running(void);
 void aio_lock_forfeit(aio_lock_t *lock);
 
 #define TASK(o) ((aio_task_t *)MP_OBJ_TO_PTR(o))
+
+// The coroutine, wherever the task keeps it (inline: the scheduler step
+// reads it on every resume).
+static inline mp_obj_t aio_task_coro(aio_task_t *t) {
+    return (t->flags & F_BOXED) ? ((aio_box_t *)t->coro)->coro : t->coro;
+}
 #define IS_TASK(o) (mp_obj_is_type((o), &aio_task_type))
 
 #endif

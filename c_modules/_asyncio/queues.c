@@ -190,10 +190,23 @@ mp_obj_t *aio_wait_head(mp_obj_t c) {
     return NULL;
 }
 
-// The first task waiting in c (a container with a wait list), or NULL.
-aio_task_t *aio_wl_first(mp_obj_t c) {
-    mp_obj_t tail = *aio_wait_head(c);
-    return tail == mp_const_none ? NULL : TASK(tail)->next;
+// Take the first task waiting in c (a container with a wait list) off
+// the list; NULL when none waits.
+aio_task_t *aio_wl_pop(mp_obj_t c) {
+    mp_obj_t *slot = aio_wait_head(c);
+    if (*slot == mp_const_none) {
+        return NULL;
+    }
+    aio_task_t *tail = TASK(*slot);
+    aio_task_t *t = tail->next;
+    if (t == tail) {
+        *slot = mp_const_none;
+    } else {
+        tail->next = t->next;
+    }
+    t->next = NULL;
+    t->q = Q_NONE;
+    return t;
 }
 
 void aio_wl_push(mp_obj_t c, aio_task_t *t) {

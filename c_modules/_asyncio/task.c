@@ -20,11 +20,6 @@ static mp_obj_t task_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     return MP_OBJ_FROM_PTR(task_new(args[0]));
 }
 
-// The coroutine, wherever the task keeps it.
-mp_obj_t aio_task_coro(aio_task_t *t) {
-    return (t->flags & F_BOXED) ? ((aio_box_t *)t->coro)->coro : t->coro;
-}
-
 // The task's box, made on first use: what does not fit in its eight words.
 aio_box_t *aio_task_box(aio_task_t *t) {
     if (!(t->flags & F_BOXED)) {
@@ -274,9 +269,7 @@ static void finish(aio_state_t *s, aio_task_t *t, mp_obj_t value, bool failed) {
     } else {
         t->flags = f | F_SEEN;
         // Waiters (relays included) go to the ready FIFO in order.
-        while (t->w != mp_const_none) {
-            aio_task_t *x = aio_wl_first(MP_OBJ_FROM_PTR(t));
-            aio_wl_unlink(MP_OBJ_FROM_PTR(t), x);
+        for (aio_task_t *x; (x = aio_wl_pop(MP_OBJ_FROM_PTR(t))) != NULL;) {
             aio_ready(x);
         }
     }
@@ -345,7 +338,7 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
         return t;
     }
     s->cur = t;
-    mp_obj_t coro = (f & F_BOXED) ? ((aio_box_t *)t->coro)->coro : t->coro;
+    mp_obj_t coro = aio_task_coro(t);
     mp_obj_t ret;
     mp_vm_return_kind_t kind;
     if (f & F_THROW) {

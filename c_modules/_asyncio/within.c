@@ -46,7 +46,7 @@ static mp_obj_t within_iternext(mp_obj_t self_in) {
         aio_task_t *a = TASK(w->task);
         if (timeout == mp_const_none) {
             w->stage = W_AWAITING;
-            aio_await_task(TASK(w->task), cur);
+            aio_await_task(a, cur);
         } else {
             w->stage = W_TIMING;
             aio_task_watch(a, self_in);

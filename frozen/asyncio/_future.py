@@ -12,6 +12,7 @@
 from micropython import const
 
 from ._kernel import _core, CancelledError
+from ._callbacks import call_soon
 from ._taskext import InvalidStateError
 
 _PENDING = const(0)
@@ -65,8 +66,6 @@ class Future:
             if isinstance(x, _core.Task):
                 _core.wake(x)
             else:
-                from ._callbacks import call_soon
-
                 call_soon(x, self)
 
     def set_result(self, result):
@@ -93,8 +92,6 @@ class Future:
 
     def add_done_callback(self, fn, *, context=None):
         if self._state != _PENDING:
-            from ._callbacks import call_soon
-
             call_soon(fn, self)
         else:
             self._add(fn)
@@ -103,7 +100,7 @@ class Future:
         cbs = self._callbacks
         if not cbs:
             return 0
-        kept = [x for x in cbs if x is not fn and (isinstance(x, _core.Task) or x != fn)]
+        kept = [x for x in cbs if isinstance(x, _core.Task) or x != fn]
         self._callbacks = kept
         return len(cbs) - len(kept)
 

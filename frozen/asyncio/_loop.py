@@ -47,7 +47,6 @@ class Loop:
     def close(self):
         pass
 
-
     def set_exception_handler(self, handler):
         if handler is not None and not callable(handler):
             raise TypeError("exception handler must be callable or None")

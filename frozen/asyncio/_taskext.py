@@ -95,12 +95,9 @@ async def _notify(t, x, fn):
         await t
     except BaseException:
         pass
-    cbs = x.callbacks
-    for i in range(len(cbs)):
-        if cbs[i] is fn or cbs[i] == fn:
-            cbs.pop(i)
-            break
-    else:
+    try:
+        x.callbacks.remove(fn)
+    except ValueError:
         return
     try:
         fn(t)
