@@ -6,6 +6,7 @@ The verdict: every test that passes on the stock image of the same MicroPython m
 pass on ours; without a stock image, every test must pass or skip.
 """
 
+import difflib
 import os
 import re
 import subprocess
@@ -48,9 +49,38 @@ def _outcomes(output):
     return found
 
 
+def _failure_diff(result_dir, test, lines=40):
+    """What a failed test was expected to print against what it printed, as a
+    short unified diff (run-tests.py leaves <test>.exp and <test>.out)."""
+    stem = result_dir / test.replace("/", "_")
+    try:
+        exp = stem.with_name(stem.name + ".exp").read_text(errors="replace").splitlines()
+        out = stem.with_name(stem.name + ".out").read_text(errors="replace").splitlines()
+    except OSError:
+        return "  (no .exp/.out left by run-tests.py)"
+    diff = list(difflib.unified_diff(exp, out, "expected", "printed", lineterm="", n=1))
+    more = len(diff) - lines
+    return "\n".join("  " + d for d in diff[:lines]) + (f"\n  ... {more} more lines" if more > 0 else "")
+
+
+def _run_single(cmd_head, tests, tests_dir, env, result_dir, jobs=None):
+    cmd = [*cmd_head, "-r", str(result_dir), *(["-j", str(jobs)] if jobs else []), *tests]
+    done = subprocess.run(cmd, cwd=tests_dir, env=env, capture_output=True, text=True)
+    found = _outcomes(done.stdout)
+    if not found:
+        raise FirmwareError(f"run-tests.py ran nothing:\n{done.stdout[-800:]}{done.stderr[-800:]}")
+    return found
+
+
 def run_set(board, folder, tests_dir, result_dir, log=print):
-    """Run the asyncio tests against one image; return {test: outcome}."""
-    env = {**os.environ, "MICROPYPATH": ""}
+    """Run the asyncio tests against one image; return {test: outcome}.
+
+    A test that fails when run among others is run once more on its own; if
+    it passes then, its outcome is "flaky", and what it printed the first
+    time is logged, so the log says what went wrong either way."""
+    # Tests without a .exp file are compared with CPython's output: take this
+    # interpreter (known version, no shim on PATH), not whatever python3 is.
+    env = {**os.environ, "MICROPYPATH": "", "MICROPY_CPYTHON3": sys.executable}
     native = board.runs_here == "native"
     if native:
         binary = folder / "micropython"
@@ -66,11 +96,16 @@ def run_set(board, folder, tests_dir, result_dir, log=print):
     outcomes = {}
     single = _tests(tests_dir, SINGLE, network=native)
     if single:
-        cmd = [sys.executable, "run-tests.py", *target, "-r", str(result_dir), *single]
-        done = subprocess.run(cmd, cwd=tests_dir, env=env, capture_output=True, text=True)
-        outcomes.update(_outcomes(done.stdout))
-        if not outcomes:
-            raise FirmwareError(f"run-tests.py ran nothing:\n{done.stdout[-800:]}{done.stderr[-800:]}")
+        head = [sys.executable, "run-tests.py", *target]
+        outcomes.update(_run_single(head, single, tests_dir, env, result_dir))
+        failed = [t for t in single if outcomes.get(t, "fail") == "fail" and t not in BEYOND_UPSTREAM]
+        if failed:
+            for t in failed:
+                log(f"{t} failed on {folder.name}; run alone again. What it printed:\n" + _failure_diff(result_dir, t))
+            again = _run_single(head, failed, tests_dir, env, result_dir / "rerun", jobs=1)
+            for t in failed:
+                if again.get(t) == "pass":
+                    outcomes[t] = "flaky"
     multi = _tests(tests_dir, MULTI, network=native)
     if multi:
         flag, unix = _instance_args(tests_dir)
@@ -100,8 +135,10 @@ def _instance_args(tests_dir):
 
 def _summary(outcomes):
     on_purpose = sum(1 for t, v in outcomes.items() if v == "fail" and t in BEYOND_UPSTREAM)
-    counts = {k: sum(1 for v in outcomes.values() if v == k) for k in ("pass", "skip", "fail")}
+    counts = {k: sum(1 for v in outcomes.values() if v == k) for k in ("pass", "skip", "fail", "flaky")}
     text = f"{counts['pass']} passed, {counts['fail'] - on_purpose} failed, {counts['skip']} skipped"
+    if counts["flaky"]:
+        text += f", {counts['flaky']} passed only when run alone"
     return text + (f", {on_purpose} differ on purpose" if on_purpose else "")
 
 
@@ -126,7 +163,7 @@ def main(board_name, asyncio_c=True, tests_from=None, log=print):
         if ours.get(t) == "fail":
             log(f"differs on purpose: {t}: {why}")
     if stock is not None:
-        regressions = [t for t in failed if stock.get(t) == "pass"]
+        regressions = [t for t in failed if stock.get(t) in ("pass", "flaky")]
         fixed = sorted(t for t, v in ours.items() if v == "pass" and stock.get(t) == "fail")
         if fixed:
             log("pass on ours, fail on stock: " + " ".join(fixed))
@@ -134,6 +171,9 @@ def main(board_name, asyncio_c=True, tests_from=None, log=print):
         if also_stock:
             log("fail on both (not ours to fix): " + " ".join(also_stock))
         failed = regressions
+    flaky = sorted(t for t, v in ours.items() if v == "flaky")
+    if flaky:
+        log("passed on ours only when run alone (first output above): " + " ".join(flaky))
     if failed:
         log("FAILED on ours: " + " ".join(failed))
         log(f"details: {results / 'ours'} (.exp/.out per failed test)")
