@@ -87,14 +87,16 @@ class Stream:
     async def readuntil(self, separator=b"\n"):
         # A byte at a time: the stream keeps no buffer, so it must not read
         # past the separator. For header-sized data (use readline() for
-        # lines); it waits only when nothing is available.
+        # lines). Polled before each byte like every other read: a driver
+        # whose read() blocks is never called before it is ready, and a
+        # stream that never runs dry cannot starve the other tasks.
         if not separator:
             raise ValueError("Separator should be at least one-byte string")
         data = b""
         while not data.endswith(separator):
+            await wait_io(self.s, False)
             got = self.s.read(1)
             if got is None:
-                await wait_io(self.s, False)
                 continue
             if not got:
                 raise IncompleteReadError(data, None)

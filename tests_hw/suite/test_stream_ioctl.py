@@ -141,6 +141,27 @@ async def test_readuntil():
     true(e.expected is None and "undefined" in str(e), "no expected size: %s" % e)
 
 
+async def test_readuntil_lets_other_tasks_run():
+    # A stream that never runs dry must not starve the loop: each byte is
+    # polled for, as every read is, so other tasks run in between.
+    dev = FakeUART()
+    dev.feed(b"x" * 40 + b";")
+    s = asyncio.StreamReader(dev)
+    turns = [0]
+
+    async def other():
+        while True:
+            turns[0] += 1
+            await asyncio.sleep_ms(0)
+
+    t = asyncio.create_task(other())
+    await asyncio.sleep_ms(0)
+    before = turns[0]
+    eq(await s.readuntil(b";"), b"x" * 40 + b";")
+    true(turns[0] - before >= 20, "other task ran %d times during a 41-byte readuntil" % (turns[0] - before))
+    t.cancel()
+
+
 async def test_readinto():
     dev = FakeUART()
     s = asyncio.StreamReader(dev)
