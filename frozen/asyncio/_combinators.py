@@ -1,6 +1,6 @@
 # wait_for / wait_for_ms / gather.
 
-from ._kernel import _core, CancelledError, TimeoutError, Task, promote
+from ._kernel import _core, CancelledError, TimeoutError, Task, promote, MAX_MS
 
 
 def _check_timeout(timeout, kind):
@@ -20,14 +20,18 @@ def wait_for_ms(aw, timeout):
 
 def wait_for(aw, timeout):
     _check_timeout(timeout, float)
-    return _waiter(aw, None if timeout is None else int(timeout * 1000))
+    if timeout is None:
+        return _waiter(aw, None)
+    ms = timeout * 1000
+    return _waiter(aw, int(ms) if ms <= MAX_MS else ms)
 
 
 def _waiter(aw, ms):
-    # A Task may have other awaiters: wait for it with a relay. Anything
-    # else gets a private Task, watched by the core's within() awaitable.
-    if isinstance(aw, Task):
-        return _wait(aw, ms)
+    # A Task may have other awaiters, and a timeout beyond one timer's reach
+    # (or inf) is slept in steps: both wait with a relay. Anything else
+    # gets a private Task, watched by the core's within() awaitable.
+    if isinstance(aw, Task) or (ms is not None and ms > MAX_MS):
+        return _wait(promote(aw), ms)
     return _core.within(aw, ms)
 
 
@@ -39,7 +43,11 @@ async def _wait(task, ms):
         # when the task finishes first. No helper task is needed.
         r = _core.relay(task)
         try:
-            await _core.sleep_ms(ms)
+            while True:
+                await _core.sleep_ms(MAX_MS if ms > MAX_MS else int(ms))
+                ms -= MAX_MS
+                if ms <= 0 or task.done():
+                    break
         except CancelledError:
             _core.unrelay(r)
             task.cancel()

@@ -8,11 +8,8 @@
 #   wait_on(t, w)   park task w (not started yet) on t's wait list, as if
 #                   it awaited t: woken with t's other awaiters, in order
 
-from time import ticks_add
+from ._kernel import _core, PRIVATE, MAX_MS
 
-from ._kernel import _core, PRIVATE
-
-MAX_MS = ticks_add(0, -1) // 2
 
 extend_task = _core.extend_task
 wake_first = _core.wake_first

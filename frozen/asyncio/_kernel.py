@@ -2,7 +2,7 @@
 # twin), runs tasks, waits for timers and stream I/O, reports exceptions.
 
 from micropython import const
-from time import ticks_ms
+from time import ticks_ms, ticks_add
 import sys
 import time
 
@@ -26,6 +26,12 @@ class CancelledError(BaseException):
 class TimeoutError(Exception):
     pass
 
+
+# The longest timer the package sets: a quarter of the ticks period (about
+# 3.1 days on ports with 31-bit small ints); longer delays are slept in
+# steps. Timers order by ticks_diff(), which holds within half a period, so
+# a new timer still sorts right against one up to a quarter period overdue.
+MAX_MS = ticks_add(0, -1) // 4
 
 # How long an idle loop waits before looking again when nothing can wake it
 # except code outside the loop (IRQ, scheduler callback, another thread).
@@ -169,7 +175,11 @@ async def _await(aw):
 
 
 async def _sleep_for(ms, result=None):
-    await _core.sleep_ms(ms)
+    # Beyond one timer's reach (or inf, CPython's "forever"): in steps.
+    while ms > MAX_MS:
+        await _core.sleep_ms(MAX_MS)
+        ms -= MAX_MS
+    await _core.sleep_ms(int(ms))
     return result
 
 
@@ -285,6 +295,7 @@ sleep_ms = _core.sleep_ms
 def sleep(t, result=None):
     if type(t) is not int and type(t) is not float:
         raise TypeError("sleep() needs a number of seconds")
-    if result is None:
-        return _core.sleep_ms(int(t * 1000))
-    return _sleep_for(int(t * 1000), result)
+    ms = t * 1000
+    if result is None and ms <= MAX_MS:
+        return _core.sleep_ms(int(ms))
+    return _sleep_for(ms, result)
