@@ -101,6 +101,30 @@ def test_wait_for_over_several_ticks_periods():
     in_window(out["task"][1], LONG_S // 4 * 1000, "wait_for on a task that finishes first")
 
 
+def test_timeout_and_call_later_over_several_ticks_periods():
+    if not hasattr(asyncio, "timeout"):
+        raise hwtest.Skip("no asyncio.timeout() / loop.call_later() in this image")
+
+    async def main(clock):
+        out = {}
+
+        async def in_timeout():
+            try:
+                async with asyncio.timeout(LONG_S):
+                    await asyncio.sleep(2 * LONG_S)
+            except asyncio.TimeoutError:
+                out["timeout"] = clock.elapsed
+
+        asyncio.create_task(in_timeout())
+        asyncio.get_event_loop().call_later(LONG_S // 2, lambda: out.setdefault("call_later", clock.elapsed))
+        await clock.run_until(LONG_MS + LATE_MS)
+        return out
+
+    out = on_clock(main)
+    in_window(out.get("timeout"), LONG_MS, "asyncio.timeout(%d s)" % LONG_S)
+    in_window(out.get("call_later"), LONG_S // 2 * 1000, "call_later(%d s)" % (LONG_S // 2))
+
+
 def test_infinite_delays():
     inf = float("inf")
 
