@@ -156,11 +156,19 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
     s = socket.socket(family, kind, proto)
     s.setblocking(False)
     try:
-        s.connect(addr)
-    except OSError as e:
-        if e.errno != EINPROGRESS:
-            s.close()
-            raise
+        try:
+            s.connect(addr)
+        except OSError as e:
+            if e.errno != EINPROGRESS:
+                raise
+        await wait_io(s, True)  # connected, or failed
+        # A refused or unreachable connect raises here, as in CPython, not at
+        # the first read or write: an empty send() reports the socket's
+        # pending error and sends nothing.
+        s.send(b"")
+    except BaseException:
+        s.close()  # sockets are scarce on small ports: none left open
+        raise
     if ssl:
         if ssl is True:
             import ssl as _ssl
@@ -170,7 +178,6 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
         s.setblocking(False)
     # The address connected to, in the form the port's accept() uses too.
     stream = Stream(s, {"peername": addr})
-    await wait_io(s, True)  # connected (or failed: the first read/write says so)
     return stream, stream
 
 
