@@ -100,8 +100,13 @@ class _Gather:
         _core.pause(self)
 
 
-async def gather(*aws, return_exceptions=False):
-    tasks = [promote(aw) for aw in aws]
+def gather(*aws, return_exceptions=False):
+    # The coroutines become tasks now, as in CPython: they start running
+    # even before the gather is awaited.
+    return _gather([promote(aw) for aw in aws], return_exceptions)
+
+
+async def _gather(tasks, return_exceptions):
     g = _Gather(0, return_exceptions)
     watched = []
     try:

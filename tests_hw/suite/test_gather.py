@@ -85,6 +85,20 @@ async def test_nested_gather():
     eq(await asyncio.gather(asyncio.gather(after(0, 1), after(0, 2)), after(0, 3)), [[1, 2], 3])
 
 
+async def test_coroutines_start_before_the_gather_is_awaited():
+    # gather() makes its tasks at the call, as CPython does.
+    log = []
+
+    async def step(n):
+        log.append(n)
+        return n
+
+    g = asyncio.gather(step(1), step(2))
+    await asyncio.sleep(0.01)
+    eq(log, [1, 2], "ran before the gather was awaited")
+    eq(await g, [1, 2])
+
+
 async def test_many_awaitables():
     eq(await asyncio.gather(*[after(0, i) for i in range(50)]), list(range(50)))
 
