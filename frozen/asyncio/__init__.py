@@ -35,6 +35,7 @@ _LAZY = (
     " _taskext: InvalidStateError ensure_future iscoroutine "
     " _future: Future isfuture "
     " _callbacks: Handle TimerHandle get_running_loop "
+    " _threads: to_thread "
     # MicroPython extras (manifest extras="all")
     " _threadsafe: ThreadSafeEvent ThreadSafeQueue "
     " _ringq: RingbufQueue "

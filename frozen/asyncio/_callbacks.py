@@ -132,7 +132,10 @@ def _is_closed():
 
 def install(loop_class):
     # Plain functions become methods of the Loop facade.
+    from ._threads import run_in_executor
+
     for name, fn in (
+        ("run_in_executor", run_in_executor),
         ("time", time),
         ("call_soon", call_soon),
         ("call_later", call_later),

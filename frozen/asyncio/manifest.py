@@ -28,6 +28,7 @@ if options.extras != "core":
         "_taskext.py",
         "_future.py",
         "_callbacks.py",
+        "_threads.py",
         "_semaphore.py",
         "_queues.py",
         "_condition.py",
