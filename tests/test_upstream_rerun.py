@@ -53,3 +53,42 @@ def test_flake_is_told_apart_from_a_failure(tmp_path):
     assert "asyncio_flaky.py failed" in text and "-42" in text and "+41" in text
     summary = upstream_tests._summary(got)
     assert "1 passed, 1 failed" in summary and "1 passed only when run alone" in summary
+
+
+# run-tests.py runs tests in parallel threads, and their "pass <test>" lines
+# can run into each other; the verdicts must come from its _results.json.
+INTERLEAVING_RUN_TESTS = textwrap.dedent(
+    """
+    import json, os, sys
+    args = sys.argv[1:]
+    result = args[args.index("-r") + 1]
+    os.makedirs(result, exist_ok=True)
+    tests = [a for a in args if a.endswith(".py")]
+    print("pass  " + "pass  ".join(tests))  # every verdict on one garbled line
+    failed = [t for t in tests if "broken" in t]
+    skipped = [t for t in tests if "skipped" in t]
+    passed = len(tests) - len(failed) - len(skipped)
+    print("%d tests performed" % len(tests))
+    print("%d tests passed" % passed)
+    print("%d tests skipped: %s" % (len(skipped), " ".join(t.split("/")[-1][:-3] for t in skipped)))
+    if FORMAT == "1.25":
+        data = {"args": {}, "failed_tests": failed}
+    else:
+        data = {"args": {}, "results": [[t, "fail" if t in failed else "skip" if t in skipped else "pass", ""] for t in tests]}
+    json.dump(data, open(os.path.join(result, "_results.json"), "w"))
+    """
+)
+
+
+def test_verdicts_come_from_the_results_file(tmp_path):
+    for fmt in ("1.25", "1.28"):
+        tests, image = _tree(tmp_path / fmt)
+        (tests / "extmod" / "asyncio_skipped.py").write_text("print(42)\n")
+        (tests / "run-tests.py").write_text(f"FORMAT = {fmt!r}\n" + INTERLEAVING_RUN_TESTS)
+        got = upstream_tests.run_set(boards.get("UNIX"), image, tests, tmp_path / fmt / "out", log=lambda *a: None)
+        assert got == {
+            "extmod/asyncio_fine.py": "pass",
+            "extmod/asyncio_flaky.py": "pass",
+            "extmod/asyncio_broken.py": "fail",
+            "extmod/asyncio_skipped.py": "skip",
+        }, fmt
