@@ -13,25 +13,29 @@ def _check_timeout(timeout, kind):
 
 # Plain functions returning the coroutine: arguments are checked at the
 # call, and one generator fewer is allocated per call.
+# A timeout beyond one timer's reach (or inf) is slept in steps by _wait().
 def wait_for_ms(aw, timeout):
     _check_timeout(timeout, int)
+    if timeout is not None and timeout > MAX_MS:
+        return _wait(promote(aw), timeout)
     return _waiter(aw, timeout)
 
 
 def wait_for(aw, timeout):
     _check_timeout(timeout, float)
-    if timeout is None:
-        return _waiter(aw, None)
-    ms = timeout * 1000
-    return _waiter(aw, int(ms) if ms <= MAX_MS else ms)
+    if timeout is not None:
+        timeout *= 1000
+        if timeout > MAX_MS:
+            return _wait(promote(aw), timeout)
+        timeout = int(timeout)
+    return _waiter(aw, timeout)
 
 
 def _waiter(aw, ms):
-    # A Task may have other awaiters, and a timeout beyond one timer's reach
-    # (or inf) is slept in steps: both wait with a relay. Anything else
-    # gets a private Task, watched by the core's within() awaitable.
-    if isinstance(aw, Task) or (ms is not None and ms > MAX_MS):
-        return _wait(promote(aw), ms)
+    # A Task may have other awaiters: wait for it with a relay. Anything
+    # else gets a private Task, watched by the core's within() awaitable.
+    if isinstance(aw, Task):
+        return _wait(aw, ms)
     return _core.within(aw, ms)
 
 
