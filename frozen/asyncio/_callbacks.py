@@ -9,7 +9,7 @@ from time import ticks_ms, ticks_diff
 
 from . import _kernel
 from ._kernel import _core
-from ._hooks import MAX_MS, private_task
+from ._hooks import private_task
 
 # loop.time(): seconds since the first call, made monotonic (no ticks wrap)
 # by adding up tick differences. _last: ticks at the previous call.
@@ -67,10 +67,8 @@ class TimerHandle(Handle):
 
 
 async def _fire(h, ms):
-    while ms > 0:
-        step = ms if ms < MAX_MS else MAX_MS
-        await _core.sleep_ms(step)
-        ms -= step
+    if ms > 0:  # (call_soon: no sleep, the callback runs on the task's first turn)
+        await _kernel._sleep_for(ms)  # in steps when beyond one timer's reach
     if not h._cancelled:
         h._run()
 
