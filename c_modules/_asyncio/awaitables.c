@@ -1,6 +1,9 @@
-// Event, Lock and sleep: awaitables that are their own iterators and keep
-// per-wait state in the waiting task, so waiting never allocates.
+// Event, Lock, ThreadSafeFlag and sleep: awaitables that are their own
+// iterators and keep per-wait state in the waiting task, so waiting never
+// allocates.
 #include "core.h"
+#include "py/mperrno.h"
+#include "py/stream.h"
 
 static mp_obj_t return_self(mp_obj_t self_in) {
     return self_in;
@@ -150,6 +153,75 @@ MP_DEFINE_CONST_OBJ_TYPE(
     make_new, lock_make_new,
     iter, lock_iternext,
     locals_dict, &lock_locals
+    );
+
+// ---- ThreadSafeFlag ----
+// Set from anywhere (IRQ, thread, scheduler callback), so set() only
+// stores a byte; the loop learns of it by polling the flag as a stream.
+
+static mp_obj_t flag_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
+    mp_arg_check_num(n_args, n_kw, 0, 0, false);
+    aio_flag_t *f = mp_obj_malloc(aio_flag_t, type);
+    f->set = 0;
+    return MP_OBJ_FROM_PTR(f);
+}
+
+static mp_obj_t flag_set(mp_obj_t self_in) {
+    ((aio_flag_t *)MP_OBJ_TO_PTR(self_in))->set = 1;
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(flag_set_obj, flag_set);
+
+static mp_obj_t flag_clear(mp_obj_t self_in) {
+    ((aio_flag_t *)MP_OBJ_TO_PTR(self_in))->set = 0;
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(flag_clear_obj, flag_clear);
+
+static mp_obj_t flag_is_set(mp_obj_t self_in) {
+    return mp_obj_new_bool(((aio_flag_t *)MP_OBJ_TO_PTR(self_in))->set);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(flag_is_set_obj, flag_is_set);
+
+static mp_obj_t flag_iternext(mp_obj_t self_in) {
+    aio_flag_t *f = MP_OBJ_TO_PTR(self_in);
+    if (aio_coming_back(aio_running()) || f->set) {
+        f->set = 0;
+        return MP_OBJ_STOP_ITERATION;
+    }
+    // Park on the package's poller until the flag polls readable.
+    mp_call_function_2(aio_state()->io_park, self_in, mp_const_false);
+    return mp_const_none;
+}
+
+static mp_uint_t flag_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
+    if (request == MP_STREAM_POLL) {
+        return ((aio_flag_t *)MP_OBJ_TO_PTR(self_in))->set ? (arg & MP_STREAM_POLL_RD) : 0;
+    }
+    *errcode = MP_EINVAL;
+    return MP_STREAM_ERROR;
+}
+
+static const mp_stream_p_t flag_stream_p = {
+    .ioctl = flag_ioctl,
+};
+
+static const mp_rom_map_elem_t flag_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_set), MP_ROM_PTR(&flag_set_obj) },
+    { MP_ROM_QSTR(MP_QSTR_clear), MP_ROM_PTR(&flag_clear_obj) },
+    { MP_ROM_QSTR(MP_QSTR_is_set), MP_ROM_PTR(&flag_is_set_obj) },
+    { MP_ROM_QSTR(MP_QSTR_wait), MP_ROM_PTR(&return_self_obj) },
+};
+static MP_DEFINE_CONST_DICT(flag_locals, flag_locals_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    aio_flag_type,
+    MP_QSTR_ThreadSafeFlag,
+    MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+    make_new, flag_make_new,
+    iter, flag_iternext,
+    protocol, &flag_stream_p,
+    locals_dict, &flag_locals
     );
 
 // ---- an awaitable that completes at once (Lock.__aexit__) ----

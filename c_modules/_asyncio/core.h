@@ -8,7 +8,7 @@
 
 // Bumped when the contract with frozen/asyncio/_kernel.py changes; the
 // package ignores any `_asyncio` (such as upstream's) without this value.
-#define CORE_ABI (3)
+#define CORE_ABI (4)
 
 // The extension hooks for the extras modules (hooks.c); 0 for images built
 // with ASYNCIO_EXTRAS=core, which have no module using them.
@@ -94,6 +94,11 @@ typedef struct _core_lock_t {
                     // was handed to by release() that has not resumed yet
 } aio_lock_t;
 
+typedef struct _core_flag_t {
+    mp_obj_base_t base;
+    volatile uint8_t set;   // one byte store: set() is safe from an IRQ
+} aio_flag_t;
+
 typedef struct _core_sleep_t {
     mp_obj_base_t base;
     mp_int_t ms;    // requested duration, -1 once the task has parked
@@ -110,6 +115,7 @@ typedef struct _core_state_t {
     mp_obj_t report;        // report(task) for unretrieved exceptions
     mp_obj_t timeout_error; // the TimeoutError class
     mp_obj_t create_task;   // the package's create_task() (within.c)
+    mp_obj_t io_park;       // park(stream, writing): wait for the poller
     aio_sleep_t *sleeper;  // the shared sleep_ms() awaitable
     mp_obj_t clock;         // MP_OBJ_NULL, or set_clock()'s callable (tests)
     uint16_t seq;
@@ -119,6 +125,7 @@ typedef struct _core_state_t {
 extern const mp_obj_type_t aio_task_type;
 extern const mp_obj_type_t aio_event_type;
 extern const mp_obj_type_t aio_lock_type;
+extern const mp_obj_type_t aio_flag_type;
 extern const mp_obj_type_t aio_sleep_type;
 extern const mp_obj_type_t aio_done_type;
 extern const mp_obj_base_t aio_done_obj;

@@ -48,6 +48,7 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_Task), MP_ROM_PTR(&aio_task_type) },
     { MP_ROM_QSTR(MP_QSTR_Event), MP_ROM_PTR(&aio_event_type) },
     { MP_ROM_QSTR(MP_QSTR_Lock), MP_ROM_PTR(&aio_lock_type) },
+    { MP_ROM_QSTR(MP_QSTR_ThreadSafeFlag), MP_ROM_PTR(&aio_flag_type) },
     { MP_ROM_QSTR(MP_QSTR_init), MP_ROM_PTR(&aio_init_obj) },
     { MP_ROM_QSTR(MP_QSTR_current), MP_ROM_PTR(&aio_current_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_main), MP_ROM_PTR(&aio_set_main_obj) },

@@ -417,12 +417,13 @@ static mp_obj_t aio_init(size_t n_args, const mp_obj_t *args) {
     s->report = args[1];
     s->timeout_error = args[2];
     s->create_task = args[3];
+    s->io_park = args[4];
     s->sleeper = mp_obj_malloc(aio_sleep_t, &aio_sleep_type);
     s->sleeper->ms = -1;
     MP_STATE_VM(our_asyncio_state) = s;
     return mp_const_none;
 }
-MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(aio_init_obj, 4, 4, aio_init);
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(aio_init_obj, 5, 5, aio_init);
 
 static aio_task_t *arg_task(mp_obj_t o) {
     if (!IS_TASK(o)) {

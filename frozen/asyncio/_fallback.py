@@ -28,13 +28,18 @@
 #   _extra one object for the extras (names, done callbacks); a class
 #          attribute (None) until set_task_extra() gives a task its own
 
+import io
 import time
+from micropython import const
 from time import ticks_diff, ticks_add
 
 # The scheduler's clock; set_clock() swaps it for tests (ticks wrap-around).
 ticks_ms = time.ticks_ms
 
-CORE_ABI = 3
+CORE_ABI = 4
+
+_MP_STREAM_POLL = const(3)
+_MP_STREAM_POLL_RD = const(1)
 
 READY = 1
 TIMED = 2
@@ -277,9 +282,9 @@ def _timer_remove(t):
 # ---- scheduler ----
 
 
-def init(cancelled_error, report, timeout_error, create_task):
+def init(cancelled_error, report, timeout_error, create_task, io_park):
     # A fresh, empty scheduler; tasks of the previous one are abandoned.
-    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, _gen, _live, ticks_ms
+    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, _io_park, _gen, _live, ticks_ms
     _rhead = _rtail = _heap = _cur = _main = None
     ticks_ms = time.ticks_ms
     _seq = 0
@@ -287,6 +292,7 @@ def init(cancelled_error, report, timeout_error, create_task):
     _report = report
     _timeout = timeout_error
     _create = create_task
+    _io_park = io_park  # park(stream, writing): wait for the package's poller
     _gen = object()  # identifies this scheduler for run_ready()
     _live = set()
 
@@ -727,6 +733,39 @@ class Event:
             raise _stop(_STOP_TRUE)
         _wl_push(self, cur)
         cur._f |= SUSPENDED
+
+
+class ThreadSafeFlag(io.IOBase):
+    # _flag: 0 clear, 1 set. set() is a single int store: it neither
+    # allocates nor touches scheduler state, so IRQs and threads may call
+    # it; the loop learns of it by polling the flag as a stream.
+    def __init__(self):
+        self._flag = 0
+
+    def ioctl(self, req, arg):
+        if req == _MP_STREAM_POLL:
+            return arg & _MP_STREAM_POLL_RD if self._flag else 0
+        return -1
+
+    def set(self):
+        self._flag = 1
+
+    def clear(self):
+        self._flag = 0
+
+    def is_set(self):
+        return self._flag == 1
+
+    def __iter__(self):
+        return self
+
+    wait = __iter__  # the flag is its own awaitable
+
+    def __next__(self):
+        if resuming() or self._flag:
+            self._flag = 0
+            raise StopIteration
+        _io_park(self, False)
 
 
 class _EventWait:

@@ -10,8 +10,9 @@ try:
     import _asyncio as _core
 
     # Upstream MicroPython ships a different `_asyncio`; only ours has the
-    # ABI tag (3: extension hooks for _hooks.py, within() for wait_for).
-    if getattr(_core, "CORE_ABI", None) != 3:
+    # ABI tag (4: extension hooks for _hooks.py, within() for wait_for,
+    # ThreadSafeFlag parking through init()'s park).
+    if getattr(_core, "CORE_ABI", None) != 4:
         raise ImportError
 except ImportError:
     from . import _fallback as _core
@@ -44,11 +45,17 @@ _POLL_READ = const(1)
 _POLL_WRITE = const(4)
 
 
+def _new_poller():
+    import select
+
+    return select.poll()
+
+
 class _IOSlot:
     # Tasks waiting on one stream: at most one reader and one writer.
     # `mask` is the POLL mask currently registered for the stream.
-    def __init__(self, s):
-        self.s = s
+    def __init__(self):
+        self.s = None
         self.reader = None
         self.writer = None
         self.mask = 0
@@ -62,40 +69,67 @@ class _IOSlot:
 
 
 class _IO:
-    # select.poll over all streams with a waiting task, keyed by id(stream)
+    # select.poll over all streams with a waiting task, keyed by id(stream).
+    # A ThreadSafeFlag hand-off registers a stream and forgets it again, so
+    # those two paths are the short ones, and reuse a slot.
     def __init__(self):
         self.poller = None
         self.slots = {}
+        self.spare = None  # a freed slot, kept for the next park()
 
     def park(self, s, writing, awaitable=True):
+        t = _core.current()
         slot = self.slots.get(id(s))
         if slot is None:
-            slot = self.slots[id(s)] = _IOSlot(s)
-        if (slot.writer if writing else slot.reader) is not None:
+            # The stream's first waiter: register it, first, so nothing
+            # changes if s cannot be polled.
+            mask = _POLL_WRITE if writing else _POLL_READ
+            if self.poller is None:
+                self.poller = _new_poller()
+            try:
+                self.poller.register(s, mask)
+            except Exception:
+                # MicroPython's poll keeps a half-made entry for s that
+                # crashes later calls (unregister too): use a fresh poller.
+                self.poller = _new_poller()
+                for other in self.slots.values():
+                    self.poller.register(other.s, other.mask)
+                raise
+            slot = self.spare or _IOSlot()
+            self.spare = None
+            slot.s = s
+            slot.mask = mask
+            self.slots[id(s)] = slot
+        elif (slot.writer if writing else slot.reader) is not None:
             raise RuntimeError("stream already has a task waiting to %s" % ("write" if writing else "read"))
-        if writing:
-            slot.writer = _core.current()
         else:
-            slot.reader = _core.current()
+            mask = 0  # a task already waits the other way: update() below
+        if writing:
+            slot.writer = t
+        else:
+            slot.reader = t
+        if not mask:
+            self.update(slot)
         _core.pause(slot, awaitable)
-        self.update(slot)
 
     def update(self, slot):
         mask = (_POLL_READ if slot.reader else 0) | (_POLL_WRITE if slot.writer else 0)
         if mask == slot.mask:
             return
         if not mask:
-            del self.slots[id(slot.s)]
-            self.poller.unregister(slot.s)
-        elif slot.mask:
-            self.poller.modify(slot.s, mask)
+            self.forget(slot)
         else:
-            if self.poller is None:
-                import select
+            self.poller.modify(slot.s, mask)
+            slot.mask = mask
 
-                self.poller = select.poll()
-            self.poller.register(slot.s, mask)
-        slot.mask = mask
+    def forget(self, slot):
+        # Nobody waits on slot's stream any more: stop polling it and keep
+        # the slot for the next park() (one allocation fewer per wait).
+        del self.slots[id(slot.s)]
+        self.poller.unregister(slot.s)
+        slot.s = None
+        slot.mask = 0
+        self.spare = slot
 
     def wait(self, ms):
         # Any event other than "writable" (data, hangup, error) wakes the
@@ -112,7 +146,10 @@ class _IO:
             if t is not None and ev & ~_POLL_READ:
                 slot.writer = None
                 io_wake(t)
-            self.update(slot)
+            if slot.reader is None and slot.writer is None:
+                self.forget(slot)
+            else:
+                self.update(slot)
 
 
 # How a task whose stream became ready is woken: to the back of the ready
@@ -263,7 +300,7 @@ def new_loop_state():
     # A fresh scheduler: no tasks, no timers, no streams being polled.
     global _io
     _io = _IO()
-    _core.init(CancelledError, _report, TimeoutError, create_task)
+    _core.init(CancelledError, _report, TimeoutError, create_task, _io.park)
 
 
 new_loop_state()

@@ -104,4 +104,44 @@ async def test_cancelled_waiter_then_new_waiter():
     true(t2.done(), "second waiter woke")
 
 
+
+async def test_subclass():
+    # A subclass keeps set/wait/clear/is_set (the C flag is subclassable).
+    class Doorbell(asyncio.ThreadSafeFlag):
+        def ring(self):
+            self.set()
+
+    bell = Doorbell()
+    eq(bell.is_set(), False)
+    bell.ring()
+    eq(bell.is_set(), True)
+    eq(await waits_done(bell), True)
+    eq(bell.is_set(), False, "wait() cleared it")
+    t = asyncio.create_task(bell.wait())
+    await asyncio.sleep_ms(5)
+    eq(t.done(), False)
+    bell.ring()
+    await asyncio.wait_for(t, 0.5)
+
+
+async def test_two_flags_ping_pong():
+    # Each hand-off frees the poller's entry for one flag and registers the
+    # other: many rounds in a row, no wake-up lost or doubled.
+    ping, pong = asyncio.ThreadSafeFlag(), asyncio.ThreadSafeFlag()
+    seen = []
+
+    async def responder():
+        while True:
+            await ping.wait()
+            seen.append(len(seen))
+            pong.set()
+
+    r = asyncio.create_task(responder())
+    for _ in range(50):
+        ping.set()
+        await asyncio.wait_for(pong.wait(), 0.5)
+    r.cancel()
+    eq(seen, list(range(50)))
+
+
 hwtest.main()
