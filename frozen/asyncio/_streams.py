@@ -1,7 +1,12 @@
 # TCP (and any pollable object) streams, and the TCP server.
 
+import io
 from . import _kernel
 from ._kernel import _core, wait_io, create_task, CancelledError
+
+
+# Streams written in Python subclass io.IOBase (none on ports without it).
+_IOBase = getattr(io, "IOBase", ())
 
 
 class IncompleteReadError(EOFError):
@@ -17,6 +22,10 @@ class Stream:
     # e: info for get_extra_info(); out_buf: bytes not yet written
     # (upstream's attribute names, which some drivers read)
     def __init__(self, s, e=None):
+        if isinstance(s, _IOBase) and not hasattr(s, "ioctl"):
+            # Bare-metal poll() would only find out while polling, and the
+            # error would stop the loop: say it here.
+            raise TypeError("Stream needs an object it can poll; %s has no ioctl()" % type(s).__name__)
         self.s = s
         self.e = e if e is not None else {}
         self.out_buf = b""

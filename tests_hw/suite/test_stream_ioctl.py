@@ -2,9 +2,10 @@
 # in-memory fake UART that is fed by a task over time. Covers read(n),
 # read(-1), readexactly (+ EOFError), readuntil, readinto, readline, partial reads, EOF,
 # write + drain with partial device writes, close/wait_closed, the legacy
-# awrite/aclose, cancelling a blocked read, and the Stream aliases.
+# awrite/aclose, cancelling a blocked read, and the Stream aliases; an object
+# that cannot be polled gives an error and leaves the task usable.
 import hwtest
-from hwtest import eq, true, araises
+from hwtest import eq, true, raises, araises
 
 hwtest.require("micropython")  # MicroPython streams; CPython's differ
 io = hwtest.require("io")
@@ -267,6 +268,54 @@ async def test_cancel_blocked_read():
     # the device is free to be waited on again
     asyncio.create_task(feeder(dev, [b"late"]))
     eq(await asyncio.wait_for_ms(s.read(4), 500), b"late")
+
+
+async def test_freed_wait_does_not_wake_another_device():
+    # A cancelled reader frees its device's wait; a reader of another device
+    # then waits, and only that device's data wakes it.
+    a, b = FakeUART(), FakeUART()
+    ta = asyncio.create_task(asyncio.StreamReader(a).read(2))
+    await asyncio.sleep_ms(5)
+    ta.cancel()
+    await araises(asyncio.CancelledError, ta)
+    tb = asyncio.create_task(asyncio.StreamReader(b).read(2))
+    await asyncio.sleep_ms(5)
+    a.feed(b"aa")
+    await asyncio.sleep_ms(5)
+    eq(tb.done(), False, "data for a woke b's reader")
+    b.feed(b"bb")
+    eq(await asyncio.wait_for_ms(tb, 500), b"bb")
+    eq(bytes(a.rx), b"aa", "nobody read a")
+
+
+class NoPoll(io.IOBase):
+    # A stream-like object with no ioctl(): it cannot be polled.
+    def read(self, n=-1):
+        return None
+
+
+class NotAStream:
+    # Not an io.IOBase: select.poll refuses to register it.
+    def read(self, n=-1):
+        return None
+
+
+async def test_unpollable_object_is_refused():
+    # An io.IOBase without ioctl() is refused at once, not when the loop
+    # polls it (bare-metal ports' poll() only finds out then, which would
+    # stop the loop).
+    raises(TypeError, asyncio.StreamReader, NoPoll())
+    # Any other object fails when the read waits; the task stays usable.
+    await araises(OSError, asyncio.StreamReader(NotAStream()).read(1))
+    await asyncio.sleep_ms(1)
+    dev = FakeUART()
+    asyncio.create_task(feeder(dev, [b"ok"]))
+    eq(await asyncio.wait_for_ms(asyncio.StreamReader(dev).read(2), 500), b"ok")
+    # The failed wait left the task runnable: it sleeps and reads as usual.
+    await asyncio.sleep_ms(1)
+    dev = FakeUART()
+    asyncio.create_task(feeder(dev, [b"ok"]))
+    eq(await asyncio.wait_for_ms(asyncio.StreamReader(dev).read(2), 500), b"ok")
 
 
 async def test_read_timeout_then_read():
