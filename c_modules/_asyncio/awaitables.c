@@ -185,6 +185,14 @@ static MP_DEFINE_CONST_FUN_OBJ_1(flag_is_set_obj, flag_is_set);
 
 static mp_obj_t flag_iternext(mp_obj_t self_in) {
     aio_flag_t *f = MP_OBJ_TO_PTR(self_in);
+    #if MICROPY_ENABLE_SCHEDULER
+    // An IRQ handler may have queued a micropython.schedule() callback that
+    // sets this flag: run it now, as the VM would at its next check, rather
+    // than park and wait for the poller to notice.
+    if (MP_STATE_VM(sched_state) == MP_SCHED_PENDING) {
+        mp_handle_pending(true);
+    }
+    #endif
     if (aio_coming_back(aio_running()) || f->set) {
         f->set = 0;
         return MP_OBJ_STOP_ITERATION;

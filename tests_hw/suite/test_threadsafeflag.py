@@ -84,6 +84,27 @@ async def test_set_from_scheduled_callback():
     eq(calls, [7, 0, 1, 2, 3, 4])
 
 
+async def test_flag_set_by_queued_callback_is_seen_at_once():
+    # An IRQ handler queued a callback that sets the flag before the task
+    # awaits: wait() runs it and returns without the task giving way (and
+    # without waiting for the poller, which may look only every few ms).
+    micropython = hwtest.require("micropython")
+    if not hasattr(micropython, "schedule"):
+        raise hwtest.Skip("no micropython.schedule")
+    flag = asyncio.ThreadSafeFlag()
+    others = []
+
+    async def other():
+        others.append(1)
+
+    asyncio.create_task(other())  # ready: runs whenever this task gives way
+    micropython.schedule(lambda _: flag.set(), None)
+    await flag.wait()
+    eq(others, [], "the task gave way before seeing the flag")
+    await asyncio.sleep(0)
+    eq(others, [1])
+
+
 async def test_timed_out_wait_leaves_flag_usable():
     flag = asyncio.ThreadSafeFlag()
     eq(await waits_done(flag, 0.01), False)
