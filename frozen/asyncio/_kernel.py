@@ -18,6 +18,7 @@ except ImportError:
     from . import _fallback as _core
 
 Task = _core.Task
+_Flag = _core.ThreadSafeFlag
 
 
 class CancelledError(BaseException):
@@ -69,16 +70,30 @@ class _IOSlot:
 
 
 class _IO:
-    # select.poll over all streams with a waiting task, keyed by id(stream).
-    # A ThreadSafeFlag hand-off registers a stream and forgets it again, so
-    # those two paths are the short ones, and reuse a slot.
+    # The tasks waiting on streams and flags, and how the loop learns they
+    # are ready.
+    # Streams: select.poll over all streams with a waiting task, keyed by
+    # id(stream); a freed slot is kept for the next park().
+    # ThreadSafeFlags: a list the loop checks itself between steps, and hands
+    # to the poller only while it blocks. Polled between steps, a flag would
+    # cost a system call per step, and on unix 1 ms (the port polls objects
+    # that are not file descriptors in 1 ms sleeps).
     def __init__(self):
         self.poller = None
         self.slots = {}
-        self.spare = None  # a freed slot, kept for the next park()
+        self.spare = None
+        self.flags = []  # flags with a waiting task, and in step with it,
+        self.flag_tasks = []  # those tasks
 
     def park(self, s, writing, awaitable=True):
         t = _core.current()
+        if type(s) is _Flag:
+            if s in self.flags:
+                raise RuntimeError("ThreadSafeFlag already has a task waiting")
+            self.flags.append(s)
+            self.flag_tasks.append(t)
+            _core.pause(self, awaitable)  # cancelling t calls _drop(t)
+            return
         slot = self.slots.get(id(s))
         if slot is None:
             # The stream's first waiter: register it, first, so nothing
@@ -112,6 +127,12 @@ class _IO:
             self.update(slot)
         _core.pause(slot, awaitable)
 
+    def _drop(self, t):
+        # t, waiting on a flag, is cancelled.
+        i = self.flag_tasks.index(t)
+        del self.flags[i]
+        del self.flag_tasks[i]
+
     def update(self, slot):
         mask = (_POLL_READ if slot.reader else 0) | (_POLL_WRITE if slot.writer else 0)
         if mask == slot.mask:
@@ -132,12 +153,48 @@ class _IO:
         self.spare = slot
 
     def wait(self, ms):
+        # Wake the tasks whose stream or flag is ready, waiting up to ms
+        # (-1: until one is) if none is yet.
+        flags = self.flags
+        if not flags:
+            self.poll(ms)
+        elif self.wake_flags() or not ms:
+            if self.slots:
+                self.poll(0)
+        else:
+            # Block: the poller watches the flags too, for this wait only.
+            if self.poller is None:
+                self.poller = _new_poller()
+            for f in flags:
+                self.poller.register(f, _POLL_READ)
+            try:
+                self.poll(ms)
+            finally:
+                for f in flags:
+                    self.poller.unregister(f)
+            self.wake_flags()
+
+    def wake_flags(self):
+        # Wake the tasks whose flag is set (each clears it as it resumes).
+        flags = self.flags
+        woke = False
+        i = 0
+        while i < len(flags):
+            if flags[i].is_set():
+                del flags[i]
+                io_wake(self.flag_tasks.pop(i))
+                woke = True
+            else:
+                i += 1
+        return woke
+
+    def poll(self, ms):
         # Any event other than "writable" (data, hangup, error) wakes the
         # reader; anything but "readable" wakes the writer.
         for s, ev in self.poller.ipoll(ms):
             slot = self.slots.get(id(s))
             if slot is None:
-                continue
+                continue  # a flag: wake_flags() sees it
             t = slot.reader
             if t is not None and ev & ~_POLL_WRITE:
                 slot.reader = None
@@ -266,7 +323,7 @@ def run_until_complete(main=None):
     _core.set_main(main)
     try:
         while True:
-            if _io.slots:
+            if _io.slots or _io.flags:
                 _io.wait(0)
                 t = _core.run_one(ticks_ms())
             else:
@@ -278,11 +335,12 @@ def run_until_complete(main=None):
                     return None if main.coro is None else _core.result(main)
                 continue
             ms = _core.next_due(ticks_ms())
-            if ms < 0 and not _io.slots:
+            waiting = _io.slots or _io.flags
+            if ms < 0 and not waiting:
                 if main is None:
                     return None
                 ms = _IDLE_MS
-            if _io.slots:
+            if waiting:
                 _io.wait(ms)
             elif ms:
                 time.sleep_ms(ms)  # nothing to poll: block until the next timer

@@ -104,6 +104,19 @@ async def switch_10_sleepers_many(n, meter):
     return await switch_among(n, meter, 10, sleepers=MANY)
 
 
+async def switch_10_flag_waiter(n, meter):
+    # Task switching while one more task waits on a ThreadSafeFlag (an
+    # IRQ-driven driver, Delay_ms's service, to_thread()): the loop has to
+    # look at the flag between steps. (Stock polls it, which on unix sleeps
+    # 1 ms per step.)
+    flag = asyncio.ThreadSafeFlag()
+    waiter = asyncio.create_task(flag.wait())
+    done = await switch_among(n, meter, 10)
+    flag.set()
+    await waiter
+    return done
+
+
 def _gen():
     while True:
         yield
@@ -283,6 +296,7 @@ BENCHMARKS = (
     ("create_gather", create_gather, 30_000),
     ("event_pingpong", event_pingpong, 50_000),
     ("lock_10", lock_10, 50_000),
+    ("switch_10_flag_waiter", switch_10_flag_waiter, 2_000),
     ("tsf_pingpong", tsf_pingpong, 300),
     ("tsf_schedule", tsf_schedule, 300),
     ("wait_for_no_timeout", wait_for_no_timeout, 20_000),

@@ -288,6 +288,26 @@ async def test_freed_wait_does_not_wake_another_device():
     eq(bytes(a.rx), b"aa", "nobody read a")
 
 
+async def test_flag_and_device_waiters_together():
+    # One task waits on a ThreadSafeFlag, another on a device: each wakes
+    # for its own event only, whether the loop is busy or blocked.
+    flag = hwtest.require("asyncio.ThreadSafeFlag")()
+    dev = FakeUART()
+    reader = asyncio.create_task(asyncio.StreamReader(dev).read(3))
+    flagged = asyncio.create_task(flag.wait())
+    await asyncio.sleep_ms(10)
+    flag.set()
+    await asyncio.wait_for_ms(flagged, 500)
+    eq(reader.done(), False, "the flag woke the device's reader")
+    flagged = asyncio.create_task(flag.wait())
+    await asyncio.sleep_ms(10)
+    dev.feed(b"abc")
+    eq(await asyncio.wait_for_ms(reader, 500), b"abc")
+    eq(flagged.done(), False, "the device woke the flag's waiter")
+    flag.set()
+    await asyncio.wait_for_ms(flagged, 500)
+
+
 class NoPoll(io.IOBase):
     # A stream-like object with no ioctl(): it cannot be polled.
     def read(self, n=-1):

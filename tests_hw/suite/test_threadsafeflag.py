@@ -2,6 +2,7 @@
 # the flag, clear(), wake-up from a micropython.schedule callback (the way an
 # IRQ handler hands over), wait under wait_for, a single waiter.
 import asyncio
+import time
 import hwtest
 from hwtest import eq, true, araises
 
@@ -124,6 +125,38 @@ async def test_cancelled_waiter_then_new_waiter():
     await asyncio.wait_for(t2, 0.5)
     true(t2.done(), "second waiter woke")
 
+
+
+async def test_one_waiter_per_flag():
+    flag = asyncio.ThreadSafeFlag()
+    first = asyncio.create_task(flag.wait())
+    await asyncio.sleep(0)
+    await araises(RuntimeError, flag.wait())
+    flag.set()
+    await asyncio.wait_for(first, 0.5)
+    true(first.done(), "the first waiter still woke")
+
+
+async def test_waiter_while_loop_busy_then_blocked():
+    # A task waits on a flag while others run (the loop checks the flag
+    # between steps) and while the loop blocks for a timer (the poller
+    # watches it then); it wakes once, when a callback sets the flag.
+    micropython = hwtest.require("micropython")
+    flag = asyncio.ThreadSafeFlag()
+    waiter = asyncio.create_task(flag.wait())
+    for _ in range(50):
+        await asyncio.sleep_ms(0)
+    for _ in range(2):
+        t0 = time.ticks_ms()
+        await asyncio.sleep_ms(20)
+        true(time.ticks_diff(time.ticks_ms(), t0) >= 20, "slept the whole 20 ms")
+    eq(waiter.done(), False)
+    if hasattr(micropython, "schedule"):
+        micropython.schedule(lambda _: flag.set(), None)
+    else:
+        flag.set()
+    await asyncio.wait_for(waiter, 0.5)
+    eq(flag.is_set(), False, "the waiter cleared it")
 
 
 async def test_subclass():
