@@ -169,12 +169,14 @@ def _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare):
     return cmd
 
 
-def _configure_afresh_on_change(obj_dir, inputs, log):
-    """rp2's Makefile runs cmake's configure only once per build folder, so a changed
-    MPY_DIR or CMAKE_ARGS would silently build with the old ones: start that folder over."""
+def _start_afresh_on_change(obj_dir, inputs, log):
+    """A build folder holds what it was made from: generated headers (qstrs, module
+    lists) of one MicroPython tree, and for rp2 cmake's configuration, which its
+    Makefile runs only once per folder. Another MPY_DIR (or CMAKE_ARGS) would build
+    against stale ones and fail, or silently keep the old: start that folder over."""
     stamp = obj_dir / ".configured-with"
     if obj_dir.exists() and not (stamp.is_file() and stamp.read_text() == inputs):
-        log(f"configure inputs changed: starting {obj_dir} afresh")
+        log(f"build inputs changed: starting {obj_dir} afresh")
         shutil.rmtree(obj_dir)
     obj_dir.mkdir(parents=True, exist_ok=True)
     stamp.write_text(inputs)
@@ -243,8 +245,7 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         log("leaving out what missing submodules provide: " + " ".join(disables))
     _run_logged(["make", "-C", str(src.path / "mpy-cross"), f"-j{os.cpu_count() or 1}"], log_file, env, "mpy-cross")
     cmd = _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare) + disables
-    if board.port == "rp2":
-        _configure_afresh_on_change(obj_dir, "\n".join([env["CMAKE_ARGS"], *map(str, cmd)]), log)
+    _start_afresh_on_change(obj_dir, "\n".join([str(src.path), env.get("CMAKE_ARGS", ""), *map(str, cmd)]), log)
     try:
         _run_logged(cmd, log_file, env, f"make for {board.name}")
     except BuildFailed:
