@@ -236,6 +236,10 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         "ASYNCIO_BUILDINFO": str(work / "buildinfo"),
         # bare: no asyncio at all, the baseline asyncio's flash cost is measured from
         "ASYNCIO_PACKAGE": "none" if bare else "stock" if board.stock else "ours",
+        # MicroPython names its version after `git describe` of the tree; a tree that
+        # is no checkout (Debian's, unpacked under build/) would find this repository
+        # instead and call itself "MicroPython <our commit>-dirty".
+        "GIT_CEILING_DIRECTORIES": str(src.path.resolve().parent),
     }
     if board.port == "rp2":
         # rp2's Makefile hands only CMAKE_ARGS to cmake, so make's MPY_LIB_DIR never
