@@ -106,8 +106,20 @@ class _Gather:
 
 def gather(*aws, return_exceptions=False):
     # The coroutines become tasks now, as in CPython: they start running
-    # even before the gather is awaited.
-    return _gather([promote(aw) for aw in aws], return_exceptions)
+    # even before the gather is awaited. The same coroutine given twice is
+    # one task (two tasks would both drive it).
+    tasks = []
+    made = None  # id(coroutine) -> its task
+    for aw in aws:
+        if not isinstance(aw, Task):
+            if made is None:
+                made = {}
+            t = made.get(id(aw))  # (aw is alive in aws: its id is its own)
+            if t is None:
+                t = made[id(aw)] = promote(aw)
+            aw = t
+        tasks.append(aw)
+    return _gather(tasks, return_exceptions)
 
 
 async def _gather(tasks, return_exceptions):

@@ -85,6 +85,21 @@ async def test_nested_gather():
     eq(await asyncio.gather(asyncio.gather(after(0, 1), after(0, 2)), after(0, 3)), [[1, 2], 3])
 
 
+async def test_same_coroutine_twice_is_one_task():
+    # As CPython: each position gets the result (two tasks would both drive
+    # the coroutine, the second resuming it from the first one's await).
+    runs = []
+
+    async def once():
+        runs.append(1)
+        await asyncio.sleep(0.02)
+        return 5
+
+    c = once()
+    eq(await asyncio.gather(c, c, after(0, 7)), [5, 5, 7])
+    eq(runs, [1])
+
+
 async def test_coroutines_start_before_the_gather_is_awaited():
     # gather() makes its tasks at the call, as CPython does.
     log = []
