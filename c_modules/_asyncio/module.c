@@ -3,7 +3,7 @@
 #include "core.h"
 
 MP_DECLARE_CONST_FUN_OBJ_1(aio_run_one_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(aio_run_ready_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_run_ready_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR(aio_init_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(aio_within_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(aio_current_obj);

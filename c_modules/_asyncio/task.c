@@ -383,17 +383,35 @@ static mp_obj_t aio_run_one(mp_obj_t now_in) {
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_run_one_obj, aio_run_one);
 
-// run_ready(main): run_one() in a loop, reading the clock itself, while no
-// task waits for I/O (the caller polls streams between single steps then).
-// Returns None when nothing is runnable now; main (the caller's Task, stop
-// marker or None) once it has finished or come up; True when a task parked
-// on a custom container (pause(): a stream, gather) or the state was
-// replaced (new_event_loop()), so the caller looks again.
-static mp_obj_t aio_run_ready(mp_obj_t main_in) {
+// Whether one of the ThreadSafeFlags in the list `flags` (those a task
+// waits on) is set.
+static bool flag_fired(mp_obj_t flags) {
+    size_t len;
+    mp_obj_t *items;
+    mp_obj_list_get(flags, &len, &items);
+    for (size_t i = 0; i < len; i++) {
+        if (mp_obj_is_type(items[i], &aio_flag_type) && ((aio_flag_t *)MP_OBJ_TO_PTR(items[i]))->set) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// run_ready(main, flags): run_one() in a loop, reading the clock itself,
+// while no task waits for a stream (the caller polls streams between single
+// steps then). Returns None when nothing is runnable now; main (the caller's
+// Task, stop marker or None) once it has finished or come up; True when a
+// task parked on a custom container (pause(): a stream, a flag, gather), the
+// state was replaced (new_event_loop()), or one of `flags` (the flags tasks
+// wait on) is set, so the caller looks again.
+static mp_obj_t aio_run_ready(mp_obj_t main_in, mp_obj_t flags) {
     aio_state_t *s = aio_state();
     aio_task_t *main = main_in == mp_const_none ? NULL : TASK(main_in);
     s->paused = false;
     for (;;) {
+        if (flag_fired(flags)) {
+            return mp_const_true;
+        }
         aio_task_t *t = step(s, aio_ticks());
         if (t == NULL) {
             return mp_const_none;
@@ -406,7 +424,7 @@ static mp_obj_t aio_run_ready(mp_obj_t main_in) {
         }
     }
 }
-MP_DEFINE_CONST_FUN_OBJ_1(aio_run_ready_obj, aio_run_ready);
+MP_DEFINE_CONST_FUN_OBJ_2(aio_run_ready_obj, aio_run_ready);
 
 // ---- the rest of the core's functions; see _fallback.py for each ----
 

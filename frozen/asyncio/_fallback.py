@@ -473,14 +473,19 @@ def run_one(now):
     return t
 
 
-def run_ready(main):
-    # run_one() in a loop while no task waits for I/O: None when nothing is
-    # runnable now, main once it finished (or its stop marker came up), True
-    # when a task called pause() or init() replaced the scheduler.
+def run_ready(main, flags):
+    # run_one() in a loop while no task waits for a stream: None when nothing
+    # is runnable now, main once it finished (or its stop marker came up),
+    # True when a task called pause(), init() replaced the scheduler, or one
+    # of `flags` (the ThreadSafeFlags tasks wait on) is set.
     global _paused
     _paused = False
     gen = _gen
     while True:
+        if flags:
+            for f in flags:
+                if f._flag:
+                    return True
         t = run_one(ticks_ms())
         if t is None:
             return None

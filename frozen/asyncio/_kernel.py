@@ -74,10 +74,10 @@ class _IO:
     # are ready.
     # Streams: select.poll over all streams with a waiting task, keyed by
     # id(stream); a freed slot is kept for the next park().
-    # ThreadSafeFlags: a list the loop checks itself between steps, and hands
-    # to the poller only while it blocks. Polled between steps, a flag would
-    # cost a system call per step, and on unix 1 ms (the port polls objects
-    # that are not file descriptors in 1 ms sleeps).
+    # ThreadSafeFlags: a list the core looks at between steps (run_ready)
+    # and this loop hands to the poller only while it blocks. Polled between
+    # steps, a flag would cost a system call per step, and on unix 1 ms (the
+    # port polls objects that are not file descriptors in 1 ms sleeps).
     def __init__(self):
         self.poller = None
         self.slots = {}
@@ -323,13 +323,16 @@ def run_until_complete(main=None):
     _core.set_main(main)
     try:
         while True:
-            if _io.slots or _io.flags:
+            if _io.slots:
                 _io.wait(0)
                 t = _core.run_one(ticks_ms())
             else:
-                # Without streams to poll between steps the core runs
-                # tasks back to back (returns True when one starts I/O).
-                t = _core.run_ready(main)
+                # Without streams to poll between steps the core runs tasks
+                # back to back; it returns True when one starts I/O or a
+                # flag a task waits on is set (woken here, then).
+                if _io.flags:
+                    _io.wake_flags()
+                t = _core.run_ready(main, _io.flags)
             if t is not None:
                 if t is main and (main.coro is None or main.done()):
                     return None if main.coro is None else _core.result(main)

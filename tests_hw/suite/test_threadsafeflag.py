@@ -159,6 +159,34 @@ async def test_waiter_while_loop_busy_then_blocked():
     eq(flag.is_set(), False, "the waiter cleared it")
 
 
+async def test_flag_wakes_waiter_among_busy_tasks():
+    # Tasks that are always runnable must not keep the loop from noticing
+    # the flag: the waiter wakes within a round of them.
+    flag = asyncio.ThreadSafeFlag()
+    spins = [0]
+    woke_at = []
+
+    async def spinner():
+        while True:
+            spins[0] += 1
+            await asyncio.sleep_ms(0)
+
+    async def waiter():
+        await flag.wait()
+        woke_at.append(spins[0])
+
+    spinners = [asyncio.create_task(spinner()) for _ in range(2)]
+    w = asyncio.create_task(waiter())
+    for _ in range(5):
+        await asyncio.sleep_ms(0)
+    start = spins[0]
+    flag.set()
+    await asyncio.wait_for(w, 0.5)
+    for t in spinners:
+        t.cancel()
+    true(woke_at[0] - start <= 4, "woke %d spinner steps after set()" % (woke_at[0] - start))
+
+
 async def test_subclass():
     # A subclass keeps set/wait/clear/is_set (the C flag is subclassable).
     class Doorbell(asyncio.ThreadSafeFlag):
