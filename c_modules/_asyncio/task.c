@@ -1,6 +1,7 @@
 // The Task type and the scheduler step.
 #include "py/objgenerator.h"
 #include "core.h"
+#include "py/objlist.h"
 
 static aio_task_t *task_new(mp_obj_t coro) {
     aio_task_t *t = mp_obj_malloc(aio_task_t, &aio_task_type);
@@ -384,13 +385,13 @@ static mp_obj_t aio_run_one(mp_obj_t now_in) {
 MP_DEFINE_CONST_FUN_OBJ_1(aio_run_one_obj, aio_run_one);
 
 // Whether one of the ThreadSafeFlags in the list `flags` (those a task
-// waits on) is set.
-static bool flag_fired(mp_obj_t flags) {
-    size_t len;
-    mp_obj_t *items;
-    mp_obj_list_get(flags, &len, &items);
-    for (size_t i = 0; i < len; i++) {
-        if (mp_obj_is_type(items[i], &aio_flag_type) && ((aio_flag_t *)MP_OBJ_TO_PTR(items[i]))->set) {
+// waits on) is set. Inline, reading the list directly: it runs before
+// every step, and is usually empty.
+static inline bool flag_fired(mp_obj_t flags) {
+    const mp_obj_list_t *l = MP_OBJ_TO_PTR(flags);
+    for (size_t i = 0; i < l->len; i++) {
+        mp_obj_t f = l->items[i];
+        if (mp_obj_is_type(f, &aio_flag_type) && ((aio_flag_t *)MP_OBJ_TO_PTR(f))->set) {
             return true;
         }
     }

@@ -69,6 +69,21 @@ async def flush_schedule():
 def _noop(_):
     pass
 
+def ticker(period=0):
+    """Start a task that counts its turns, one per `period` seconds (0: one
+    per scheduler round), to show the loop ran meanwhile. Returns (task,
+    turns): turns[0] is the count so far."""
+    import asyncio
+
+    turns = [0]
+
+    async def tick():
+        while True:
+            turns[0] += 1
+            await asyncio.sleep(period)
+
+    return asyncio.create_task(tick()), turns
+
 def run_on_clock(clock, fn):
     """Call fn() with the asyncio scheduler reading clock() instead of
     time.ticks_ms(): the core through its set_clock(), the package's other

@@ -148,14 +148,7 @@ async def test_readuntil_lets_other_tasks_run():
     dev = FakeUART()
     dev.feed(b"x" * 40 + b";")
     s = asyncio.StreamReader(dev)
-    turns = [0]
-
-    async def other():
-        while True:
-            turns[0] += 1
-            await asyncio.sleep_ms(0)
-
-    t = asyncio.create_task(other())
+    t, turns = hwtest.ticker()
     await asyncio.sleep_ms(0)
     before = turns[0]
     eq(await s.readuntil(b";"), b"x" * 40 + b";")

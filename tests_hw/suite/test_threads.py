@@ -19,14 +19,7 @@ def blocking(seconds, value):
 
 
 async def test_result_while_the_loop_runs():
-    ticks = [0]
-
-    async def ticker():
-        while True:
-            ticks[0] += 1
-            await asyncio.sleep(0.005)
-
-    t = asyncio.create_task(ticker())
+    t, ticks = hwtest.ticker(0.005)
     eq(await asyncio.to_thread(blocking, 0.1, "v"), "v")
     true(ticks[0] >= 3, "the loop ran %d ticks during a 100 ms blocking call" % ticks[0])
     t.cancel()
