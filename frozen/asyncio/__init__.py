@@ -36,6 +36,7 @@ _LAZY = (
     " _future: Future isfuture "
     " _callbacks: Handle TimerHandle get_running_loop "
     " _threads: to_thread "
+    " _crossthread: run_coroutine_threadsafe "
     # MicroPython extras (manifest extras="all")
     " _threadsafe: ThreadSafeEvent ThreadSafeQueue "
     " _ringq: RingbufQueue "

@@ -106,6 +106,20 @@ def call_at(when, cb, *args, context=None):
     return _start(TimerHandle(when, cb, args), int((when - time()) * 1000))
 
 
+try:
+    import _thread
+
+    _THREADS = True
+except ImportError:
+    _THREADS = False
+
+
+def call_soon_threadsafe(cb, *args, context=None):
+    from ._crossthread import post  # (loaded on first use: it starts a task)
+
+    return post(cb, args)
+
+
 def create_future():
     from ._future import Future
 
@@ -117,6 +131,16 @@ def get_running_loop():
         raise RuntimeError("no running event loop")
     from ._loop import loop
 
+    if _THREADS:
+        # The loop handed to a thread must wake for its first
+        # call_soon_threadsafe() too: a loop asleep toward a timer cannot be
+        # woken unless it already watches the porter's bell (_crossthread).
+        # Loading it here, on the loop's thread, also spares threads a race
+        # in MicroPython's import, which has no lock.
+        from ._crossthread import arm
+
+        arm()
+        loop.call_soon_threadsafe  # (installs the Loop methods, ditto)
     return loop
 
 
@@ -136,6 +160,7 @@ def install(loop_class):
         ("run_in_executor", run_in_executor),
         ("time", time),
         ("call_soon", call_soon),
+        ("call_soon_threadsafe", call_soon_threadsafe),
         ("call_later", call_later),
         ("call_later_ms", call_later_ms),
         ("call_at", call_at),

@@ -29,6 +29,7 @@ if options.extras != "core":
         "_future.py",
         "_callbacks.py",
         "_threads.py",
+        "_crossthread.py",
         "_semaphore.py",
         "_queues.py",
         "_condition.py",

@@ -6,7 +6,8 @@ import hwtest
 CPYTHON = ("Semaphore", "BoundedSemaphore", "Queue", "LifoQueue", "PriorityQueue", "QueueEmpty",
            "QueueFull", "Condition", "Barrier", "BrokenBarrierError", "TaskGroup", "timeout",
            "timeout_at", "Timeout", "wait", "as_completed", "shield", "FIRST_COMPLETED",
-           "FIRST_EXCEPTION", "ALL_COMPLETED", "all_tasks", "InvalidStateError", "Handle", "TimerHandle", "Future", "isfuture")
+           "FIRST_EXCEPTION", "ALL_COMPLETED", "all_tasks", "InvalidStateError", "Handle", "TimerHandle", "Future", "isfuture",
+           "run_coroutine_threadsafe")
 MICROPYTHON = ("ThreadSafeEvent", "ThreadSafeQueue", "RingbufQueue", "Delay_ms", "Message", "Broker", "RegExp", "broker", "fast_io")
 
 
