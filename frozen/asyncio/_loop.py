@@ -16,7 +16,6 @@ class Loop:
         # Only for attributes Loop lacks: loop.call_soon() and friends come
         # from the CPython-compatible extras, loaded on first use.
         if not Loop._looked:
-            Loop._looked = True
             try:
                 from ._callbacks import install
             except ImportError as e:
@@ -24,6 +23,10 @@ class Loop:
                     raise
             else:
                 install(Loop)
+            # (Set last: a thread that asks meanwhile installs them too,
+            # rather than being told they do not exist.)
+            Loop._looked = True
+            if hasattr(Loop, name):
                 return getattr(self, name)
         raise AttributeError("'Loop' object has no attribute '%s'" % name)
 
