@@ -139,7 +139,7 @@ def get_running_loop():
         # in MicroPython's import, which has no lock.
         from ._crossthread import arm
 
-        arm()
+        arm(True)
         loop.call_soon_threadsafe  # (installs the Loop methods, ditto)
     return loop
 

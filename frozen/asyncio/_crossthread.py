@@ -20,7 +20,7 @@ import sys
 
 from . import _kernel
 from ._kernel import _core, CancelledError, TimeoutError, create_task
-from ._callbacks import Handle
+from ._callbacks import Handle, call_soon
 from ._hooks import private_task
 from ._sync import ThreadSafeFlag
 
@@ -61,10 +61,12 @@ def _arm(_):
     arm()
 
 
-def arm():
+def arm(on_loop_thread=False):
     # Start the porter if it is not running (from the loop's thread, or with
     # the GIL held: it adds a task to the scheduler).
-    global _porter, _porter_io
+    global _porter, _porter_io, _loop_thread
+    if on_loop_thread:
+        _loop_thread = get_ident()  # (the porter confirms it when it runs)
     if not _porter_alive():
         _porter_io = _kernel._io
         _porter = private_task(_serve())
@@ -89,6 +91,10 @@ async def _serve():
 
 def post(cb, args):
     global _arming
+    if _loop_thread is not None and get_ident() == _loop_thread and _core.current() is not None:
+        # Called by the running loop's own code: the plain way keeps
+        # first-in-first-out order with its call_soon()s, as in CPython.
+        return call_soon(cb, *args)
     h = Handle(cb, args)
     if not _arming and not _porter_alive():
         _arming = True

@@ -62,6 +62,17 @@ async def test_callbacks_run_on_the_loop_thread_in_order():
     eq(got, [(i, True) for i in range(5)], "callbacks, in order, on the loop's thread")
 
 
+async def test_calls_from_the_loop_keep_order_with_call_soon():
+    loop = asyncio.get_running_loop()
+    log = []
+    loop.call_soon(log.append, "a")
+    loop.call_soon_threadsafe(log.append, "b")
+    loop.call_soon(log.append, "c")
+    loop.call_soon_threadsafe(log.append, "d")
+    await asyncio.sleep(0.02)
+    eq(log, ["a", "b", "c", "d"], "first in, first out, as in CPython")
+
+
 async def test_wakes_a_loop_asleep_toward_a_timer():
     loop = asyncio.get_running_loop()
     woken = asyncio.Event()
