@@ -60,10 +60,15 @@ async def test_set_from_task_wakes_waiter():
     eq(woke, [1])
 
 
-async def test_set_from_scheduled_callback():
+def _with_schedule():
     micropython = hwtest.require("micropython")
     if not hasattr(micropython, "schedule"):
         raise hwtest.Skip("no micropython.schedule")
+    return micropython
+
+
+async def test_set_from_scheduled_callback():
+    micropython = _with_schedule()
     flag = asyncio.ThreadSafeFlag()
     calls = []
 
@@ -89,9 +94,7 @@ async def test_flag_set_by_queued_callback_is_seen_at_once():
     # An IRQ handler queued a callback that sets the flag before the task
     # awaits: wait() runs it and returns without the task giving way (and
     # without waiting for the poller, which may look only every few ms).
-    micropython = hwtest.require("micropython")
-    if not hasattr(micropython, "schedule"):
-        raise hwtest.Skip("no micropython.schedule")
+    micropython = _with_schedule()
     flag = asyncio.ThreadSafeFlag()
     others = []
 
