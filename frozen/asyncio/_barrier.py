@@ -81,9 +81,13 @@ class Barrier:
                     raise BrokenBarrierError("Abort or reset of barrier")
             return index
         finally:
-            # The last task out opens the barrier for the next round.
             self._count -= 1
-            if not self._count and (self._state == _DRAINING or self._state == _RESETTING):
+            if self._state == _FILLING:
+                # Cancelled (or timed out) before the round tripped: give
+                # the place back, as CPython does.
+                self._arrived -= 1
+            elif not self._count and (self._state == _DRAINING or self._state == _RESETTING):
+                # The last task out opens the barrier for the next round.
                 self._next_round()
 
     def __iter__(self):

@@ -1,7 +1,8 @@
 # expect: cpython
 # Condition: wait() needs the lock, notify(n)/notify_all() wake waiters in
 # order, wait_for(predicate). Barrier: index per arrival, several rounds,
-# abort() breaks it, reset() lets it be used again.
+# abort() breaks it, reset() lets it be used again; a cancelled party gives
+# its place back.
 import asyncio
 
 
@@ -86,6 +87,26 @@ async def main():
     print("after reset broken:", b.broken)
     async with asyncio.Barrier(1) as idx:
         print("single-party index:", idx)
+
+    # A party cancelled, or timed out, while its round fills gives its place
+    # back: the round still needs `parties` tasks that stay.
+    b = asyncio.Barrier(3)
+
+    async def party():
+        return await b.wait()
+
+    t1 = asyncio.create_task(party())
+    t2 = asyncio.create_task(party())
+    await asyncio.sleep(0)
+    t1.cancel()
+    await asyncio.sleep(0)
+    print("after cancel waiting:", b.n_waiting, t1.cancelled())
+    try:
+        await asyncio.wait_for(b.wait(), 0.01)
+    except asyncio.TimeoutError:
+        print("timed out, waiting:", b.n_waiting)
+    got = await asyncio.gather(t2, party(), party())
+    print("indices:", sorted(got), "waiting:", b.n_waiting, "broken:", b.broken)
 
 
 asyncio.run(main())
