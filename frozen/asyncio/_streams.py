@@ -21,6 +21,9 @@ class Stream:
     # s: the wrapped object (socket, UART, anything with ioctl polling)
     # e: info for get_extra_info(); out_buf: bytes not yet written
     # (upstream's attribute names, which some drivers read)
+    # _eof: a read has met the end of the stream (at_eof())
+    _eof = False
+
     def __init__(self, s, e=None):
         if isinstance(s, _IOBase) and not hasattr(s, "ioctl"):
             # Bare-metal poll() would only find out while polling, and the
@@ -36,6 +39,10 @@ class Stream:
 
     def is_closing(self):
         return self.closed
+
+    def at_eof(self):
+        # Nothing is buffered here, so: has a read met the end of the stream?
+        return self._eof
 
     def writelines(self, lines):
         for buf in lines:
@@ -56,6 +63,8 @@ class Stream:
             got = self.s.read(n)
             if got is None:
                 continue  # spurious wake-up; nothing to read after all
+            if not got and n:
+                self._eof = True
             if n >= 0:
                 return got
             if not got:
@@ -67,6 +76,8 @@ class Stream:
             await wait_io(self.s, False)
             got = self.s.readinto(buf)
             if got is not None:
+                if not got and len(buf):
+                    self._eof = True
                 return got
 
     async def readexactly(self, n):
@@ -77,6 +88,7 @@ class Stream:
             if got is None:
                 continue
             if not got:
+                self._eof = True
                 raise IncompleteReadError(out, n)
             out += got
         return out
@@ -90,7 +102,10 @@ class Stream:
                 continue
             line += got
             # A line ends at "\n" or at EOF; `line` may be str for text drivers.
-            if not got or line[-1] in (10, "\n"):
+            if not got:
+                self._eof = True
+                return line
+            if line[-1] in (10, "\n"):
                 return line
 
     async def readuntil(self, separator=b"\n"):
@@ -108,6 +123,7 @@ class Stream:
             if got is None:
                 continue
             if not got:
+                self._eof = True
                 raise IncompleteReadError(data, None)
             data += got
         return data
@@ -211,6 +227,22 @@ class Server:
 
     async def wait_closed(self):
         await self.task
+
+    def is_serving(self):
+        return not self.closing and not self.task.done()
+
+    async def serve_forever(self):
+        # CPython's: serve until cancelled, which closes the server; a
+        # close() from elsewhere ends it with CancelledError, as there.
+        if self.closing:
+            raise RuntimeError("server is closed")
+        try:
+            await self.task
+        except CancelledError:
+            self.close()
+            await self.wait_closed()
+            raise
+        raise CancelledError
 
     async def _serve(self, sock, cb, ssl):
         try:

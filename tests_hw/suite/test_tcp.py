@@ -1,8 +1,9 @@
 # TCP streams over loopback: open_connection/start_server, echo, EOF,
 # peername, backlog with several clients, a server closed while clients are
-# connected, Server as an async context manager, refused connections, IPv6
-# when the socket module has it. Needs `socket` (the QEMU image has no
-# network: SKIP). Runs on CPython too (reader/writer roles kept apart).
+# connected, Server as an async context manager, at_eof(), serve_forever(),
+# refused connections, IPv6 when the socket module has it. Needs `socket`
+# (the QEMU image has no network: SKIP). Runs on CPython too (reader/writer
+# roles kept apart).
 import hwtest
 from hwtest import eq, true, araises
 
@@ -266,6 +267,73 @@ async def test_server_async_with():
         eq(await reader.readline(), b"in block\n")
         writer.close()
         await writer.wait_closed()
+    await refused(port)
+
+
+async def test_at_eof_after_the_peer_closes():
+    async def two_lines(reader, writer):
+        writer.write(b"a\nb\n")
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+
+    server, port = await start(two_lines)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    eq(reader.at_eof(), False, "nothing read yet")
+    lines = [await reader.readline()]
+    eq(reader.at_eof(), False, "a line is left")
+    # CPython's idiom; it may see the end with the last line or with a
+    # b"" after it, depending on when the close arrived
+    while not reader.at_eof():
+        lines.append(await reader.readline())
+    eq([x for x in lines if x], [b"a\n", b"b\n"])
+    true(reader.at_eof(), "still at the end")
+    eq(await reader.read(10), b"")
+    writer.close()
+    await writer.wait_closed()
+    await close_server(server)
+
+
+async def test_read_of_nothing_is_not_eof():
+    server, port = await start(echo_lines)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"x\n")
+    await writer.drain()
+    eq(await reader.read(0), b"")
+    eq(reader.at_eof(), False, "read(0) asks for nothing, meets no end")
+    eq(await reader.readline(), b"x\n")
+    writer.close()
+    await writer.wait_closed()
+    await close_server(server)
+
+
+async def test_serve_forever_until_cancelled():
+    server, port = await start(echo_lines)
+    true(server.is_serving(), "serving once started")
+    runner = asyncio.create_task(server.serve_forever())
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"x\n")
+    await writer.drain()
+    eq(await reader.readline(), b"x\n")
+    writer.close()
+    await writer.wait_closed()
+    runner.cancel()
+    await araises(asyncio.CancelledError, runner)
+    eq(server.is_serving(), False, "cancelling serve_forever() closed the server")
+    await refused(port)
+
+
+async def test_serve_forever_ends_when_the_server_is_closed():
+    server, port = await start(echo_lines)
+    runner = asyncio.create_task(server.serve_forever())
+    await asyncio.sleep(0.01)
+    true(not runner.done(), "serving")
+    server.close()
+    # (as in CPython: serve_forever() ends with CancelledError)
+    await araises(asyncio.CancelledError, runner)
+    await server.wait_closed()
+    eq(server.is_serving(), False)
+    await araises(RuntimeError, server.serve_forever())
     await refused(port)
 
 
