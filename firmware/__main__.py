@@ -53,7 +53,10 @@ def cmd_run(args):
 
 
 def cmd_size(args):
-    from .size import report
+    if args.parts:
+        from .size_parts import report
+    else:
+        from .size import report
 
     report(args.board)
 
@@ -123,6 +126,9 @@ def parser():
         c.add_argument("--no-c", action="store_true", help="pure-Python asyncio, no _asyncio C module")
         c.add_argument("--extras", default="all", help="core | cpython | all: what beyond the core to freeze")
         c.set_defaults(func=func)
+        if name == "size":
+            c.add_argument("--parts", action="store_true",
+                           help="split the core's flash, ours and stock, into modules and objects (reads the last builds)")
     u = sub.add_parser("upstream-tests", help="MicroPython's own asyncio tests against an image (and stock)")
     u.add_argument("--board", default=boards.DEFAULT_BOARD)
     u.add_argument("--no-c", action="store_true", help="the pure-Python image")

@@ -235,6 +235,21 @@ def flash_tables(measure_now, log):
     return tables
 
 
+def flash_parts(log):
+    """Where the QEMU core's flash goes, ours and stock (firmware/size_parts.py),
+    or None when the builds it reads are missing."""
+    from . import size_parts
+    from .errors import FirmwareError
+
+    board = PAIRS["qemu"][0]
+    try:
+        parts = size_parts.measure(board)
+    except FirmwareError as e:
+        log(f"flash parts skipped: {e}")
+        return None
+    return {"board": board, **{k: {"rows": rows, "total": total} for k, (rows, total) in parts.items()}}
+
+
 # -- entry point ----------------------------------------------------------------------
 
 def main(rounds=5, scale=0.5, qemu_scale=0.05, cg_scale=0.02, build_images=True, measure_size=False,
@@ -257,6 +272,7 @@ def main(rounds=5, scale=0.5, qemu_scale=0.05, cg_scale=0.02, build_images=True,
     results["callgrind"] = None if "callgrind" in skip else callgrind(cg_scale, log)
     results["qemu"] = None if "qemu" in skip else summarise(*qemu_runs(2, qemu_scale, log))
     results["flash"] = flash_tables(measure_size, log)
+    results["flash_parts"] = flash_parts(log)
     results["seconds"] = round(time.monotonic() - started)
     out = BUILD_DIR / "bench"
     out.mkdir(parents=True, exist_ok=True)

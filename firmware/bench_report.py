@@ -104,6 +104,36 @@ def machine():
     return f"{cores} cores (nproc), CPU {cpu}, {platform.system()} {platform.release()}"
 
 
+def _bytes(v):
+    return "" if v is None else f"{v:,}"
+
+
+def _flash_parts(parts):
+    # The core's flash split into parts, ours beside stock: what the miss is made of.
+    if not parts:
+        return []
+    board = parts["board"]
+    md = [
+        f"### Where the core's flash goes ({board}; `python3 -m firmware size --board {board} --parts`)",
+        "",
+        "Frozen bytes per module are the symbols named after it (bytecode, constants, child",
+        "tables); string contents and the qstr pool are not named per module and form their",
+        "own row. `rest` is what the link adds beyond these objects (module registration,",
+        "qstrs of the C module's names).",
+        "",
+        "| ours: core + C module | bytes | upstream stock | bytes |",
+        "|---|---|---|---|",
+    ]
+    ours, stock = parts["ours"]["rows"], parts["stock"]["rows"]
+    for i in range(max(len(ours), len(stock))):
+        a = ours[i] if i < len(ours) else ("", None)
+        b = stock[i] if i < len(stock) else ("", None)
+        md.append(f"| {a[0]} | {_bytes(a[1])} | {b[0]} | {_bytes(b[1])} |")
+    md.append(f"| **total** | **{_bytes(parts['ours']['total'])}** | **total** | **{_bytes(parts['stock']['total'])}** |")
+    md.append("")
+    return md
+
+
 def write(results):
     unix, flash = results["unix"], results["flash"]
     t = targets(unix, flash, results.get("callgrind"))
@@ -184,6 +214,7 @@ def write(results):
             md += [f"| {label} | {_num(f)} B | {_num(r)} B |" if f is not None else f"| {label} | not built | |"
                    for label, f, r in table]
         md.append("")
+    md += _flash_parts(results.get("flash_parts"))
     md += [
         "### PYBV11 and RPI_PICO",
         "",
