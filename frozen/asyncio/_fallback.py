@@ -7,6 +7,7 @@
 #   _heap          root of the timer pairing heap, keyed by deadline ticks
 #   _cur           task being resumed, None between steps
 #   _main          task whose outcome the running loop returns (never reported)
+#   _stepper       the _steps() generator run_one() resumes (set_main() makes it)
 #
 # Task state encoding:
 #   _q     where the task is parked: None (running/done/new), READY, TIMED,
@@ -302,8 +303,12 @@ def current():
 
 
 def set_main(t):
-    global _main
+    # (Called as a run starts and ends: a fresh _steps(), since an exception
+    # that stops the loop, such as KeyboardInterrupt, ends the generator.)
+    global _main, _stepper
     _main = t
+    _stepper = _steps()
+    next(_stepper)
 
 
 def spawn(t):
@@ -407,70 +412,81 @@ def run_one(now):
     # Resume the next runnable task: the earliest due timer when it fell due
     # no later than the head of the ready FIFO became ready, else that head.
     # Returns the task, or None when nothing is runnable at `now`.
+    # The step runs in a generator, _steps(): a generator's frame is made
+    # once, while a function this size (a try, a dozen names) gets its frame
+    # allocated on the heap and freed at every call (over 11 words), and
+    # such holes make later allocations slower and slower until the next GC.
+    return _stepper.send(now)
+
+
+def _steps():
     global _rhead, _rtail, _heap, _cur
-    t = _heap
-    h = _rhead
-    if t is not None and ticks_diff(t._key, now) <= 0 and (h is None or ticks_diff(t._key, h._key) <= 0):
-        _heap = _merge_children(t._child)
-        t._child = None
-        t._q = None
-    elif h is not None:
-        t = h
-        _rhead = h._next
-        if _rhead is None:
-            _rtail = None
-        t._next = None
-        t._q = None
-    else:
-        return None
-    if t.coro is None:
-        # A stop marker (data None), an observer node (_w the observer, data
-        # the task that finished) or a relay (data = the task it wakes)
-        owner = t.data
-        if owner is not None and not t._f & DONE:
-            t._f |= DONE
-            if t._w is not None:
-                t._w(owner)
-            elif owner._q == TIMED:
-                _timer_remove(owner)
-                _ready(owner)
-        return t
-    f = t._f
-    if f & REQUEUE and not f & THROW:
-        # Woken by a _Within: one more pass through the FIFO, as a relay's
-        # wake-up takes, so wait_for keeps upstream's wake-up order.
-        t._f = f & ~REQUEUE
-        _ready(t)
-        return t
-    if f & DONE:
-        # Queued by _finish() for an unretrieved exception.
-        if not f & SEEN:
-            t._f = f | SEEN
-            _report(t)
-        return t
-    _cur = t
-    try:
-        if f & THROW:
-            t._f = f & ~(THROW | SUSPENDED | REQUEUE)
-            r = t._res
-            if r is not None:
-                t._res = None
-                r._forfeit(t)
-            msg = t._msg
-            if msg is None:
-                t.coro.throw(_cancelled)
-            else:
-                del t._msg
-                t.coro.throw(_cancelled(msg))
+    t = None
+    while True:
+        now = yield t
+        t = _heap
+        h = _rhead
+        if t is not None and ticks_diff(t._key, now) <= 0 and (h is None or ticks_diff(t._key, h._key) <= 0):
+            _heap = _merge_children(t._child)
+            t._child = None
+            t._q = None
+        elif h is not None:
+            t = h
+            _rhead = h._next
+            if _rhead is None:
+                _rtail = None
+            t._next = None
+            t._q = None
         else:
-            t.coro.send(None)
-    except StopIteration as e:
-        _finish(t, e.value, False)
-    except (_cancelled, Exception) as e:
-        _finish(t, e, True)
-    finally:
-        _cur = None
-    return t
+            t = None
+            continue
+        if t.coro is None:
+            # A stop marker (data None), an observer node (_w the observer, data
+            # the task that finished) or a relay (data = the task it wakes)
+            owner = t.data
+            if owner is not None and not t._f & DONE:
+                t._f |= DONE
+                if t._w is not None:
+                    t._w(owner)
+                elif owner._q == TIMED:
+                    _timer_remove(owner)
+                    _ready(owner)
+            continue
+        f = t._f
+        if f & REQUEUE and not f & THROW:
+            # Woken by a _Within: one more pass through the FIFO, as a relay's
+            # wake-up takes, so wait_for keeps upstream's wake-up order.
+            t._f = f & ~REQUEUE
+            _ready(t)
+            continue
+        if f & DONE:
+            # Queued by _finish() for an unretrieved exception.
+            if not f & SEEN:
+                t._f = f | SEEN
+                _report(t)
+            continue
+        _cur = t
+        try:
+            if f & THROW:
+                t._f = f & ~(THROW | SUSPENDED | REQUEUE)
+                r = t._res
+                if r is not None:
+                    t._res = None
+                    r._forfeit(t)
+                msg = t._msg
+                if msg is None:
+                    t.coro.throw(_cancelled)
+                else:
+                    del t._msg
+                    t.coro.throw(_cancelled(msg))
+            else:
+                t.coro.send(None)
+        except StopIteration as e:
+            _finish(t, e.value, False)
+        except (_cancelled, Exception) as e:
+            _finish(t, e, True)
+        finally:
+            _cur = None
 
 
 def run_ready(main, flags):

@@ -85,47 +85,58 @@ class _IO:
         self.flags = []  # flags with a waiting task, and in step with it,
         self.flag_tasks = []  # those tasks
 
+    # park(), wait() and poll() run on every stream wait, so they are kept to
+    # 11 words of frame (arguments, locals, stack, 3 per try): MicroPython
+    # puts a bigger frame on the heap, allocated and freed on every call,
+    # and those holes slow each later allocation down until the next GC.
     def park(self, s, writing, awaitable=True):
-        t = _core.current()
         if type(s) is _Flag:
-            if s in self.flags:
-                raise RuntimeError("ThreadSafeFlag already has a task waiting")
-            self.flags.append(s)
-            self.flag_tasks.append(t)
-            _core.pause(self, awaitable)  # cancelling t calls _drop(t)
-            return
-        slot = self.slots.get(id(s))
-        if slot is None:
-            # The stream's first waiter: register it, first, so nothing
-            # changes if s cannot be polled.
-            mask = _POLL_WRITE if writing else _POLL_READ
-            if self.poller is None:
-                self.poller = _new_poller()
-            try:
-                self.poller.register(s, mask)
-            except Exception:
-                # MicroPython's poll keeps a half-made entry for s that
-                # crashes later calls (unregister too): use a fresh poller.
-                self.poller = _new_poller()
-                for other in self.slots.values():
-                    self.poller.register(other.s, other.mask)
-                raise
-            slot = self.spare or _IOSlot()
-            self.spare = None
-            slot.s = s
-            slot.mask = mask
-            self.slots[id(s)] = slot
-        elif (slot.writer if writing else slot.reader) is not None:
-            raise RuntimeError("stream already has a task waiting to %s" % ("write" if writing else "read"))
+            self._park_flag(s)
+            s = self  # cancelling the task calls _drop(t)
         else:
-            mask = 0  # a task already waits the other way: update() below
+            s = self.slots.get(id(s)) or self._watch(s, writing)
+            self._claim(s, writing)
+        _core.pause(s, awaitable)
+
+    def _park_flag(self, s):
+        if s in self.flags:
+            raise RuntimeError("ThreadSafeFlag already has a task waiting")
+        self.flags.append(s)
+        self.flag_tasks.append(_core.current())
+
+    def _watch(self, s, writing):
+        # The stream's first waiter: register it, first, so nothing changes
+        # if s cannot be polled.
+        mask = _POLL_WRITE if writing else _POLL_READ
+        if self.poller is None:
+            self.poller = _new_poller()
+        _register(s, mask)
+        slot = self.spare or _IOSlot()
+        self.spare = None
+        slot.s = s
+        slot.mask = mask
+        self.slots[id(s)] = slot
+        return slot
+
+    def _repoll(self):
+        # MicroPython's poll keeps a half-made entry for a stream it failed
+        # to register, which crashes later calls (unregister too): use a
+        # fresh poller.
+        self.poller = _new_poller()
+        for other in self.slots.values():
+            self.poller.register(other.s, other.mask)
+
+    def _claim(self, slot, writing):
+        t = _core.current()
         if writing:
+            if slot.writer is not None:
+                raise RuntimeError("stream already has a task waiting to write")
             slot.writer = t
         else:
+            if slot.reader is not None:
+                raise RuntimeError("stream already has a task waiting to read")
             slot.reader = t
-        if not mask:
-            self.update(slot)
-        _core.pause(slot, awaitable)
+        self.update(slot)  # (nothing to do for the first waiter)
 
     def _drop(self, t):
         # t, waiting on a flag, is cancelled.
@@ -155,24 +166,28 @@ class _IO:
     def wait(self, ms):
         # Wake the tasks whose stream or flag is ready, waiting up to ms
         # (-1: until one is) if none is yet.
-        flags = self.flags
-        if not flags:
+        if not self.flags:
             self.poll(ms)
         elif self.wake_flags() or not ms:
             if self.slots:
                 self.poll(0)
         else:
-            # Block: the poller watches the flags too, for this wait only.
-            if self.poller is None:
-                self.poller = _new_poller()
+            self._block(ms)
+
+    def _block(self, ms):
+        # Flags are waited on and none is set: the poller watches them too,
+        # for this wait only.
+        flags = self.flags
+        if self.poller is None:
+            self.poller = _new_poller()
+        for f in flags:
+            self.poller.register(f, _POLL_READ)
+        try:
+            self.poll(ms)
+        finally:
             for f in flags:
-                self.poller.register(f, _POLL_READ)
-            try:
-                self.poll(ms)
-            finally:
-                for f in flags:
-                    self.poller.unregister(f)
-            self.wake_flags()
+                self.poller.unregister(f)
+        self.wake_flags()
 
     def wake_flags(self):
         # Wake the tasks whose flag is set (each clears it as it resumes).
@@ -189,24 +204,38 @@ class _IO:
         return woke
 
     def poll(self, ms):
+        for event in self.poller.ipoll(ms):
+            self._on(event)
+
+    def _on(self, event):
         # Any event other than "writable" (data, hangup, error) wakes the
         # reader; anything but "readable" wakes the writer.
-        for s, ev in self.poller.ipoll(ms):
-            slot = self.slots.get(id(s))
-            if slot is None:
-                continue  # a flag: wake_flags() sees it
-            t = slot.reader
-            if t is not None and ev & ~_POLL_WRITE:
-                slot.reader = None
-                io_wake(t)
-            t = slot.writer
-            if t is not None and ev & ~_POLL_READ:
-                slot.writer = None
-                io_wake(t)
-            if slot.reader is None and slot.writer is None:
-                self.forget(slot)
-            else:
-                self.update(slot)
+        s, ev = event
+        slot = self.slots.get(id(s))
+        if slot is None:
+            return  # a flag: wake_flags() sees it
+        t = slot.reader
+        if t is not None and ev & ~_POLL_WRITE:
+            slot.reader = None
+            io_wake(t)
+        t = slot.writer
+        if t is not None and ev & ~_POLL_READ:
+            slot.writer = None
+            io_wake(t)
+        if slot.reader is None and slot.writer is None:
+            self.forget(slot)
+        else:
+            self.update(slot)
+
+
+def _register(s, mask):
+    # The current loop's poller watches s. (A function of its own, with two
+    # arguments, so its frame with the try fits in 11 words.)
+    try:
+        _io.poller.register(s, mask)
+    except Exception:
+        _io._repoll()
+        raise
 
 
 # How a task whose stream became ready is woken: to the back of the ready

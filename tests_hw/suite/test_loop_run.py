@@ -1,7 +1,8 @@
 # expect: cpython
 # Loop driving: create_task on the loop, run_forever until stop() (called
 # twice is harmless), pending tasks resume on the next run, run_until_complete
-# with a task or a coroutine (value or exception), close().
+# with a task or a coroutine (value or exception), a KeyboardInterrupt from a
+# task, close().
 import asyncio
 
 loop = asyncio.new_event_loop()
@@ -31,6 +32,11 @@ async def failing():
     raise ValueError("from main")
 
 
+async def interrupted():
+    await asyncio.sleep(0)
+    raise KeyboardInterrupt
+
+
 pending = loop.create_task(slow("pending"))
 loop.create_task(stopper())
 loop.run_forever()
@@ -42,6 +48,13 @@ try:
     loop.run_until_complete(failing())
 except ValueError as e:
     print("raised:", e)
+# A KeyboardInterrupt (as Ctrl-C raises) from a task stops the loop; the
+# loop runs again afterwards
+try:
+    loop.run_until_complete(interrupted())
+except KeyboardInterrupt:
+    print("KeyboardInterrupt stopped the loop")
+print(loop.run_until_complete(quick("after the interrupt")))
 # stop() from inside a task that was started by run_forever, twice in a row
 for round in range(2):
     loop.create_task(stopper())
