@@ -23,8 +23,9 @@ SCOPE_GENERATOR = 0x01
 
 # module -> functions (simple names) on the hot paths
 HOT = {
-    "_kernel": ("park", "_watch", "_claim", "_park_flag", "update", "forget", "wait", "wake_flags",
-                "poll", "_on", "_register", "__next__", "wait_io", "sleep"),
+    "_kernel": ("park", "_watch", "update", "forget", "wait", "wake_flags",
+                "poll", "_on", "_register", "sleep"),
+    "_streams": ("__next__", "wait_io", "write"),
     "_fallback": ("run_one", "run_ready", "pause", "resuming", "wake", "spawn", "_ready", "_finish",
                   "_wake_waiter", "_timer_push", "_meld", "_merge_children", "next_due", "sleep_ms"),
 }

@@ -3,7 +3,6 @@
 
 from micropython import const
 from time import ticks_ms, ticks_add
-import sys
 import time
 
 try:
@@ -39,17 +38,34 @@ MAX_MS = ticks_add(0, -1) // 4
 # except code outside the loop (IRQ, scheduler callback, another thread).
 _IDLE_MS = const(2)
 
-# select.POLLIN / POLLOUT (MP_STREAM_POLL_RD / _WR); `select` itself is
-# imported on the first stream wait, so ports without it still schedule.
+# select.POLLIN / POLLOUT (MP_STREAM_POLL_RD / _WR).
 # const() with a leading underscore: inlined, no global or name in flash.
 _POLL_READ = const(1)
 _POLL_WRITE = const(4)
 
 
-def _new_poller():
+def _new_poller(slots=()):
+    # (`select` is imported on the first stream wait, so ports without it
+    # still schedule.) slots: streams the new poller watches at once.
     import select
 
-    return select.poll()
+    p = select.poll()
+    for slot in slots:
+        p.register(slot.s, slot.mask)
+    return p
+
+
+def _register(s, mask):
+    # The current loop's poller watches s. (A function of two arguments, so
+    # its frame with the try fits in 11 words; see _IO.)
+    try:
+        _io.poller.register(s, mask)
+    except Exception:
+        # MicroPython's poll keeps a half-made entry for a stream it failed
+        # to register, which crashes later calls (unregister too): use a
+        # fresh poller.
+        _io.poller = _new_poller(_io.slots.values())
+        raise
 
 
 class _IOSlot:
@@ -90,19 +106,25 @@ class _IO:
     # puts a bigger frame on the heap, allocated and freed on every call,
     # and those holes slow each later allocation down until the next GC.
     def park(self, s, writing, awaitable=True):
+        t = _core.current()
         if type(s) is _Flag:
-            self._park_flag(s)
+            if s in self.flags:
+                raise RuntimeError("ThreadSafeFlag already has a task waiting")
+            self.flags.append(s)
+            self.flag_tasks.append(t)
             s = self  # cancelling the task calls _drop(t)
         else:
             s = self.slots.get(id(s)) or self._watch(s, writing)
-            self._claim(s, writing)
+            if writing:
+                if s.writer is not None:
+                    raise RuntimeError("stream already has a task waiting to write")
+                s.writer = t
+            else:
+                if s.reader is not None:
+                    raise RuntimeError("stream already has a task waiting to read")
+                s.reader = t
+            self.update(s)  # (nothing to do for the first waiter)
         _core.pause(s, awaitable)
-
-    def _park_flag(self, s):
-        if s in self.flags:
-            raise RuntimeError("ThreadSafeFlag already has a task waiting")
-        self.flags.append(s)
-        self.flag_tasks.append(_core.current())
 
     def _watch(self, s, writing):
         # The stream's first waiter: register it, first, so nothing changes
@@ -117,26 +139,6 @@ class _IO:
         slot.mask = mask
         self.slots[id(s)] = slot
         return slot
-
-    def _repoll(self):
-        # MicroPython's poll keeps a half-made entry for a stream it failed
-        # to register, which crashes later calls (unregister too): use a
-        # fresh poller.
-        self.poller = _new_poller()
-        for other in self.slots.values():
-            self.poller.register(other.s, other.mask)
-
-    def _claim(self, slot, writing):
-        t = _core.current()
-        if writing:
-            if slot.writer is not None:
-                raise RuntimeError("stream already has a task waiting to write")
-            slot.writer = t
-        else:
-            if slot.reader is not None:
-                raise RuntimeError("stream already has a task waiting to read")
-            slot.reader = t
-        self.update(slot)  # (nothing to do for the first waiter)
 
     def _drop(self, t):
         # t, waiting on a flag, is cancelled.
@@ -228,58 +230,18 @@ class _IO:
             self.update(slot)
 
 
-def _register(s, mask):
-    # The current loop's poller watches s. (A function of its own, with two
-    # arguments, so its frame with the try fits in 11 words.)
-    try:
-        _io.poller.register(s, mask)
-    except Exception:
-        _io._repoll()
-        raise
-
-
 # How a task whose stream became ready is woken: to the back of the ready
 # queue, or to its front in fast-I/O mode (asyncio.fast_io() swaps this).
 io_wake = _core.wake
 
 
-class _IOWait:
-    # Shared awaitable: park the running task until its stream is ready.
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        if _core.resuming():
-            raise StopIteration
-        _io.park(self.s, self.writing)
-        self.s = None
-
-
-_io_wait = _IOWait()
-
-
-def wait_io(s, writing):
-    w = _io_wait
-    w.s = s
-    w.writing = writing
-    return w
-
-
 _handler = None
 
 
-def default_handler(context):
-    print(context["message"], file=sys.stderr)
-    t = context.get("future")
-    if t is not None:
-        print("future:", t, "coro=", t.coro, file=sys.stderr)
-    exc = context.get("exception")
-    if exc is not None:
-        sys.print_exception(exc, sys.stderr)
-
-
 def call_handler(context):
-    from ._loop import loop
+    # (The loop object and the default handler live in _loop, loaded on
+    # the first report: nothing of the error path takes RAM before.)
+    from ._loop import loop, default_handler
 
     if _handler is None:
         default_handler(context)

@@ -1,6 +1,8 @@
 # The CPython-style loop object. MicroPython has one loop, so this is a
 # facade over the kernel; new_event_loop() resets the kernel's state.
 
+import sys
+
 from . import _kernel
 from ._kernel import _core, create_task, promote, run_until_complete
 
@@ -60,13 +62,23 @@ class Loop:
 
     def default_exception_handler(self, context, uasyncio_context=None):
         # Called (context) like CPython or (loop, context) like uasyncio.
-        _kernel.default_handler(context if uasyncio_context is None else uasyncio_context)
+        default_handler(context if uasyncio_context is None else uasyncio_context)
 
     def call_exception_handler(self, context):
         _kernel.call_handler(context)
 
 
 loop = Loop()
+
+
+def default_handler(context):
+    print(context["message"], file=sys.stderr)
+    t = context.get("future")
+    if t is not None:
+        print("future:", t, "coro=", t.coro, file=sys.stderr)
+    exc = context.get("exception")
+    if exc is not None:
+        sys.print_exception(exc, sys.stderr)
 
 
 def get_event_loop(runq_len=0, waitq_len=0):

@@ -2,7 +2,30 @@
 
 import io
 from . import _kernel
-from ._kernel import _core, wait_io, create_task, CancelledError
+from ._kernel import _core, create_task, CancelledError
+
+
+class _IOWait:
+    # Shared awaitable: park the running task until its stream is ready.
+    # (Here, not in _kernel: programs without streams never load it.)
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if _core.resuming():
+            raise StopIteration
+        _kernel._io.park(self.s, self.writing)
+        self.s = None
+
+
+_io_wait = _IOWait()
+
+
+def wait_io(s, writing):
+    w = _io_wait
+    w.s = s
+    w.writing = writing
+    return w
 
 
 # Streams written in Python subclass io.IOBase (none on ports without it).
