@@ -31,6 +31,13 @@ SCRIPTS = ("bench_core.py", "bench_ram.py", "bench_tcp.py")
 LINE = re.compile(r"^BENCH (\S+) (\S+) (\S+)(?: n=(\d+))?\s*$")
 HEAP_SENSITIVE = ("event_pingpong", "lock_10", "wait_for_no_timeout", "wait_for_timeout")
 HEAP_SIZES = ("256K", "2M")
+# Stream round trips on a big heap: garbage piles up between collections,
+# and an allocator that must scan past holes gets slower with it.
+TCP_HEAP = "8M"
+# The pure-Python core (our package without its C module, as on stock
+# firmware) against stock, on the scheduler and stream paths.
+PYONLY_BENCHES = ("switch_10", "create_gather", "event_pingpong", "lock_10", "wait_for_no_timeout",
+                  "wait_for_timeout", "cancel_storm_1000")
 CALLGRIND_BENCHES = (
     "gen_resume_10", "switch_10", "switch_1000", "create_gather", "event_pingpong", "lock_10",
     "wait_for_no_timeout", "wait_for_timeout", "timer_push_1000", "cancel_storm_1000",
@@ -81,6 +88,12 @@ def run_unix(image, script, args=(), heap=None, timeout=300, wrapper=()):
     return proc
 
 
+def _add(samples, units, label, output, suffix=""):
+    for name, (value, unit, _) in parse(output).items():
+        samples[label].setdefault(name + suffix, []).append(value)
+        units[name + suffix] = unit
+
+
 def unix_rounds(rounds, scale, log):
     """{image: {name: [values per round]}}, the two images interleaved per script."""
     ours, stock = (_image(b) for b in PAIRS["unix"])
@@ -101,6 +114,27 @@ def unix_rounds(rounds, scale, log):
                     key = f"{name}@{heap}"
                     samples[label].setdefault(key, []).append(value)
                     units[key] = unit
+        for label, image in (("ours", ours), ("stock", stock)):
+            _add(samples, units, label, run_unix(image, "bench_tcp.py", [scale], heap=TCP_HEAP).stdout, "@" + TCP_HEAP)
+    return samples, units
+
+
+def pyonly_rounds(rounds, scale, log):
+    """Like unix_rounds(), with our pure-Python image as "ours", on fewer benchmarks."""
+    from .build import image_dir
+
+    board = boards.get(PAIRS["unix"][0])
+    ours = image_dir(board, asyncio_c=False) / board.images[0]
+    if not ours.is_file():
+        raise ImageMissing(f"{ours} does not exist", hint=f"make firmware BOARD={board.name} ASYNCIO_C=0")
+    stock = _image(PAIRS["unix"][1])
+    samples = {"ours": {}, "stock": {}}
+    units = {}
+    for r in range(rounds):
+        log(f"pure-Python core round {r + 1}/{rounds}")
+        for label, image in (("ours", ours), ("stock", stock)):
+            _add(samples, units, label, run_unix(image, "bench_core.py", [scale, ",".join(PYONLY_BENCHES)]).stdout)
+            _add(samples, units, label, run_unix(image, "bench_tcp.py", [scale], heap=TCP_HEAP).stdout, "@" + TCP_HEAP)
     return samples, units
 
 
@@ -267,8 +301,11 @@ def main(rounds=5, scale=0.5, qemu_scale=0.05, cg_scale=0.02, build_images=True,
                 continue  # stock does not change with our tree
             log(f"building {board_name} ...")
             build(board_name, log=lambda *a: None)
+        log(f"building {PAIRS['unix'][0]} pure Python ...")
+        build(PAIRS["unix"][0], asyncio_c=False, log=lambda *a: None)
     results = {"rounds": rounds, "scale": scale, "qemu_scale": qemu_scale, "callgrind_scale": cg_scale}
     results["unix"] = summarise(*unix_rounds(rounds, scale, log))
+    results["pyonly"] = summarise(*pyonly_rounds(3, scale, log))
     results["callgrind"] = None if "callgrind" in skip else callgrind(cg_scale, log)
     results["qemu"] = None if "qemu" in skip else summarise(*qemu_runs(2, qemu_scale, log))
     results["flash"] = flash_tables(measure_size, log)
