@@ -1,9 +1,49 @@
 // The Task type and the scheduler step.
+#include "py/gc.h"
 #include "py/objgenerator.h"
 #include "core.h"
 #include "py/objlist.h"
 
+// MicroPython's allocator starts each search at a hint that only a
+// one-block allocation moves forward, and a collection puts it back at the
+// heap's start (py/gc.c). A Task and a coroutine are both several blocks,
+// so a loop that makes nothing else (create a task, await it) searched from
+// the same spot every time: past everything allocated since, or past every
+// one-block hole a collection left. Quadratic: 7x slower than stock over
+// 20,000 tasks. So each new Task first takes one block: freed again when
+// more free blocks follow it (the hint moves to them, and the Task uses
+// them), kept when it fills a one-block hole no Task or coroutine could use
+// (garbage until the next collection; the hint moves past it).
+#if MICROPY_ENABLE_GC
+static bool block_after_is_free(const byte *p) {
+    for (mp_state_mem_area_t *area = &MP_STATE_MEM(area); area != NULL;) {
+        if (p >= area->gc_pool_start && p < area->gc_pool_end) {
+            size_t b = (p - area->gc_pool_start) / MICROPY_BYTES_PER_GC_BLOCK + 1;
+            // two bits per block, four blocks per byte; 0 = free
+            return b < area->gc_alloc_table_byte_len * 4
+                   && ((area->gc_alloc_table_start[b >> 2] >> ((b & 3) * 2)) & 3) == 0;
+        }
+        #if MICROPY_GC_SPLIT_HEAP
+        area = area->next;
+        #else
+        area = NULL;
+        #endif
+    }
+    return false;
+}
+#endif
+
+static void advance_alloc_hint(void) {
+    #if MICROPY_ENABLE_GC
+    byte *p = gc_alloc(1, 0);
+    if (p != NULL && block_after_is_free(p)) {
+        gc_free(p);
+    }
+    #endif
+}
+
 static aio_task_t *task_new(mp_obj_t coro) {
+    advance_alloc_hint();
     aio_task_t *t = mp_obj_malloc(aio_task_t, &aio_task_type);
     t->coro = coro;
     t->q = Q_NONE;

@@ -145,6 +145,17 @@ async def create_gather(n, meter):
     return batches * 100
 
 
+async def create_await(n, meter):
+    # A task made and awaited, one at a time, with nothing else allocated:
+    # long enough to cross collections, after which MicroPython's allocator
+    # searches from the heap's start for anything bigger than one block.
+    meter.start()
+    for _ in range(n):
+        await asyncio.create_task(_nop())
+    meter.stop()
+    return n
+
+
 async def event_pingpong(n, meter):
     ping = asyncio.Event()
     pong = asyncio.Event()
@@ -294,6 +305,7 @@ BENCHMARKS = (
     ("switch_%d" % MANY, switch_many, 100_000),
     ("switch_10_sleepers_%d" % MANY, switch_10_sleepers_many, 100_000),
     ("create_gather", create_gather, 30_000),
+    ("create_await", create_await, 40_000),
     ("event_pingpong", event_pingpong, 50_000),
     ("lock_10", lock_10, 50_000),
     ("switch_10_flag_waiter", switch_10_flag_waiter, 2_000),
