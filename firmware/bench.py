@@ -36,7 +36,7 @@ HEAP_SIZES = ("256K", "2M")
 TCP_HEAP = "8M"
 # The pure-Python core (our package without its C module, as on stock
 # firmware) against stock, on the scheduler and stream paths.
-PYONLY_BENCHES = ("switch_10", "create_gather", "event_pingpong", "lock_10", "wait_for_no_timeout",
+PYONLY_BENCHES = ("switch_10", "create_gather", "create_await", "event_pingpong", "lock_10", "wait_for_no_timeout",
                   "wait_for_timeout", "cancel_storm_1000")
 CALLGRIND_BENCHES = (
     "gen_resume_10", "switch_10", "switch_1000", "create_gather", "event_pingpong", "lock_10",
