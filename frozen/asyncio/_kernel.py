@@ -106,6 +106,8 @@ class _IO:
     # puts a bigger frame on the heap, allocated and freed on every call,
     # and those holes slow each later allocation down until the next GC.
     def park(self, s, writing, awaitable=True):
+        # (s then becomes what the task parks in: this object for a flag,
+        # the stream's slot otherwise; one name fewer in the frame.)
         t = _core.current()
         if type(s) is _Flag:
             if s in self.flags:
