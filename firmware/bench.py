@@ -89,6 +89,7 @@ def run_unix(image, script, args=(), heap=None, timeout=300, wrapper=()):
 
 
 def _add(samples, units, label, output, suffix=""):
+    """Append one script run's values to samples[label], names + suffix."""
     for name, (value, unit, _) in parse(output).items():
         samples[label].setdefault(name + suffix, []).append(value)
         units[name + suffix] = unit
@@ -103,17 +104,11 @@ def unix_rounds(rounds, scale, log):
         log(f"unix round {r + 1}/{rounds}")
         for script in SCRIPTS:
             for label, image in (("ours", ours), ("stock", stock)):
-                found = parse(run_unix(image, script, [scale]).stdout)
-                for name, (value, unit, _) in found.items():
-                    samples[label].setdefault(name, []).append(value)
-                    units[name] = unit
+                _add(samples, units, label, run_unix(image, script, [scale]).stdout)
         for heap in HEAP_SIZES:
             for label, image in (("ours", ours), ("stock", stock)):
                 out = run_unix(image, "bench_core.py", [scale * 0.3, ",".join(HEAP_SENSITIVE)], heap=heap).stdout
-                for name, (value, unit, _) in parse(out).items():
-                    key = f"{name}@{heap}"
-                    samples[label].setdefault(key, []).append(value)
-                    units[key] = unit
+                _add(samples, units, label, out, "@" + heap)
         for label, image in (("ours", ours), ("stock", stock)):
             _add(samples, units, label, run_unix(image, "bench_tcp.py", [scale], heap=TCP_HEAP).stdout, "@" + TCP_HEAP)
     return samples, units

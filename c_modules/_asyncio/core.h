@@ -171,4 +171,16 @@ static inline mp_obj_t aio_task_coro(aio_task_t *t) {
 }
 #define IS_TASK(o) (mp_obj_is_type((o), &aio_task_type))
 
+#if MICROPY_ENABLE_GC
+// What the GC's allocation table says of block b of a heap area: two bits
+// per block, four blocks per byte (py/gc.c's AT_FREE, AT_HEAD, AT_TAIL,
+// AT_MARK). For all_tasks()'s heap scan and the allocation hint (task.c).
+#define AIO_BLOCK_FREE (0)
+#define AIO_BLOCK_HEAD (1)
+#define AIO_BLOCK_TAIL (2)
+static inline int aio_block_kind(const mp_state_mem_area_t *area, size_t b) {
+    return (area->gc_alloc_table_start[b >> 2] >> ((b & 3) * 2)) & 3;
+}
+#endif
+
 #endif

@@ -89,25 +89,19 @@ MP_DEFINE_CONST_FUN_OBJ_1(aio_wake_first_obj, aio_wake_first);
 // for all_tasks(). The core keeps no list of tasks (one parked on an Event
 // is reachable only from that Event) and a list would cost RAM per task, so
 // the GC's allocation table is read instead: two bits per block, four
-// blocks per byte: 1 marks the first block of an object, 2 the others.
-#define BLOCK_HEAD (1)
-#define BLOCK_TAIL (2)
-
-static int block_kind(const mp_state_mem_area_t *area, size_t b) {
-    return (area->gc_alloc_table_start[b >> 2] >> ((b & 3) * 2)) & 3;
-}
+// blocks per byte (aio_block_kind, core.h).
 
 static void collect_tasks(mp_state_mem_area_t *area, mp_obj_t out) {
     size_t blocks = area->gc_alloc_table_byte_len * 4;
     for (size_t b = 0; b < blocks; b++) {
-        if (block_kind(area, b) != BLOCK_HEAD) {
+        if (aio_block_kind(area, b) != AIO_BLOCK_HEAD) {
             continue;
         }
         mp_obj_base_t *o = (mp_obj_base_t *)(area->gc_pool_start + b * MICROPY_BYTES_PER_GC_BLOCK);
         // A Task's type first, and as many blocks as a Task takes: a buffer
         // that merely starts with the type's address is no Task.
         size_t last = b + (sizeof(aio_task_t) - 1) / MICROPY_BYTES_PER_GC_BLOCK;
-        if (o->type == &aio_task_type && last < blocks && block_kind(area, last) == BLOCK_TAIL) {
+        if (o->type == &aio_task_type && last < blocks && aio_block_kind(area, last) == AIO_BLOCK_TAIL) {
             aio_task_t *t = (aio_task_t *)o;
             if (t->coro != mp_const_none && !(t->flags & F_DONE)) {
                 mp_obj_list_append(out, MP_OBJ_FROM_PTR(t));

@@ -19,9 +19,7 @@ static bool block_after_is_free(const byte *p) {
     for (mp_state_mem_area_t *area = &MP_STATE_MEM(area); area != NULL;) {
         if (p >= area->gc_pool_start && p < area->gc_pool_end) {
             size_t b = (p - area->gc_pool_start) / MICROPY_BYTES_PER_GC_BLOCK + 1;
-            // two bits per block, four blocks per byte; 0 = free
-            return b < area->gc_alloc_table_byte_len * 4
-                   && ((area->gc_alloc_table_start[b >> 2] >> ((b & 3) * 2)) & 3) == 0;
+            return b < area->gc_alloc_table_byte_len * 4 && aio_block_kind(area, b) == AIO_BLOCK_FREE;
         }
         #if MICROPY_GC_SPLIT_HEAP
         area = area->next;

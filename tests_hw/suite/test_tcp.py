@@ -41,6 +41,17 @@ async def echo_lines(reader, writer):
     await writer.wait_closed()
 
 
+def says(data):
+    # A server handler that sends data, then closes the connection.
+    async def handler(reader, writer):
+        writer.write(data)
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+
+    return handler
+
+
 async def start(handler, host="127.0.0.1", **kw):
     # Another run on the same host (two boards in parallel) may hold the port.
     for _ in range(20):
@@ -93,13 +104,7 @@ async def test_read_until_peer_closes():
 
 
 async def test_readexactly_eof_over_tcp():
-    async def short(reader, writer):
-        writer.write(b"12")
-        await writer.drain()
-        writer.close()
-        await writer.wait_closed()
-
-    server, port = await start(short)
+    server, port = await start(says(b"12"))
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     # IncompleteReadError (CPython's), an EOFError (what upstream raises)
     e = await araises(asyncio.IncompleteReadError, reader.readexactly(5))
@@ -271,13 +276,7 @@ async def test_server_async_with():
 
 
 async def test_at_eof_after_the_peer_closes():
-    async def two_lines(reader, writer):
-        writer.write(b"a\nb\n")
-        await writer.drain()
-        writer.close()
-        await writer.wait_closed()
-
-    server, port = await start(two_lines)
+    server, port = await start(says(b"a\nb\n"))
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     eq(reader.at_eof(), False, "nothing read yet")
     lines = [await reader.readline()]
