@@ -70,3 +70,31 @@ def test_core_state_is_forgotten_after_soft_reset(board):
         "RuntimeError: asyncio core not initialised\n"
         "runs again: True\n"
     )
+
+
+# After a soft reset, in every order: the core module before the package,
+# after it, and again inside a running task; then once more across a reset
+# with tasks left parked in the core's queues.
+ORDERS = {
+    "core first": "import _asyncio\nimport asyncio\n",
+    "package first": "import asyncio, _asyncio\n",
+    "package only": "import asyncio\n",
+}
+GATHER = """
+async def value(x):
+    await asyncio.sleep_ms(1)
+    return x
+async def main():
+    import _asyncio
+    got = await asyncio.gather(value(1), value(2))
+    asyncio.create_task(asyncio.sleep_ms(50000))
+    return got
+print(asyncio.run(main()), asyncio.run(value(3)))
+"""
+
+
+@pytest.mark.parametrize("order", sorted(ORDERS))
+def test_any_import_order_after_soft_reset(board, order):
+    for _ in range(2):
+        board.soft_reset()
+        assert _run(board, ORDERS[order] + GATHER) == "[1, 2] 3\n"

@@ -16,6 +16,7 @@ MP_DECLARE_CONST_FUN_OBJ_1(aio_result_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(aio_watch_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(aio_unwatch_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_outcome_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_failed_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_relay_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_unrelay_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_sleep_ms_obj);
@@ -29,11 +30,25 @@ MP_DECLARE_CONST_FUN_OBJ_1(aio_set_clock_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(aio_heap_tasks_obj);
 
 #if MICROPY_MODULE_BUILTIN_INIT
-// Called on the first import after each (soft) reset: the previous
-// session's state lived on the heap the reset wiped, so forget it until
-// the package calls init() again.
+extern const mp_obj_module_t our_asyncio_module;
+
+// MicroPython calls a built-in module's __init__ on every import (built-ins
+// are not kept in sys.modules), and our root pointers still point into the
+// heap of the session before a soft reset. The loaded-modules dict is made
+// anew by each soft reset: our entry in it says the state belongs to this
+// session. So only the first import of a session forgets the state (until
+// the package calls init() again), and we enter ourselves there, which
+// also spares later imports this call.
 static mp_obj_t aio_module_init(void) {
-    MP_STATE_VM(our_asyncio_state) = NULL;
+    mp_map_elem_t *e = mp_map_lookup(&MP_STATE_VM(mp_loaded_modules_dict).map,
+        MP_OBJ_NEW_QSTR(MP_QSTR__asyncio), MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
+    if (e->value != MP_OBJ_FROM_PTR(&our_asyncio_module)) {
+        e->value = MP_OBJ_FROM_PTR(&our_asyncio_module);
+        MP_STATE_VM(our_asyncio_state) = NULL;
+        #if AIO_EXTRAS_HOOKS
+        MP_STATE_VM(our_asyncio_task_ext) = MP_OBJ_NULL;
+        #endif
+    }
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(aio_module_init_obj, aio_module_init);
@@ -63,6 +78,7 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_watch), MP_ROM_PTR(&aio_watch_obj) },
     { MP_ROM_QSTR(MP_QSTR_unwatch), MP_ROM_PTR(&aio_unwatch_obj) },
     { MP_ROM_QSTR(MP_QSTR_outcome), MP_ROM_PTR(&aio_outcome_obj) },
+    { MP_ROM_QSTR(MP_QSTR_failed), MP_ROM_PTR(&aio_failed_obj) },
     { MP_ROM_QSTR(MP_QSTR_relay), MP_ROM_PTR(&aio_relay_obj) },
     { MP_ROM_QSTR(MP_QSTR_unrelay), MP_ROM_PTR(&aio_unrelay_obj) },
     { MP_ROM_QSTR(MP_QSTR_sleep_ms), MP_ROM_PTR(&aio_sleep_ms_obj) },
