@@ -284,6 +284,14 @@ MP_DEFINE_CONST_OBJ_TYPE(
 // ---- task completion ----
 
 static void finish(aio_state_t *s, aio_task_t *t, mp_obj_t value, bool failed) {
+    if (failed && value == MP_OBJ_FROM_PTR(&MP_STATE_VM(mp_emergency_exception_obj))) {
+        // MicroPython raises its one static exception object when it cannot
+        // allocate an exception, and reuses it at the next such failure: as
+        // an outcome, it would change under the task's awaiters. The task
+        // failed for want of memory: its outcome is a MemoryError of its own.
+        mp_obj_exception_clear_traceback(s->spare_memory_error);
+        value = s->spare_memory_error;
+    }
     t->q = value;
     // (F_DATA cleared: a finished task's data is its outcome, tutorial 7.9)
     uint16_t f = (t->flags & ~(F_SUSPENDED | F_THROW | F_DATA)) | F_DONE;
@@ -321,6 +329,30 @@ static void forfeit_reservation(aio_task_t *t) {
         t->reserved = MP_OBJ_NULL;
         aio_lock_forfeit(lock);
     }
+}
+
+// The CancelledError to throw into a cancelled task, made before the step
+// changes anything (an allocation that fails must not leave a task half
+// resumed). With the heap too full to make one, the spare made by init():
+// the task still unwinds (its finally blocks run, its locks are released),
+// without cancel(msg)'s message.
+static mp_obj_t cancellation(aio_state_t *s, aio_task_t *t) {
+    aio_box_t *b = (t->flags & F_BOXED) ? (aio_box_t *)t->coro : NULL;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t exc = (b != NULL && b->msg != mp_const_none)
+            ? mp_call_function_1(s->cancelled, b->msg) : mp_make_raise_obj(s->cancelled);
+        nlr_pop();
+        if (b != NULL) {
+            b->msg = mp_const_none;
+        }
+        return exc;
+    }
+    if (b != NULL) {
+        b->msg = mp_const_none;
+    }
+    mp_obj_exception_clear_traceback(s->spare_cancel);
+    return s->spare_cancel;
 }
 
 // run_one(now): resume the next runnable task (the earliest due timer if it
@@ -376,21 +408,14 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
         }
         return t;
     }
-    s->cur = t;
     mp_obj_t coro = aio_task_coro(t);
     mp_obj_t ret;
     mp_vm_return_kind_t kind;
     if (f & F_THROW) {
+        mp_obj_t exc = cancellation(s, t);
         t->flags = f & ~(F_THROW | F_SUSPENDED | F_REQUEUE);
         forfeit_reservation(t);
-        aio_box_t *b = (f & F_BOXED) ? (aio_box_t *)t->coro : NULL;
-        mp_obj_t exc;
-        if (b != NULL && b->msg != mp_const_none) {
-            exc = mp_call_function_1(s->cancelled, b->msg);
-            b->msg = mp_const_none;
-        } else {
-            exc = mp_make_raise_obj(s->cancelled);
-        }
+        s->cur = t;
         if (mp_obj_is_type(coro, &mp_type_gen_instance)) {
             // As gen.throw() does: a generator that has not started yet
             // must get the exception, not a "can't send" TypeError.
@@ -399,6 +424,7 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
             kind = mp_resume(coro, MP_OBJ_NULL, exc, &ret);
         }
     } else {
+        s->cur = t;
         kind = mp_resume(coro, mp_const_none, MP_OBJ_NULL, &ret);
     }
     s->cur = NULL;
@@ -475,6 +501,8 @@ static mp_obj_t aio_init(size_t n_args, const mp_obj_t *args) {
     s->timeout_error = args[2];
     s->create_task = args[3];
     s->io_park = args[4];
+    s->spare_cancel = mp_make_raise_obj(s->cancelled);
+    s->spare_memory_error = mp_obj_new_exception(&mp_type_MemoryError);
     s->sleeper = mp_obj_malloc(aio_sleep_t, &aio_sleep_type);
     s->sleeper->ms = -1;
     MP_STATE_VM(our_asyncio_state) = s;
@@ -577,6 +605,14 @@ static mp_obj_t aio_outcome(mp_obj_t t_in) {
     return mp_obj_new_tuple(2, items);
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_outcome_obj, aio_outcome);
+
+// failed(t): whether t finished by raising. Observers (gather's) ask this
+// instead of outcome(): they run inside the core as a task finishes, where
+// an allocation that fails would lose the news.
+static mp_obj_t aio_failed(mp_obj_t t_in) {
+    return mp_obj_new_bool(arg_task(t_in)->flags & F_FAILED);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(aio_failed_obj, aio_failed);
 
 static mp_obj_t aio_relay(mp_obj_t target_in) {
     aio_task_t *target = arg_task(target_in);

@@ -3,6 +3,7 @@
 
 __version__ = "0.1.0"
 
+from . import _kernel
 from ._kernel import (
     CancelledError,
     TimeoutError,
@@ -55,7 +56,7 @@ def __getattr__(name):
     j = _LAZY.rfind(":", 0, i)
     home = _LAZY[_LAZY.rfind(" ", 0, j) + 1 : j]
     try:
-        module = __import__(home, globals(), None, (name,), 1)
+        module = _kernel.load(home)
     except ImportError as e:
         if home not in str(e):
             raise

@@ -69,8 +69,8 @@ async def _wait(task, ms):
 
 class _Gather:
     # Observer of the gathered tasks and the awaitable the gathering task
-    # parks on. pending: tasks still running; failure: first exception when
-    # not collecting exceptions; waiter: the parked task or None.
+    # parks on. pending: tasks still running; failure: the first task that
+    # failed, when not collecting exceptions; waiter: the parked task or None.
     def __init__(self, pending, collect):
         self.pending = pending
         self.collect = collect
@@ -78,10 +78,11 @@ class _Gather:
         self.waiter = None
 
     def __call__(self, t):
-        failed, value = _core.outcome(t)
-        if failed and not self.collect:
+        # Runs inside the core as t finishes: nothing here allocates, or a
+        # full heap would lose the news and leave the gather waiting.
+        if _core.failed(t) and not self.collect:
             if self.failure is None:
-                self.failure = value
+                self.failure = t
         else:
             self.pending -= 1
             if self.pending:
@@ -130,8 +131,8 @@ async def _gather(tasks, return_exceptions):
             if _core.watch(t, g):
                 watched.append(t)
                 g.pending += 1
-            elif _core.outcome(t)[0] and not return_exceptions and g.failure is None:
-                g.failure = _core.outcome(t)[1]
+            elif _core.failed(t) and not return_exceptions and g.failure is None:
+                g.failure = t
         if g.pending and g.failure is None:
             await g
     except CancelledError:
@@ -143,7 +144,7 @@ async def _gather(tasks, return_exceptions):
         for t in watched:
             _core.unwatch(t, g)
     if g.failure is not None:
-        raise g.failure
+        raise _core.outcome(g.failure)[1]
     out = []
     for t in tasks:
         failed, value = _core.outcome(t)

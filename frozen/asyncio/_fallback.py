@@ -37,7 +37,7 @@ from time import ticks_diff, ticks_add
 # The scheduler's clock; set_clock() swaps it for tests (ticks wrap-around).
 ticks_ms = time.ticks_ms
 
-CORE_ABI = 4
+CORE_ABI = 5
 
 _MP_STREAM_POLL = const(3)
 _MP_STREAM_POLL_RD = const(1)
@@ -67,7 +67,10 @@ _STOP_NONE = StopIteration()
 _STOP_TRUE = StopIteration(True)
 
 
-_live = set()  # unfinished tasks, for heap_tasks()
+# Unfinished tasks, for heap_tasks(): a dict (task -> None), not a set, as
+# MicroPython 1.25's set growth leaves a set corrupt when allocating its new
+# table fails (a later lookup crashes); a dict allocates before it changes.
+_live = {}
 
 
 class Task:
@@ -87,7 +90,7 @@ class Task:
         self._res = None
         self._f = 0
         if coro is not None:
-            _live.add(self)
+            _live[self] = None
 
     def done(self):
         return bool(self._f & DONE)
@@ -285,7 +288,7 @@ def _timer_remove(t):
 
 def init(cancelled_error, report, timeout_error, create_task, io_park):
     # A fresh, empty scheduler; tasks of the previous one are abandoned.
-    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, _io_park, _gen, _live, ticks_ms
+    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, _io_park, _gen, _live, _spare_cancel, ticks_ms
     _rhead = _rtail = _heap = _cur = _main = None
     ticks_ms = time.ticks_ms
     _seq = 0
@@ -294,8 +297,9 @@ def init(cancelled_error, report, timeout_error, create_task, io_park):
     _timeout = timeout_error
     _create = create_task
     _io_park = io_park  # park(stream, writing): wait for the package's poller
+    _spare_cancel = cancelled_error()  # for a cancellation when the heap is full
     _gen = object()  # identifies this scheduler for run_ready()
-    _live = set()
+    _live = {}
 
 
 def current():
@@ -373,7 +377,7 @@ def _wake_waiter(t):
 
 
 def _finish(t, value, failed):
-    _live.discard(t)
+    _live.pop(t, None)
     t._res = value
     t.data = value  # tutorial 7.9: a finished task's data is its outcome
     f = (t._f & ~(SUSPENDED | THROW)) | DONE
@@ -465,28 +469,52 @@ def _steps():
                 t._f = f | SEEN
                 _report(t)
             continue
+        if f & THROW:
+            e = _cancellation(t)
+            t._f = f & ~(THROW | SUSPENDED | REQUEUE)
+            r = t._res
+            if r is not None:
+                t._res = None
+                r._forfeit(t)
         _cur = t
         try:
             if f & THROW:
-                t._f = f & ~(THROW | SUSPENDED | REQUEUE)
-                r = t._res
-                if r is not None:
-                    t._res = None
-                    r._forfeit(t)
-                msg = t._msg
-                if msg is None:
-                    t.coro.throw(_cancelled)
-                else:
-                    del t._msg
-                    t.coro.throw(_cancelled(msg))
+                t.coro.throw(e)
             else:
                 t.coro.send(None)
         except StopIteration as e:
             _finish(t, e.value, False)
-        except (_cancelled, Exception) as e:
+        except Exception as e:
             _finish(t, e, True)
+        except BaseException as e:
+            # (One class per clause: `except (A, B)` builds a tuple, and with
+            # the heap full that would raise instead, losing the task.)
+            # CancelledError; or KeyboardInterrupt, SystemExit...: these
+            # stop the loop, and the task is done with it (its caller has
+            # seen it: no report).
+            stop = not isinstance(e, _cancelled)
+            if stop:
+                t._f |= SEEN
+            _finish(t, e, True)
+            if stop:
+                raise
         finally:
             _cur = None
+
+
+def _cancellation(t):
+    # The CancelledError to throw into t, made before the step changes
+    # anything; with the heap too full to make one, init()'s spare (the
+    # task still unwinds, without cancel(msg)'s message).
+    msg = t._msg
+    if msg is not None:
+        del t._msg
+    try:
+        return _cancelled() if msg is None else _cancelled(msg)
+    except MemoryError:
+        # (Not `e.__traceback__ = None` as for StopIteration: on an instance
+        # of a Python class that stores a new attribute, which allocates.)
+        return _spare_cancel
 
 
 def run_ready(main, flags):
@@ -590,6 +618,12 @@ def outcome(t):
     # (failed, value) of a finished task, marking it retrieved.
     t._f |= SEEN
     return bool(t._f & FAILED), t._res
+
+
+def failed(t):
+    # Whether t finished by raising; allocation-free, for observers (they
+    # run as a task finishes, where a MemoryError would lose the news).
+    return bool(t._f & FAILED)
 
 
 def relay(target):

@@ -3,6 +3,7 @@
 
 from micropython import const
 from time import ticks_ms, ticks_add
+import sys
 import time
 
 try:
@@ -10,8 +11,8 @@ try:
 
     # Upstream MicroPython ships a different `_asyncio`; only ours has the
     # ABI tag (4: extension hooks for _hooks.py, within() for wait_for,
-    # ThreadSafeFlag parking through init()'s park).
-    if getattr(_core, "CORE_ABI", None) != 4:
+    # ThreadSafeFlag parking through init()'s park; 5: failed()).
+    if getattr(_core, "CORE_ABI", None) != 5:
         raise ImportError
 except ImportError:
     from . import _fallback as _core
@@ -237,24 +238,70 @@ class _IO:
 io_wake = _core.wake
 
 
+def load(name):
+    # The package's module `name`, imported on first use. With the heap too
+    # full to make the module object, MicroPython (1.25 to 1.28) leaves its
+    # name in sys.modules with nothing behind it, and every later import of
+    # it returns that nothing: a crash. So after a MemoryError such entries
+    # of ours go.
+    try:
+        return __import__(name, globals(), None, (name,), 1)
+    except MemoryError:
+        _forget_unfinished()
+        raise
+
+
+def _forget_unfinished():
+    # dict.get() reads an entry with nothing behind it as None, and pop()
+    # with a default drops it quietly (del would raise KeyError after
+    # dropping it). Nothing here allocates: a dict's keys iterate in place,
+    # and after a deletion the walk starts over rather than trust the
+    # iterator.
+    mods = sys.modules
+    again = True
+    while again:
+        again = False
+        for key in mods:
+            if key.startswith("asyncio") and mods.get(key) is None:
+                mods.pop(key, None)
+                again = True
+                break
+
+
 _handler = None
 
 
 def call_handler(context):
-    # (The loop object and the default handler live in _loop, loaded on
-    # the first report: nothing of the error path takes RAM before.)
-    from ._loop import loop, default_handler
-
-    if _handler is None:
-        default_handler(context)
-    else:
-        _handler(loop, context)
+    # As in CPython, reporting never ends the loop: a handler that raises is
+    # reported through the default handler (the loop's method, which code
+    # may replace), and a default handler that fails (a heap too full to
+    # print) is given up on. (The loop object lives in _loop, loaded on the
+    # first report.)
+    try:
+        loop = load("_loop").loop
+        if _handler is not None:
+            try:
+                _handler(loop, context)
+                return
+            except BaseException as e:
+                # (Not `except (KeyboardInterrupt, SystemExit)`: that builds a
+                # tuple, which a full heap turns into a MemoryError.)
+                if isinstance(e, KeyboardInterrupt) or isinstance(e, SystemExit):
+                    raise
+                context = {"message": "Unhandled error in exception handler", "exception": e, "context": context}
+        loop.default_exception_handler(context)
+    except MemoryError:
+        pass
 
 
 def _report(t):
     # A fresh context per report (the error path may allocate): a handler
     # may keep it, and reports never overwrite each other.
-    call_handler({"message": "Task exception wasn't retrieved", "exception": _core.outcome(t)[1], "future": t})
+    try:
+        context = {"message": "Task exception wasn't retrieved", "exception": _core.outcome(t)[1], "future": t}
+    except MemoryError:
+        return  # no room to say it
+    call_handler(context)
 
 
 async def _await(aw):
@@ -366,12 +413,11 @@ def _task_methods():
     # the image has no extras. They load on first use; the core keeps only
     # this function, so they stay owned by sys.modules like any module.
     try:
-        from ._taskext import METHODS
+        return load("_taskext").METHODS
     except ImportError as e:
         if "_taskext" not in str(e):
             raise
         return None
-    return METHODS
 
 
 # (A C core built without the extras has no extension hooks.)
