@@ -260,6 +260,10 @@ static mp_obj_t task_iternext(mp_obj_t self_in) {
     if (cur == NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("no running event loop"));
     }
+    if (t == cur) {
+        // (On its own wait list it would wait forever.)
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("Task cannot await on itself"));
+    }
     aio_await_task(t, cur);
     cur->flags |= F_SUSPENDED;
     return mp_const_none;
@@ -436,7 +440,12 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
             || mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(et), s->cancelled)) {
             finish(s, t, ret, true);
         } else {
-            nlr_raise(ret); // KeyboardInterrupt, SystemExit and the like stop the loop
+            // KeyboardInterrupt, SystemExit and the like stop the loop. As in
+            // CPython the task is done with it all the same (awaiting it later
+            // raises it again), and its caller has seen it: no report.
+            t->flags |= F_SEEN;
+            finish(s, t, ret, true);
+            nlr_raise(ret);
         }
     }
     return t;

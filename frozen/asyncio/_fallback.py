@@ -113,6 +113,9 @@ class Task:
             raise StopIteration(self._res)
         if cur is None:
             raise RuntimeError("no running event loop")
+        if self is cur:
+            # (On its own wait list it would wait forever.)
+            raise RuntimeError("Task cannot await on itself")
         _await_task(self, cur)
         cur._f |= SUSPENDED
 

@@ -310,6 +310,9 @@ async def _await(aw):
 
 async def _sleep_for(ms, result=None):
     # Beyond one timer's reach (or inf, CPython's "forever"): in steps.
+    if ms != ms:
+        # NaN: as CPython 3.13 (3.11 and 3.12 wait forever).
+        raise ValueError("Invalid delay: NaN (not a number)")
     while ms > MAX_MS:
         await _core.sleep_ms(MAX_MS)
         ms -= MAX_MS

@@ -143,4 +143,14 @@ def test_infinite_delays():
     true(finished is None, "wait_for(sleep, inf) never timed out: %r" % (finished,))
 
 
+
+async def test_sleep_nan_is_refused():
+    # As CPython 3.13 does (3.11 and 3.12 sleep forever): a ValueError when
+    # awaited, with or without a result to give back. (Issue 15.)
+    nan = float("nan")
+    await araises(ValueError, asyncio.sleep(nan))
+    await araises(ValueError, asyncio.sleep(nan, "result"))
+    eq(await asyncio.sleep(0, "after"), "after", "the loop goes on")
+
+
 hwtest.main()
