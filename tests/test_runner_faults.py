@@ -1,6 +1,6 @@
 """Real faults, no mocks: hanging tests, resetting and crashing devices,
-garbage on the line, a killed emulator, a board that never comes back, and
-ports that are not (usable) MicroPython."""
+garbage on the line, output without end, a killed emulator, a board that never
+comes back, and ports that are not (usable) MicroPython."""
 
 import os
 import pty
@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 
 import pytest
 import serial
@@ -72,6 +73,34 @@ def test_emulator_killed_mid_run(unix_board, device_suite):
     assert "reconnected" in results["test_a_slow.py"].recovery
     assert results["test_b_next.py"].status == "pass"
     assert target.process is None  # stopped at the end: no orphan
+
+
+# Sized in bytes, so the measure does not depend on how fast this machine relays them.
+FLOOD_MIB = 24
+
+
+def test_flooding_output_costs_bounded_memory(unix_board, device_suite):
+    lines = FLOOD_MIB * 1024  # of 1 KiB with their newline
+    device_suite("test_flood.py", f"# timeout: 900\nline = 'x' * 1023\nfor i in range({lines}):\n"
+                                  "    print(line)\nprint('the end')\n")
+    start = []
+
+    def measure_from_here(board, test):  # the board is up, the runner's modules are loaded
+        start.append(tracemalloc.get_traced_memory()[0])
+        tracemalloc.reset_peak()
+
+    tracemalloc.start()
+    try:
+        results = Engine([unix_board()], discover([device_suite.dir]), on_start=measure_from_here).run()
+        peak = tracemalloc.get_traced_memory()[1] - start[0]
+    finally:
+        tracemalloc.stop()
+    flood = results[0]
+    assert flood.status == "pass", flood.message
+    assert len(flood.output) == 4000 and flood.output.endswith("x\nthe end\n")
+    # Holding the output (as it once did) costs several times its 24 MiB; the
+    # runner's bounded buffers come to some 250 KiB.
+    assert peak < 4 << 20, f"the runner's memory grew by {peak / (1 << 20):.1f} MiB"
 
 
 def test_run_aborts_after_consecutive_device_failures(unix_image, device_suite, run_suite):

@@ -7,9 +7,13 @@ import time
 from pathlib import Path
 
 from . import errors, probes
+from .capture import Capture
+from .capture import text as board_text
 from .results import ABORTED, ERROR, SKIP, TIMEOUT, DEFAULT_LEAK_THRESHOLD, TestResult, judge
 
 HARNESS = Path(__file__).resolve().parents[1] / "harness" / "hwtest.py"
+# What a session holds of a test's stdout and of its traceback (the Capture keeps the rest).
+EXEC_KEEP = 16 * 1024
 
 # Interned names (qstrs) live on the heap until the next soft reset; they are
 # not a leak, so their growth (from micropython.qstr_info, where the port has
@@ -208,6 +212,7 @@ class BoardRunner:
             return result
         timeout = test.timeout or self.default_timeout
         session = self.session
+        out = Capture(expected, hwtest=test.kind == "hwtest")
         try:
             if self.measure_heap:
                 result.heap_before, qstr_before = _heap(session, HEAP_FREE)
@@ -216,7 +221,7 @@ class BoardRunner:
                 if setup.error or setup.timed_out:
                     result.message = "could not install hwtest: " + setup.error.decode(errors="replace")[-200:]
                     return result
-            run = session.exec(test.source(), timeout=timeout)
+            run = session.exec(test.source(), timeout=timeout, on_output=out.feed, keep=EXEC_KEEP)
         except errors.InterruptFailed as e:
             result.status, result.message = TIMEOUT, str(e)
             notes.append("Ctrl-C ignored")
@@ -225,10 +230,9 @@ class BoardRunner:
             result.message = str(e)
             notes.append("device stopped answering")
             return result
-        output = _text(run.output)
-        error = _text(run.error)
-        result.output = output[-4000:]
-        result.status, result.message, result.diff = judge(test, output, error, expected)
+        error = board_text(run.error)
+        result.output = out.tail_text()
+        result.status, result.message, result.diff = judge(test, out, error, expected)
         if run.timed_out:
             result.status = TIMEOUT
             result.message = f"no result after {timeout:g}s (interrupted with Ctrl-C)"
@@ -249,7 +253,7 @@ class BoardRunner:
         on every run is."""
         if test.kind == "hwtest":
             session.exec(INSTALL_HARNESS % HARNESS.read_bytes(), timeout=10)
-        run = session.exec(test.source(), timeout=timeout)
+        run = session.exec(test.source(), timeout=timeout, keep=EXEC_KEEP)
         if run.timed_out:
             return True
         heap_again, qstrs_again = _heap(session, HEAP_AFTER)
@@ -261,7 +265,3 @@ def _heap(session, source):
     text = session.eval_output(source)
     qstrs = QSTR_BYTES.search(text)
     return int(text.splitlines()[-1]), int(qstrs.group(1)) if qstrs else 0
-
-
-def _text(data):
-    return data.decode("utf-8", "replace").replace("\r\n", "\n")
