@@ -19,6 +19,7 @@ Every failure is a firmware.errors.DeviceError subclass with a one-line message.
 """
 
 import contextlib
+import select
 import struct
 import time
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from .errors import (
     DeviceError,
     DeviceUnresponsive,
     InterruptFailed,
+    LineLost,
     NotMicroPython,
     PortAbsent,
     PortBusy,
@@ -110,7 +112,7 @@ class Session:
         try:
             self.serial.write(data)
         except (OSError, serial.SerialException) as e:
-            raise DeviceUnresponsive(f"{self.url}: write failed: {e}") from None
+            raise LineLost(f"{self.url}: write failed: {e}") from None
 
     def read_available(self):
         if self._pushback:
@@ -120,14 +122,15 @@ class Session:
             waiting = self.serial.in_waiting
             return self.serial.read(waiting) if waiting else b""
         except (OSError, serial.SerialException) as e:
-            raise DeviceUnresponsive(f"{self.url}: read failed: {e}") from None
+            raise LineLost(f"{self.url}: read failed: {e}") from None
 
-    def read_until(self, ending, deadline, on_data=None, keep=None):
+    def read_until(self, ending, deadline, on_data=None, keep=None, on_idle=None):
         """Bytes up to and including ending, or None (with self.partial set) at the deadline.
 
         on_data(bytes) is handed the bytes before `ending` as they arrive (a one-byte
         ending is never split across calls). keep: hold only the last `keep` bytes
-        before `ending` (None: all of them).
+        before `ending` (None: all of them). on_idle() is called whenever nothing
+        came in; it may raise to give up waiting (say, the board died).
         """
         data = bytearray()
         # Bytes of a partly received ending can sit at the end of what is held.
@@ -151,7 +154,22 @@ class Session:
                 self.partial = bytes(data)
                 return None
             else:
-                time.sleep(POLL_INTERVAL)
+                if on_idle is not None:
+                    on_idle()
+                self._wait_for_input(POLL_INTERVAL)
+
+    def _wait_for_input(self, limit):
+        """Return when input comes, or after `limit` seconds. select() wakes us at once on a
+        local port or pty: what a board prints just before its port goes (an emulator
+        exiting, a USB board resetting) is lost unless read by then."""
+        fd = getattr(self.serial, "fd", None)  # pyserial's POSIX ports only
+        try:
+            if isinstance(fd, int) and fd >= 0:
+                select.select([fd], [], [], limit)
+                return
+        except (OSError, ValueError):
+            pass  # closed under us: the next read says so
+        time.sleep(limit)
 
     def drain(self, quiet=0.05, limit=1.0):
         """Discard input until the line has been quiet for `quiet` seconds."""
@@ -191,12 +209,12 @@ class Session:
         self.enter_raw_repl(soft_reset=True, timeout=timeout)
 
     # -- running code ------------------------------------------------------
-    def exec(self, source, timeout=10.0, interrupt_grace=3.0, on_output=None, keep=None):
+    def exec(self, source, timeout=10.0, interrupt_grace=3.0, on_output=None, keep=None, on_idle=None):
         """Run source; return its stdout/stderr. On timeout, Ctrl-C it.
 
         on_output(bytes) sees the stdout as the board prints it (e.g. to echo a demo live).
         keep: the result holds only the last `keep` bytes of each (None: all), so
-        a program printing without end costs bounded memory.
+        a program printing without end costs bounded memory. on_idle: as for read_until.
         """
         if isinstance(source, str):
             source = source.encode()
@@ -204,12 +222,12 @@ class Session:
         self._send_code(source)
         deadline = start + timeout
         timed_out = False
-        output = self.read_until(b"\x04", deadline, on_output, keep)
+        output = self.read_until(b"\x04", deadline, on_output, keep, on_idle)
         if output is None:
             timed_out = True
             partial = self.partial
             self.write(b"\x03")
-            output = self.read_until(b"\x04", time.monotonic() + interrupt_grace, on_output, keep)
+            output = self.read_until(b"\x04", time.monotonic() + interrupt_grace, on_output, keep, on_idle)
             if output is None:
                 raise InterruptFailed(
                     f"{self.url}: code ran past {timeout:g}s and Ctrl-C did not stop it"
@@ -219,7 +237,7 @@ class Session:
                 output = output[-(keep + 1):]
         output = output[:-1]
         error = self.read_until(b"\x04", time.monotonic() + (interrupt_grace if timed_out else timeout),
-                                keep=keep)
+                                keep=keep, on_idle=on_idle)
         if error is None:
             raise DeviceUnresponsive(f"{self.url}: no end of error output")
         return ExecResult(output, error[:-1], timed_out, time.monotonic() - start)
@@ -254,7 +272,9 @@ class Session:
             reply = self.serial.read(2)
             if reply != b"OK":
                 raise DeviceUnresponsive(f"{self.url}: code not accepted (reply {reply!r})")
-        except (TransportError, OSError, serial.SerialException, struct.error) as e:
+        except (OSError, serial.SerialException) as e:
+            raise LineLost(f"{self.url}: could not send code: {e}") from None
+        except (TransportError, struct.error) as e:
             raise DeviceUnresponsive(f"{self.url}: could not send code: {e}") from None
 
     def eval_output(self, source, timeout=5.0):

@@ -30,7 +30,7 @@ def _flood(total, line=b"x" * 99 + b"\r\n", chunk=4093):
 
 
 def _held(out):
-    return len(out.head) + len(out.tail) + len(out._line)
+    return len(out.head) + len(out.tail) + len(out._window) + len(out._line)
 
 
 def test_small_output_is_judged_as_a_whole():
@@ -74,3 +74,15 @@ def test_hwtest_lines_are_found_anywhere_in_a_flood():
     assert judge(test, out, "", None) == ("fail", "FAIL test_deep: 1 != 2", "")
     passing = _fed([*_flood(8 * MIB), b"\r\nhwtest: 41 passed, 0 failed\r\n"], hwtest=True)
     assert judge(test, passing, "", None) == ("pass", "hwtest: 41 passed, 0 failed", "")
+
+
+def test_a_board_back_at_its_prompt_is_a_reset():
+    out = _fed([b"before\r\n", b"MicroPython v1.25.0 on 2025-04-15; PYBv1.1 with STM32F405RG\r\n",
+                b'Type "help()" for more information.\r\n', b">>> "])
+    assert out.reboot() == "it printed its boot banner ('MicroPython v1.25.0 on 2025-04-15; PYBv1.1 with STM32F405RG')"
+    relay = _fed([b"before\r\nunixboard: micropython exited with status 3, restarting it\r\n"
+                  b"MicroPython (unix image behind unixboard) raw REPL: Ctrl-A\r\n>>> "])
+    assert relay.reboot() == "micropython exited with status 3, restarting it"
+    # The banner text alone, or output going on after it, is just output.
+    assert _fed([b"MicroPython v1.25.0 on 2025-04-15; x\r\n"]).reboot() is None
+    assert _fed([b"MicroPython v1\r\n>>> ", b"more"]).reboot() is None

@@ -1,9 +1,12 @@
 """A test's stdout as the runner keeps it: bounded memory however much the test prints.
 
 Kept: the start (as much as comparing with the expected output needs), the last
-TAIL_CHARS characters for the report, and hwtest's FAIL and summary lines
-wherever they come.
+TAIL_CHARS characters for the report, hwtest's FAIL and summary lines wherever
+they come, and the last few hundred bytes, where a board that reset shows its
+boot banner and waits at the friendly prompt.
 """
+
+import re
 
 TAIL_CHARS = 4000
 # A UTF-8 character is at most 4 bytes, so this many bytes hold TAIL_CHARS of text.
@@ -12,6 +15,12 @@ TAIL_BYTES = 4 * TAIL_CHARS + 4
 HEAD_MARGIN = 64 * 1024
 LINE_BYTES = 2000  # of a FAIL or summary line
 FAILS_CHARS = 500  # of the FAIL lines the verdict quotes
+WINDOW_BYTES = 512
+
+# A MicroPython board starting up, then waiting at the friendly REPL's prompt.
+BOOT_BANNER = re.compile(rb'MicroPython [^\r\n]*\r?\n(?:Type "help\(\)" for more information\.\r?\n)?>>> \Z')
+# What tests_hw.runner.unixboard prints when the unix image exits mid-run.
+RELAY_NOTICE = re.compile(rb"unixboard: ([^\r\n]*)\r?\n\Z")
 
 
 def text(data):
@@ -34,6 +43,8 @@ class Capture:
         self._fails_chars = 0
         self._summary = None
         self._line = bytearray()  # the start of the line being printed
+        self._window = b""
+        self._window_new = False
 
     def feed(self, data):
         self.size += len(data)
@@ -42,6 +53,8 @@ class Capture:
         self.tail += data
         if len(self.tail) > TAIL_BYTES:
             del self.tail[: len(self.tail) - TAIL_BYTES]
+        self._window = (self._window + data)[-WINDOW_BYTES:]
+        self._window_new = True
         if self.hwtest:
             self._scan(data)
 
@@ -74,6 +87,20 @@ class Capture:
         elif pending.startswith("hwtest: "):
             summary = pending
         return fails, summary
+
+    def reboot(self):
+        """None, or what the board said when it came back from a reset mid-test."""
+        if not self._window_new:
+            return None
+        self._window_new = False
+        banner = BOOT_BANNER.search(self._window)
+        if banner is None:
+            return None
+        said = banner.group().splitlines()[0].decode("utf-8", "replace")
+        notice = RELAY_NOTICE.search(self._window, 0, banner.start())
+        if notice:
+            return notice.group(1).decode("utf-8", "replace")
+        return f"it printed its boot banner ({said!r})"
 
     # -- line scanning (hwtest) ---------------------------------------------
     def _scan(self, data):
