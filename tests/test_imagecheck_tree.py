@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -190,3 +191,35 @@ def test_one_boards_folder_can_be_given(tree):
     assert one.returncode == 0 and [l.split(":")[0] for l in one.stdout.splitlines()] == [
         "ok   PYBV11/manifest.json", "ok   PYBV11/firmware.dfu", "imagecheck"]
     assert _checker(tree / "PYBV11", "--board", "UNIX").returncode == 2
+
+
+def _random(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+@pytest.mark.parametrize("folder", ["RPI_PICO", "ESP32_GENERIC", "PYBV11", "SOMEONE_ELSES"])
+def test_without_a_manifest_random_bytes_still_fail_as_malformed(tmp_path, folder):
+    board = tmp_path / folder
+    board.mkdir()
+    for name in ("firmware.uf2", "firmware.dfu", "firmware.bin", "firmware.hex", "firmware.elf"):
+        (board / name).write_bytes(_random(4096, name))
+    results = {r.name: r for r in imagecheck.check_images(tmp_path, boards_root=None)}
+    assert results.pop("manifest.json").problems == ["manifest.json missing"]
+    assert sorted(results) == ["firmware.bin", "firmware.dfu", "firmware.elf", "firmware.hex", "firmware.uf2"]
+    for name, result in results.items():
+        assert result.problems and not any("missing" in p for p in result.problems), (name, result.problems)
+    assert "bad start magic" in results["firmware.uf2"].problems[0]
+    assert any("expected b'DfuSe'" in p for p in results["firmware.dfu"].problems)
+
+
+def test_without_a_manifest_a_good_image_passes_and_a_missing_one_is_named(tree):
+    (tree / "RPI_PICO" / "manifest.json").unlink()
+    (tree / "PYBV11" / "manifest.json").unlink()
+    (tree / "PYBV11" / "firmware.dfu").unlink()
+    lines = [r.line() for r in imagecheck.check_images(tree, boards_root=None) if r.board in ("RPI_PICO", "PYBV11")]
+    assert lines == [
+        "FAIL PYBV11/manifest.json: manifest.json missing",
+        "FAIL PYBV11/firmware.dfu: missing (port stm32 always produces it)",
+        "FAIL RPI_PICO/manifest.json: manifest.json missing",
+        "ok   RPI_PICO/firmware.uf2: 4 blocks, 0x10000000-0x10000400",
+    ]

@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import boards
 from ..errors import FirmwareError
 from ..paths import BOARDS_DIR, IMAGES_DIR
 from . import esp32, manifest, rules
@@ -54,6 +55,14 @@ def check_board(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
     problems, facts = manifest.load_manifest(board_dir)
     results = [CheckResult(board, "manifest.json", problems, "")]
     if facts is None:
+        # The images are still checked: a lost manifest must not let a malformed one pass.
+        known = _known_board(board, boards_root)
+        port = known.port if known else None
+        names = [p.name for p in board_dir.iterdir() if p.is_file() and p.name != "manifest.json"]
+        for name, file_port, validate, required in rules.file_rules(names, port):
+            results += _check_file(board, board_dir, name, file_port, validate, required,
+                                   rules.flash_region(known.name if known else board, file_port,
+                                                      Path(boards_root) if boards_root else None))
         return results
     results[0].problems += manifest.validate_listed_files(board_dir, facts)
     results[0].summary = (
@@ -68,17 +77,30 @@ def check_board(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
         return results
     flash = rules.flash_region(facts.get("board", board), port, Path(boards_root) if boards_root else None)
     for name, validate, required in rules.PORT_FILES[port]:
-        path = board_dir / name
-        if not path.is_file():
-            if required:
-                results.append(CheckResult(board, name, [f"missing (port {port} always produces it)"]))
-            continue
-        data = path.read_bytes()
-        problems, summary = validate(data, flash)
-        results.append(CheckResult(board, name, list(problems), summary))
-        if port == "esp32" and name in ("micropython.bin", "bootloader.bin"):
-            results.append(_esptool_cross_check(board, path))
+        results += _check_file(board, board_dir, name, port, validate, required, flash)
     return results
+
+
+def _check_file(board, board_dir, name, port, validate, required, flash):
+    path = board_dir / name
+    if not path.is_file():
+        return [CheckResult(board, name, [f"missing (port {port} always produces it)"])] if required else []
+    problems, summary = validate(path.read_bytes(), flash)
+    results = [CheckResult(board, name, list(problems), summary)]
+    if port == "esp32" and name in ("micropython.bin", "bootloader.bin"):
+        results.append(_esptool_cross_check(board, path))
+    return results
+
+
+def _known_board(folder_name, boards_root):
+    """The board a folder without a manifest is named for (<BOARD> or <BOARD>-<flavour>), or None."""
+    registries = [boards.all_boards(boards_root)] if boards_root and Path(boards_root).is_dir() else []
+    registries.append(boards.all_boards())
+    for registry in registries:
+        for name in (folder_name, folder_name.split("-")[0]):
+            if name in registry:
+                return registry[name]
+    return None
 
 
 def _esptool_cross_check(board, path):
@@ -111,7 +133,7 @@ def check_images(images_root=DEFAULT_IMAGES_ROOT, boards_root=DEFAULT_BOARDS_ROO
 def _is_board_folder(folder):
     """A folder holding a board's images itself (manifest.json or an image file), not board folders."""
     names = {p.name for p in folder.iterdir() if p.is_file()}
-    return "manifest.json" in names or bool(names & {n for files in rules.PORT_FILES.values() for n, _, _ in files})
+    return "manifest.json" in names or bool(rules.file_rules(names))
 
 
 def require_valid(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
