@@ -84,9 +84,9 @@ def cmd_bench(args):
 
 
 def cmd_check(args):
-    from .imagecheck import main as check_main
+    from .imagecheck import run
 
-    sys.exit(check_main([str(IMAGES_DIR)]))
+    sys.exit(run(args.images_root, args.board))
 
 
 def cmd_deploy(args):
@@ -108,6 +108,8 @@ def cmd_clean(args):
 
 
 def parser():
+    from .imagecheck import add_arguments as add_check_arguments
+
     p = argparse.ArgumentParser(prog="python3 -m firmware", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("boards", help="list the boards").set_defaults(func=cmd_boards)
@@ -134,7 +136,9 @@ def parser():
     u.add_argument("--no-c", action="store_true", help="the pure-Python image")
     u.add_argument("--tests-from", help="a MicroPython tree whose tests/ to run (default: the one built from)")
     u.set_defaults(func=cmd_upstream_tests)
-    sub.add_parser("check", help="validate every built image's format").set_defaults(func=cmd_check)
+    k = sub.add_parser("check", help="validate every built image's format")
+    add_check_arguments(k.add_argument)
+    k.set_defaults(func=cmd_check)
     b = sub.add_parser("bench", help="our asyncio vs stock, side by side; writes BENCHMARKS.md")
     b.add_argument("--rounds", type=int, default=5, help="interleaved unix rounds")
     b.add_argument("--scale", type=float, default=0.5, help="iteration counts relative to the scripts' defaults")

@@ -2,14 +2,21 @@
 unix image's relay tests_hw.runner.unixboard) prints `char device redirected to /dev/pts/N`
 and serves the board's console on that pty, which mpremote or pyserial can open.
 
+A pty whose master closes takes what nobody has read yet with it, so a board's last
+words before qemu exits (machine.reset()) or is killed can be lost. launch_on_pty()
+makes the pty here and hands qemu its master: we keep a copy, so all the board
+printed stays readable on the pty after qemu has gone.
+
 Public surface:
     launch(argv, env=None, timeout=20.0) -> Emulated    any such process, started and waited for
-    qemu_command(board, image) -> argv                   how a QEMU board's image is run
+    launch_on_pty(make_argv, env=None, timeout=20.0)    make_argv(master fd) -> argv, served on a pty made here
+    qemu_command(board, image, console_fd=None) -> argv how a QEMU board's image is run (on a given pty master)
     start_qemu(board, image, timeout=10) -> Emulated     launch(qemu_command(...)) for an image file
 """
 
 import atexit
 import os
+import pty
 import re
 import select
 import shutil
@@ -17,6 +24,7 @@ import signal
 import subprocess
 import threading
 import time
+import tty
 
 from .errors import DeviceError, ImageMissing, ToolchainMissing
 
@@ -40,9 +48,10 @@ class Emulated:
     with it (the unix relay's image, too). Use as a context manager, or call stop().
     """
 
-    def __init__(self, process, port):
+    def __init__(self, process, port, held=()):
         self.process = process
         self.port = port
+        self._held = held  # fds of a pty made here, closed once the process is gone
         self._stopped = False
         _running.add(self)
         # Keep reading its output so a chatty emulator never blocks on a full pipe.
@@ -61,6 +70,8 @@ class Emulated:
             return
         self._stopped = True
         _stop_group(self.process)
+        for fd in self._held:
+            os.close(fd)
         _running.discard(self)
 
     def __enter__(self):
@@ -123,11 +134,55 @@ def launch(argv, env=None, timeout=20.0):
     raise DeviceError(f"{os.path.basename(argv[0])} gave no serial pty ({last[0]})")
 
 
-def qemu_command(board, image):
+def launch_on_pty(make_argv, env=None, timeout=20.0):
+    """Start make_argv(fd), fd the master of a pty made here that the process serves the
+    board on; return once the board prints on it. DeviceError (one line) if it exits first."""
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    argv = make_argv(master)
+    try:
+        process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=env, start_new_session=True, pass_fds=(master,),
+        )
+    except OSError as exc:
+        os.close(master)
+        os.close(slave)
+        raise DeviceError(f"cannot start {argv[0]}: {exc.strerror}") from None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # Output waiting on the pty (not read here: the boot banner is the client's).
+        ready, _, _ = select.select([slave], [], [], 0.1)
+        if ready:
+            return Emulated(process, os.ttyname(slave), held=(master, slave))
+        if process.poll() is not None:
+            break
+    os.close(master)
+    os.close(slave)
+    name = os.path.basename(argv[0])
+    if process.poll() is None:
+        _stop_group(process)
+        raise DeviceError(f"{name} printed nothing on its serial line in {timeout:g}s")
+    said = b""
+    if select.select([process.stdout], [], [], 1.0)[0]:
+        said = os.read(process.stdout.fileno(), 65536)
+    _stop_group(process)
+    last = said.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+    raise DeviceError(f"{name} exited at start ({last[0]})")
+
+
+def qemu_command(board, image, console_fd=None):
+    """argv running image; its serial line is a pty qemu makes and names, or the pty
+    whose master is console_fd (inherited by qemu)."""
     system = board.qemu["system"]
     if not shutil.which(system):
         raise ToolchainMissing(f"{system} not found", hint="run: make setup (apt-get install qemu-system-arm)")
-    return [system, *board.qemu["args"], "-serial", "pty", "-kernel", str(image)]
+    if console_fd is None:
+        serial = ["-serial", "pty"]
+    else:
+        serial = ["-add-fd", f"fd={console_fd},set=1", "-chardev", "serial,id=console,path=/dev/fdset/1",
+                  "-serial", "chardev:console"]
+    return [system, *board.qemu["args"], *serial, "-kernel", str(image)]
 
 
 def start_qemu(board, image, timeout=10):

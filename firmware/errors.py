@@ -67,3 +67,7 @@ class DeviceUnresponsive(DeviceError):
 
 class InterruptFailed(DeviceUnresponsive):
     """Code ran past its timeout and Ctrl-C did not stop it."""
+
+
+class LineLost(DeviceUnresponsive):
+    """Reading or writing the serial line failed: the port or the emulator behind it went away."""

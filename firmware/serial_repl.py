@@ -9,6 +9,9 @@ not support it. Reading is done here, against a deadline: code that hangs
 must not block the caller, and mpremote's reads have only per-character
 timeouts (and block forever on a pty).
 
+Output of any size is read in bounded memory when asked (exec's keep=): the end
+marker is searched for in what is new, and only the last `keep` bytes are held.
+
 Public surface:
     Session(url, baudrate=115200)   enter_raw_repl, soft_reset, exec, eval_output, close (also a context manager)
     ExecResult                      what exec returns: output, error, timed_out, duration
@@ -16,6 +19,7 @@ Every failure is a firmware.errors.DeviceError subclass with a one-line message.
 """
 
 import contextlib
+import select
 import struct
 import time
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from .errors import (
     DeviceError,
     DeviceUnresponsive,
     InterruptFailed,
+    LineLost,
     NotMicroPython,
     PortAbsent,
     PortBusy,
@@ -37,6 +42,8 @@ RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n"
 # Fixed-size protocol reads (raw-paste header, "OK") wait this long at most.
 READ_TIMEOUT = 2.0
 POLL_INTERVAL = 0.003
+# Protocol reads wait for a banner or prompt: what comes before it is only quoted in errors.
+PROTOCOL_KEEP = 4096
 
 
 @dataclass
@@ -105,7 +112,7 @@ class Session:
         try:
             self.serial.write(data)
         except (OSError, serial.SerialException) as e:
-            raise DeviceUnresponsive(f"{self.url}: write failed: {e}") from None
+            raise LineLost(f"{self.url}: write failed: {e}") from None
 
     def read_available(self):
         if self._pushback:
@@ -115,31 +122,54 @@ class Session:
             waiting = self.serial.in_waiting
             return self.serial.read(waiting) if waiting else b""
         except (OSError, serial.SerialException) as e:
-            raise DeviceUnresponsive(f"{self.url}: read failed: {e}") from None
+            raise LineLost(f"{self.url}: read failed: {e}") from None
 
-    def read_until(self, ending, deadline, on_data=None):
+    def read_until(self, ending, deadline, on_data=None, keep=None, on_idle=None):
         """Bytes up to and including ending, or None (with self.partial set) at the deadline.
 
         on_data(bytes) is handed the bytes before `ending` as they arrive (a one-byte
-        ending is never split across calls).
+        ending is never split across calls). keep: hold only the last `keep` bytes
+        before `ending` (None: all of them). on_idle() is called whenever nothing
+        came in; it may raise to give up waiting (say, the board died).
         """
         data = bytearray()
+        # Bytes of a partly received ending can sit at the end of what is held.
+        hold = None if keep is None else max(keep, len(ending) - 1)
         while True:
             chunk = self.read_available()
             if chunk:
                 seen = len(data)
                 data += chunk
-                pos = data.find(ending)
+                # Search only what is new (and where an ending split across reads starts).
+                pos = data.find(ending, max(0, seen - len(ending) + 1))
                 if on_data is not None and (pos < 0 or pos > seen):
                     on_data(bytes(data[seen : pos if pos >= 0 else len(data)]))
                 if pos >= 0:
                     self._pushback = bytes(data[pos + len(ending):])
-                    return bytes(data[: pos + len(ending)])
+                    first = 0 if keep is None else max(0, pos - keep)
+                    return bytes(data[first : pos + len(ending)])
+                if hold is not None and len(data) > hold:
+                    del data[: len(data) - hold]
             elif time.monotonic() >= deadline:
                 self.partial = bytes(data)
                 return None
             else:
-                time.sleep(POLL_INTERVAL)
+                if on_idle is not None:
+                    on_idle()
+                self._wait_for_input(POLL_INTERVAL)
+
+    def _wait_for_input(self, limit):
+        """Return when input comes, or after `limit` seconds. select() wakes us at once on a
+        local port or pty: what a board prints just before its port goes (an emulator
+        exiting, a USB board resetting) is lost unless read by then."""
+        fd = getattr(self.serial, "fd", None)  # pyserial's POSIX ports only
+        try:
+            if isinstance(fd, int) and fd >= 0:
+                select.select([fd], [], [], limit)
+                return
+        except (OSError, ValueError):
+            pass  # closed under us: the next read says so
+        time.sleep(limit)
 
     def drain(self, quiet=0.05, limit=1.0):
         """Discard input until the line has been quiet for `quiet` seconds."""
@@ -163,15 +193,15 @@ class Session:
         self.drain()
         self.write(b"\r\x01")
         deadline = time.monotonic() + timeout
-        if self.read_until(RAW_BANNER, deadline) is None:
+        if self.read_until(RAW_BANNER, deadline, keep=PROTOCOL_KEEP) is None:
             raise NotMicroPython(
                 f"{self.url}: not a MicroPython raw REPL (no answer to Ctrl-A; got {self.partial[-60:]!r})"
             )
         if soft_reset:
             self.write(b"\x04")
-            if self.read_until(b"soft reboot", deadline) is None:
+            if self.read_until(b"soft reboot", deadline, keep=PROTOCOL_KEEP) is None:
                 raise DeviceUnresponsive(f"{self.url}: no soft reboot after Ctrl-D")
-            if self.read_until(RAW_BANNER, deadline) is None:
+            if self.read_until(RAW_BANNER, deadline, keep=PROTOCOL_KEEP) is None:
                 raise DeviceUnresponsive(f"{self.url}: no raw REPL after soft reboot")
         self.transport.in_raw_repl = True
 
@@ -179,10 +209,12 @@ class Session:
         self.enter_raw_repl(soft_reset=True, timeout=timeout)
 
     # -- running code ------------------------------------------------------
-    def exec(self, source, timeout=10.0, interrupt_grace=3.0, on_output=None):
+    def exec(self, source, timeout=10.0, interrupt_grace=3.0, on_output=None, keep=None, on_idle=None):
         """Run source; return its stdout/stderr. On timeout, Ctrl-C it.
 
         on_output(bytes) sees the stdout as the board prints it (e.g. to echo a demo live).
+        keep: the result holds only the last `keep` bytes of each (None: all), so
+        a program printing without end costs bounded memory. on_idle: as for read_until.
         """
         if isinstance(source, str):
             source = source.encode()
@@ -190,19 +222,22 @@ class Session:
         self._send_code(source)
         deadline = start + timeout
         timed_out = False
-        output = self.read_until(b"\x04", deadline, on_output)
+        output = self.read_until(b"\x04", deadline, on_output, keep, on_idle)
         if output is None:
             timed_out = True
             partial = self.partial
             self.write(b"\x03")
-            output = self.read_until(b"\x04", time.monotonic() + interrupt_grace, on_output)
+            output = self.read_until(b"\x04", time.monotonic() + interrupt_grace, on_output, keep, on_idle)
             if output is None:
                 raise InterruptFailed(
                     f"{self.url}: code ran past {timeout:g}s and Ctrl-C did not stop it"
                 )
             output = partial + output
+            if keep is not None:
+                output = output[-(keep + 1):]
         output = output[:-1]
-        error = self.read_until(b"\x04", time.monotonic() + (interrupt_grace if timed_out else timeout))
+        error = self.read_until(b"\x04", time.monotonic() + (interrupt_grace if timed_out else timeout),
+                                keep=keep, on_idle=on_idle)
         if error is None:
             raise DeviceUnresponsive(f"{self.url}: no end of error output")
         return ExecResult(output, error[:-1], timed_out, time.monotonic() - start)
@@ -210,7 +245,7 @@ class Session:
     def _send_code(self, source):
         from mpremote.transport import TransportError
 
-        if self.read_until(b">", time.monotonic() + READ_TIMEOUT) is None:
+        if self.read_until(b">", time.monotonic() + READ_TIMEOUT, keep=PROTOCOL_KEEP) is None:
             raise DeviceUnresponsive(f"{self.url}: no raw REPL prompt (got {self.partial[-60:]!r})")
         self._pushback = b""  # nothing legitimate follows the prompt
         try:
@@ -223,11 +258,11 @@ class Session:
                     return
                 if reply == b"R\x00":
                     # Knows raw-paste but has it disabled; it re-prompts.
-                    if self.read_until(b">", time.monotonic() + READ_TIMEOUT) is None:
+                    if self.read_until(b">", time.monotonic() + READ_TIMEOUT, keep=PROTOCOL_KEEP) is None:
                         raise DeviceUnresponsive(f"{self.url}: no prompt after refusing raw-paste")
                 else:
                     # Too old to know raw-paste: it echoed the bytes as a line.
-                    if self.read_until(RAW_BANNER + b">", time.monotonic() + READ_TIMEOUT) is None:
+                    if self.read_until(RAW_BANNER + b">", time.monotonic() + READ_TIMEOUT, keep=PROTOCOL_KEEP) is None:
                         raise DeviceUnresponsive(f"{self.url}: lost the raw REPL probing raw-paste")
                 self.raw_paste = False
             for i in range(0, len(source), 256):
@@ -237,7 +272,9 @@ class Session:
             reply = self.serial.read(2)
             if reply != b"OK":
                 raise DeviceUnresponsive(f"{self.url}: code not accepted (reply {reply!r})")
-        except (TransportError, OSError, serial.SerialException, struct.error) as e:
+        except (OSError, serial.SerialException) as e:
+            raise LineLost(f"{self.url}: could not send code: {e}") from None
+        except (TransportError, struct.error) as e:
             raise DeviceUnresponsive(f"{self.url}: could not send code: {e}") from None
 
     def eval_output(self, source, timeout=5.0):

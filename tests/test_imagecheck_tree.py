@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -150,3 +151,75 @@ def test_flavour_folders_belong_to_their_board(tree):
     assert results[("RPI_PICO-pyonly", "manifest.json")].ok
     assert results[("PYBV11-noasyncio", "manifest.json")].problems == [
         "manifest says board 'RPI_PICO', folder is 'PYBV11-noasyncio'"]
+
+
+def _checker(*args, module="firmware.imagecheck"):
+    command = [sys.executable, "-m", module] + (["check"] if module == "firmware" else []) + [str(a) for a in args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("module", ["firmware.imagecheck", "firmware"])
+def test_a_folder_that_is_not_there_is_one_clear_error(tmp_path, module):
+    absent = _checker(tmp_path / "no_such_images", module=module)
+    assert absent.returncode == 2 and absent.stdout == ""
+    assert absent.stderr == f"error: {tmp_path / 'no_such_images'}: no such folder (give a folder of board folders, or one board's)\n"
+    (tmp_path / "firmware.uf2").write_bytes(b"x")
+    a_file = _checker(tmp_path / "firmware.uf2", module=module)
+    assert a_file.returncode == 2 and a_file.stderr.count("\n") == 1 and "not a folder" in a_file.stderr
+
+
+def test_nothing_built_yet_is_no_error(tmp_path, monkeypatch):
+    # `make check` before any build: the default folder is not made yet.
+    monkeypatch.setattr(imagecheck, "DEFAULT_IMAGES_ROOT", tmp_path / "images")
+    assert imagecheck.run() == 0
+
+
+def test_firmware_check_takes_the_checkers_own_arguments(tree):
+    whole = _checker(tree, module="firmware")
+    assert whole.returncode == 0 and whole.stdout == _checker(tree).stdout
+    assert whole.stdout.splitlines()[-1] == "imagecheck: 8 files checked, 0 malformed"
+    one = _checker(tree, "--board", "RPI_PICO", module="firmware")
+    assert one.returncode == 0 and one.stdout.splitlines() == [
+        "ok   RPI_PICO/manifest.json: asyncio 0.1.0, MicroPython 1.25.0, build 20261122-abc",
+        "ok   RPI_PICO/firmware.uf2: 4 blocks, 0x10000000-0x10000400",
+        "imagecheck: 2 files checked, 0 malformed"]
+    assert "usage: python3 -m firmware check [-h] [--board BOARD] [images_root]" in _checker("--help", module="firmware").stdout
+
+
+def test_one_boards_folder_can_be_given(tree):
+    one = _checker(tree / "PYBV11", module="firmware")
+    assert one.returncode == 0 and [l.split(":")[0] for l in one.stdout.splitlines()] == [
+        "ok   PYBV11/manifest.json", "ok   PYBV11/firmware.dfu", "imagecheck"]
+    assert _checker(tree / "PYBV11", "--board", "UNIX").returncode == 2
+
+
+def _random(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+@pytest.mark.parametrize("folder", ["RPI_PICO", "ESP32_GENERIC", "PYBV11", "SOMEONE_ELSES"])
+def test_without_a_manifest_random_bytes_still_fail_as_malformed(tmp_path, folder):
+    board = tmp_path / folder
+    board.mkdir()
+    for name in ("firmware.uf2", "firmware.dfu", "firmware.bin", "firmware.hex", "firmware.elf"):
+        (board / name).write_bytes(_random(4096, name))
+    results = {r.name: r for r in imagecheck.check_images(tmp_path, boards_root=None)}
+    assert results.pop("manifest.json").problems == ["manifest.json missing"]
+    assert sorted(results) == ["firmware.bin", "firmware.dfu", "firmware.elf", "firmware.hex", "firmware.uf2"]
+    for name, result in results.items():
+        assert result.problems and not any("missing" in p for p in result.problems), (name, result.problems)
+    assert "bad start magic" in results["firmware.uf2"].problems[0]
+    assert any("expected b'DfuSe'" in p for p in results["firmware.dfu"].problems)
+
+
+def test_without_a_manifest_a_good_image_passes_and_a_missing_one_is_named(tree):
+    (tree / "RPI_PICO" / "manifest.json").unlink()
+    (tree / "PYBV11" / "manifest.json").unlink()
+    (tree / "PYBV11" / "firmware.dfu").unlink()
+    lines = [r.line() for r in imagecheck.check_images(tree, boards_root=None) if r.board in ("RPI_PICO", "PYBV11")]
+    assert lines == [
+        "FAIL PYBV11/manifest.json: manifest.json missing",
+        "FAIL PYBV11/firmware.dfu: missing (port stm32 always produces it)",
+        "FAIL RPI_PICO/manifest.json: manifest.json missing",
+        "ok   RPI_PICO/firmware.uf2: 4 blocks, 0x10000000-0x10000400",
+    ]

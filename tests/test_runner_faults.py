@@ -1,6 +1,6 @@
 """Real faults, no mocks: hanging tests, resetting and crashing devices,
-garbage on the line, a killed emulator, a board that never comes back, and
-ports that are not (usable) MicroPython."""
+garbage on the line, output without end, a killed emulator, a board that never
+comes back, and ports that are not (usable) MicroPython."""
 
 import os
 import pty
@@ -9,13 +9,15 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 
 import pytest
 import serial
 
+from firmware.serial_repl import Session
 from tests_hw.runner.engine import Engine
 from tests_hw.runner.suite import discover
-from tests_hw.runner.targets import PROJECT, PortTarget
+from tests_hw.runner.targets import PROJECT, PortTarget, board_target
 
 
 NEXT_OK = ("print('still fine')\n", "still fine\n")
@@ -24,6 +26,27 @@ NEXT_OK = ("print('still fine')\n", "still fine\n")
 def cli(*args, timeout=60):
     return subprocess.run([sys.executable, "-m", "tests_hw.runner", *args], cwd=PROJECT,
                           capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def when_printed(monkeypatch):
+    """when_printed(marker, action): run action() once, as the runner reads marker from the
+    board (a fault injected at a known point of a test, not after a delay)."""
+    def arm(marker, action):
+        read = Session.read_available
+        recent, done = bytearray(), []
+
+        def read_available(session):
+            data = read(session)
+            if data and not done:
+                recent.extend(data)
+                if marker in recent:
+                    done.append(True)
+                    action()
+                del recent[: -len(marker)]  # a marker split across reads is still found
+            return data
+        monkeypatch.setattr(Session, "read_available", read_available)
+    return arm
 
 
 def test_hanging_test_times_out_and_the_next_one_passes(unix_board, device_suite, run_suite):
@@ -36,15 +59,21 @@ def test_hanging_test_times_out_and_the_next_one_passes(unix_board, device_suite
 
 
 def test_device_resetting_mid_test(unix_board, device_suite, run_suite):
-    # sys.exit() soft-resets a board; killing the image is a crash/watchdog reset.
+    # sys.exit() soft-resets a board; killing the image is a crash/watchdog reset, as is
+    # the image exiting: the relay starts it again, as a board comes back from a reset.
     device_suite("test_a_exit.py", "print('bye')\nimport sys\nsys.exit()\nprint('unreached')\n", exp="bye\nunreached\n")
     device_suite("test_b_next.py", *NEXT_OK)
-    device_suite("test_c_crash.py", "# timeout: 2\nimport os\nprint('going')\nos.system('kill -9 $PPID')\n", exp="going\n")
+    device_suite("test_c_crash.py", "import os\nprint('going')\nos.system('kill -9 $PPID')\n", exp="going\n")
     device_suite("test_d_next.py", *NEXT_OK)
+    device_suite("test_e_exits.py", "import ffi\nprint('leaving')\nffi.open(None).func('v', '_exit', 'i')(3)\n")
+    device_suite("test_f_next.py", *NEXT_OK)
     results = run_suite([unix_board()], device_suite.dir)
     assert results["test_a_exit.py"].status == "fail"
-    assert results["test_c_crash.py"].status in ("timeout", "error")
-    assert results["test_b_next.py"].status == results["test_d_next.py"].status == "pass"
+    crash, exits = results["test_c_crash.py"], results["test_e_exits.py"]
+    assert (crash.status, crash.message) == ("error", "board reset mid-test: micropython was killed by signal 9, restarting it")
+    assert (exits.status, exits.message) == ("error", "board reset mid-test: micropython exited with status 3, restarting it")
+    assert crash.output.startswith("going\n") and exits.output.startswith("leaving\n")
+    assert all(results[f"test_{n}_next.py"].status == "pass" for n in "bdf")
 
 
 def test_garbage_on_the_line(unix_board, device_suite, run_suite):
@@ -57,21 +86,65 @@ def test_garbage_on_the_line(unix_board, device_suite, run_suite):
     assert results["test_b_next.py"].status == "pass"
 
 
-def test_emulator_killed_mid_run(unix_board, device_suite):
-    device_suite("test_a_slow.py", "import time\ntime.sleep(3)\nprint('done')\n", exp="done\n")
+def test_emulator_killed_mid_run(unix_board, device_suite, when_printed):
+    device_suite("test_a_slow.py", "import time\nprint('started')\ntime.sleep(60)\nprint('done')\n", exp="done\n")
     device_suite("test_b_next.py", *NEXT_OK)
     target = unix_board()
-
-    def kill_board(board, test):
-        if test.name == "test_a_slow.py":
-            pid = target.pid
-            threading.Timer(0.5, os.killpg, (pid, signal.SIGKILL)).start()
-
-    results = {r.test: r for r in Engine([target], discover([device_suite.dir]), on_start=kill_board).run()}
-    assert results["test_a_slow.py"].status == "error"
-    assert "reconnected" in results["test_a_slow.py"].recovery
+    when_printed(b"started", lambda: os.killpg(target.pid, signal.SIGKILL))
+    results = {r.test: r for r in Engine([target], discover([device_suite.dir])).run()}
+    slow = results["test_a_slow.py"]
+    assert (slow.status, slow.message) == ("error", "board died mid-test: unixboard exited (killed by signal 9)")
+    assert slow.output == "started\n"
+    assert "reconnected" in slow.recovery
     assert results["test_b_next.py"].status == "pass"
     assert target.process is None  # stopped at the end: no orphan
+
+
+def test_qemu_killed_or_reset_mid_test(qemu_image, device_suite, when_printed):
+    device_suite("test_a_killed.py", "import time\nprint('started')\ntime.sleep(60)\n", exp="done\n")
+    device_suite("test_b_next.py", *NEXT_OK)
+    # The last words before the reset stay readable: the runner holds qemu's pty open.
+    device_suite("test_c_reset.py", "import machine\nprint('last words')\nmachine.reset()\n")
+    device_suite("test_d_next.py", *NEXT_OK)
+    target = board_target(f"QEMU_MPS2_AN385={qemu_image}")
+    when_printed(b"started", lambda: os.killpg(target.pid, signal.SIGKILL))
+    results = {r.test: r for r in Engine([target], discover([device_suite.dir])).run()}
+    killed, reset = results["test_a_killed.py"], results["test_c_reset.py"]
+    assert (killed.status, killed.message, killed.output) == (
+        "error", "board died mid-test: QEMU exited (killed by signal 9)", "started\n")
+    assert (reset.status, reset.message, reset.output) == (
+        "error", "board reset mid-test: QEMU exited with status 0 (machine.reset() ends the emulator)", "last words\n")
+    assert "reconnected" in killed.recovery and "reconnected" in reset.recovery
+    assert results["test_b_next.py"].status == results["test_d_next.py"].status == "pass"
+    assert target.process is None
+
+
+# Sized in bytes, so the measure does not depend on how fast this machine relays them.
+FLOOD_MIB = 24
+
+
+def test_flooding_output_costs_bounded_memory(unix_board, device_suite):
+    lines = FLOOD_MIB * 1024  # of 1 KiB with their newline
+    device_suite("test_flood.py", f"# timeout: 900\nline = 'x' * 1023\nfor i in range({lines}):\n"
+                                  "    print(line)\nprint('the end')\n")
+    start = []
+
+    def measure_from_here(board, test):  # the board is up, the runner's modules are loaded
+        start.append(tracemalloc.get_traced_memory()[0])
+        tracemalloc.reset_peak()
+
+    tracemalloc.start()
+    try:
+        results = Engine([unix_board()], discover([device_suite.dir]), on_start=measure_from_here).run()
+        peak = tracemalloc.get_traced_memory()[1] - start[0]
+    finally:
+        tracemalloc.stop()
+    flood = results[0]
+    assert flood.status == "pass", flood.message
+    assert len(flood.output) == 4000 and flood.output.endswith("x\nthe end\n")
+    # Holding the output (as it once did) costs several times its 24 MiB; the
+    # runner's bounded buffers come to some 250 KiB.
+    assert peak < 4 << 20, f"the runner's memory grew by {peak / (1 << 20):.1f} MiB"
 
 
 def test_run_aborts_after_consecutive_device_failures(unix_image, device_suite, run_suite):

@@ -100,3 +100,35 @@ PORT_FILES = {
         ("micropython.bin", _esp32_app, False),
     ],
 }
+
+
+# With no manifest to name the port, a file's suffix names its format and the one port
+# here that makes it (.bin: only ESP32's images are raw .bin here; .elf: several ports).
+SUFFIX_PORTS = {".uf2": "rp2", ".dfu": "stm32", ".hex": "stm32", ".bin": "esp32"}
+
+
+def _any_elf(data, _flash):
+    """An ELF executable for a port nobody named: the header alone can be checked."""
+    return elf.validate_elf(data, tuple(elf.MACHINE_NAMES))
+
+
+def file_rules(names, port=None):
+    """[(file name, port, validator, required)] for a board folder without a manifest:
+    port's files when the board's port is known, then every other file whose name
+    or suffix says what it is."""
+    rules, seen = [], set()
+    for name, validate, required in PORT_FILES.get(port, []):
+        rules.append((name, port, validate, required))
+        seen.add(name)
+    for name in sorted(set(names) - seen):
+        suffix = Path(name).suffix
+        if name == "micropython":
+            rules.append((name, "unix", _unix, False))
+        elif suffix == ".elf":
+            rules.append((name, port, _arm_elf if port in ("qemu", "stm32", "rp2") else _any_elf, False))
+        elif suffix in SUFFIX_PORTS:
+            owner = SUFFIX_PORTS[suffix]
+            candidates = [entry for entry in PORT_FILES[owner] if Path(entry[0]).suffix == suffix]
+            validate = next((v for n, v, _ in candidates if n == name), candidates[0][1])
+            rules.append((name, owner, validate, False))
+    return rules

@@ -7,9 +7,15 @@ import time
 from pathlib import Path
 
 from . import errors, probes
+from .capture import Capture
+from .capture import text as board_text
 from .results import ABORTED, ERROR, SKIP, TIMEOUT, DEFAULT_LEAK_THRESHOLD, TestResult, judge
 
 HARNESS = Path(__file__).resolve().parents[1] / "harness" / "hwtest.py"
+# What a session holds of a test's stdout and of its traceback (the Capture keeps the rest).
+EXEC_KEEP = 16 * 1024
+# A pty fails as the emulator closes it, a moment before the process has ended.
+ENDING_WAIT = 5.0
 
 # Interned names (qstrs) live on the heap until the next soft reset; they are
 # not a leak, so their growth (from micropython.qstr_info, where the port has
@@ -144,13 +150,14 @@ class BoardRunner:
 
     def _recover(self, notes):
         """Bring the board back to a soft-reset raw REPL, however hard that is."""
-        if self.session is not None:
+        if self.session is not None and not self.target.ended():  # gone: nothing to soft reset
             try:
                 self.session.soft_reset(timeout=3.0)
                 notes.append("soft reset")
                 return True
             except errors.FirmwareError:
                 notes.append("soft reset failed")
+        if self.session is not None:
             try:
                 self.target.hard_reset(self.session)
                 notes.append("hard reset")
@@ -208,6 +215,7 @@ class BoardRunner:
             return result
         timeout = test.timeout or self.default_timeout
         session = self.session
+        out = Capture(expected, hwtest=test.kind == "hwtest")
         try:
             if self.measure_heap:
                 result.heap_before, qstr_before = _heap(session, HEAP_FREE)
@@ -216,19 +224,29 @@ class BoardRunner:
                 if setup.error or setup.timed_out:
                     result.message = "could not install hwtest: " + setup.error.decode(errors="replace")[-200:]
                     return result
-            run = session.exec(test.source(), timeout=timeout)
+            run = session.exec(test.source(), timeout=timeout, on_output=out.feed, keep=EXEC_KEEP,
+                               on_idle=self._watch(session, out))
+        except errors.BoardGone as e:
+            result.message, result.output = str(e), out.tail_text()
+            notes.append(f"board {e.how}")
+            return result
         except errors.InterruptFailed as e:
-            result.status, result.message = TIMEOUT, str(e)
+            result.status, result.message, result.output = TIMEOUT, str(e), out.tail_text()
             notes.append("Ctrl-C ignored")
             return result
         except errors.DeviceUnresponsive as e:
-            result.message = str(e)
+            lost = isinstance(e, errors.LineLost)
+            ended = self.target.ended(wait=ENDING_WAIT if lost else 0)
+            if ended:
+                result.message = str(errors.BoardGone(*ended))
+            else:
+                result.message = f"board gone mid-test (died, reset or unplugged): {e}" if lost else str(e)
+            result.output = out.tail_text()
             notes.append("device stopped answering")
             return result
-        output = _text(run.output)
-        error = _text(run.error)
-        result.output = output[-4000:]
-        result.status, result.message, result.diff = judge(test, output, error, expected)
+        error = board_text(run.error)
+        result.output = out.tail_text()
+        result.status, result.message, result.diff = judge(test, out, error, expected)
         if run.timed_out:
             result.status = TIMEOUT
             result.message = f"no result after {timeout:g}s (interrupted with Ctrl-C)"
@@ -243,17 +261,43 @@ class BoardRunner:
                 pass  # a test that reset the board has no "after"
         return result
 
+    def _watch(self, session, out):
+        """on_idle for a test's run: stop waiting once the board is seen to have died or reset."""
+        def watch():
+            ended = self.target.ended()
+            if ended:
+                _read_rest(session, out)
+                raise errors.BoardGone(*ended)
+            said = out.reboot()
+            if said:
+                raise errors.BoardGone("reset", said)
+        return watch
+
     def _loses_again(self, test, session, heap, qstrs, timeout):
         """Run the test once more in the same session: heap kept only the first time
         (a module loaded on first use, a cache filled once) is not a leak; heap lost
         on every run is."""
         if test.kind == "hwtest":
             session.exec(INSTALL_HARNESS % HARNESS.read_bytes(), timeout=10)
-        run = session.exec(test.source(), timeout=timeout)
+        run = session.exec(test.source(), timeout=timeout, keep=EXEC_KEEP)
         if run.timed_out:
             return True
         heap_again, qstrs_again = _heap(session, HEAP_AFTER)
         return heap - heap_again - (qstrs_again - qstrs) > self.leak_threshold
+
+
+def _read_rest(session, out):
+    """Its last output may have come after the read that found the line quiet."""
+    try:
+        while True:
+            data = session.read_available()
+            if not data:
+                return
+            out.feed(data.split(b"\x04")[0])  # up to the end of its output
+            if b"\x04" in data:
+                return
+    except errors.DeviceUnresponsive:
+        pass
 
 
 def _heap(session, source):
@@ -261,7 +305,3 @@ def _heap(session, source):
     text = session.eval_output(source)
     qstrs = QSTR_BYTES.search(text)
     return int(text.splitlines()[-1]), int(qstrs.group(1)) if qstrs else 0
-
-
-def _text(data):
-    return data.decode("utf-8", "replace").replace("\r\n", "\n")

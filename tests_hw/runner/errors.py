@@ -11,6 +11,7 @@ from firmware.errors import (  # noqa: F401  (re-exported: the serial line's fai
     DeviceUnresponsive,
     FirmwareError,
     InterruptFailed,
+    LineLost,
     NotMicroPython,
     PortAbsent,
     PortBusy,
@@ -32,3 +33,11 @@ class EmulatorError(TargetError):
 
 class UsageError(RunnerError):
     """Bad command line or suite layout."""
+
+
+class BoardGone(RunnerError):
+    """The board died or reset while a test ran: how is "died" or "reset", what names the cause."""
+
+    def __init__(self, how, what):
+        super().__init__(f"board {how} mid-test: {what}")
+        self.how = how

@@ -36,27 +36,30 @@ def unified_diff(expected, got, name):
     ))
 
 
-def judge(test, output, error, expected):
-    """(status, message, diff) for one finished run of test."""
-    if output.strip() == "SKIP":
+def judge(test, out, error, expected):
+    """(status, message, diff) for one finished run of test; out is the Capture of its stdout."""
+    output = out.start_text()
+    if out.complete and output.strip() == "SKIP":
         return SKIP, "test printed SKIP", ""
     if test.kind == "hwtest":
-        fails = [l for l in output.splitlines() if l.startswith("FAIL ")]
-        summary = [l for l in output.splitlines() if l.startswith("hwtest: ")]
+        fails, summary = out.hwtest_lines()
         if fails:
             return FAIL, "; ".join(fails)[:500], ""
         if error:
             return ERROR, _last_line(error), ""
         if not summary:
             return FAIL, "no 'hwtest: N passed, M failed' line (did it call hwtest.main()?)", ""
-        return PASS, summary[-1], ""
+        return PASS, summary, ""
     if error:
         # A traceback is part of the output the device gave: show it in the diff too.
-        got = output + error
+        got = out.shown() + error
         diff = unified_diff(expected, got, test.name) if expected is not None else ""
         return ERROR, _last_line(error), diff
-    if expected is not None and output != expected:
-        return FAIL, "output differs from expected", unified_diff(expected, output, test.name)
+    if expected is not None and not (out.complete and output == expected):
+        message = "output differs from expected"
+        if not out.complete:
+            message += f" (it printed {out.size:,} bytes, far more than expected: the diff shows the start)"
+        return FAIL, message, unified_diff(expected, out.shown(), test.name)
     return PASS, "", ""
 
 

@@ -6,6 +6,7 @@ line back afterwards; the recovery policy lives in the board runner.
 """
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -52,6 +53,12 @@ class Target:
 
     def describe(self):
         return self.label
+
+    def ended(self, wait=0.0):
+        """None while the board may still be there; else (how, what): how is "died" or
+        "reset", what names it, e.g. ("died", "QEMU exited (killed by signal 9)").
+        wait: seconds to give a board whose line just failed to finish ending."""
+        return None
 
 
 class PortTarget(Target):
@@ -113,14 +120,18 @@ class PortTarget(Target):
 
 
 class EmulatorTarget(Target):
-    """A process that prints `char device redirected to /dev/pts/N` and serves
-    a board on that pty (firmware.emulator launches it); hard reset = restart it."""
+    """A process that serves a board on a pty (firmware.emulator launches it); hard
+    reset = restart it. argv: a list, for a process that makes the pty and prints
+    `char device redirected to /dev/pts/N`; or a function of a pty master fd made
+    here, whose output then outlives the process (firmware.emulator.launch_on_pty)."""
 
-    def __init__(self, label, argv, env=None):
+    def __init__(self, label, argv, env=None, name=None, resets=None):
         self.label = label
         self.argv = argv
         self.env = env
         self.emulated = None
+        self.name = name or ("emulator" if callable(argv) else os.path.basename(argv[0]))
+        self.resets = resets or {}  # exit status -> why it means the board reset itself
 
     @property
     def process(self):
@@ -135,8 +146,9 @@ class EmulatorTarget(Target):
         return self.emulated.pid if self.emulated else None
 
     def start(self):
+        launch = emulator.launch_on_pty if callable(self.argv) else emulator.launch
         try:
-            self.emulated = emulator.launch(self.argv, self.env, timeout=EMULATOR_START_TIMEOUT)
+            self.emulated = launch(self.argv, self.env, timeout=EMULATOR_START_TIMEOUT)
         except FirmwareError as e:
             raise errors.EmulatorError(f"{self.label}: {e}") from None
 
@@ -154,6 +166,22 @@ class EmulatorTarget(Target):
         if session is not None:
             session.close()
         self.stop()
+
+    def ended(self, wait=0.0):
+        process = self.process
+        if process is None:
+            return None
+        try:
+            code = process.wait(timeout=wait) if wait else process.poll()
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is None:
+            return None
+        if code < 0:
+            return "died", f"{self.name} exited (killed by signal {-code})"
+        if code in self.resets:
+            return "reset", f"{self.name} exited with status {code} ({self.resets[code]})"
+        return "died", f"{self.name} exited with status {code}"
 
     def stop(self):
         if self.emulated is not None:
@@ -184,16 +212,19 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
     label = label or name
     if board.runs_here == "qemu":
         try:
-            return EmulatorTarget(label, emulator.qemu_command(board, image))
-        except FirmwareError as e:  # qemu not installed
+            emulator.qemu_command(board, image)  # qemu not installed: say so now
+        except FirmwareError as e:
             raise errors.EmulatorError(f"{name}: {e}") from None
+        # The qemu port's machine.reset() is a semihosting exit(0).
+        return EmulatorTarget(label, lambda fd: emulator.qemu_command(board, image, console_fd=fd), name="QEMU",
+                              resets={0: "machine.reset() ends the emulator"})
     argv = [sys.executable, "-m", "tests_hw.runner.unixboard", str(image)]
     if micropypath:
         argv += ["--path", micropypath]
     if not raw_paste:
         argv.append("--no-raw-paste")
     env = dict(os.environ, PYTHONPATH=str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return EmulatorTarget(label, argv, env=env)
+    return EmulatorTarget(label, argv, env=env, name="unixboard")
 
 
 def make_targets(boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0):

@@ -3,7 +3,9 @@
 Prints `char device redirected to /dev/pts/N` (like qemu) and serves the unix
 MicroPython image on that pty through unix_raw_repl.py. The relay keeps the
 client pty open across restarts of the image, so a soft reset (the image exits
-with 100/101) or a crash looks like a board rebooting on a live serial line.
+with 100/101) or a crash looks like a board rebooting on a live serial line;
+after a crash or any other exit it first prints `unixboard: micropython was
+killed by signal 9, restarting it` (or `exited with status N`).
 A Ctrl-C byte from the client becomes SIGINT, which is what interrupts a
 running script on the unix port.
 """
@@ -99,6 +101,10 @@ class Relay:
             if code is not None:
                 self._drain_child()
                 os.close(self.child_master)
+                if code not in (SOFT_RESET_RAW, SOFT_RESET_FRIENDLY):
+                    # Like a board's reset-cause line: the runner quotes it when a test dies so.
+                    how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+                    os.write(self.client_master, f"\r\nunixboard: micropython {how}, restarting it\r\n".encode())
                 self.spawn("raw" if code == SOFT_RESET_RAW else "friendly")
 
     def stop(self):
