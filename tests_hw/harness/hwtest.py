@@ -88,9 +88,14 @@ def run_on_clock(clock, fn):
     """Call fn() with the asyncio scheduler reading clock() instead of
     time.ticks_ms(): the core through its set_clock(), the package's other
     modules through their ticks_ms/ticks globals, which are swapped back
-    afterwards. Raises Skip for a core without set_clock() (stock)."""
+    afterwards. Modules that read the clock must be loaded before (one loaded
+    during fn() would read the real clock: AssertionError). Raises Skip for a
+    core without set_clock() (stock, CPython)."""
     import asyncio
     import time
+
+    if not MICROPYTHON:
+        raise Skip("no test clock on CPython")
 
     async def nap():
         await asyncio.sleep_ms(0)
@@ -100,27 +105,81 @@ def run_on_clock(clock, fn):
     set_clock = getattr(core, "set_clock", None)
     if set_clock is None:
         raise Skip("this asyncio core has no set_clock(); can't drive its clock")
+    asyncio.new_event_loop()  # a fresh scheduler; the clock is set on it
     real = time.ticks_ms
-    hooks = []
-    for mod_name in list(sys.modules):
-        if (mod_name == "asyncio" or mod_name.startswith("asyncio.")) and mod_name != "asyncio._fallback":
-            mod = sys.modules[mod_name]
-            for name in ("ticks_ms", "ticks"):
-                if getattr(mod, name, None) is real:
-                    hooks.append((mod, name))
+    hooks = _clock_readers(real)
     if not hooks:
         raise AssertionError("no asyncio module reads time.ticks_ms: nothing to swap")
-    asyncio.new_event_loop()  # a fresh scheduler; the clock is set on it
+    loaded = set(sys.modules)
     set_clock(clock)
     for mod, name in hooks:
         setattr(mod, name, clock)
     try:
-        return fn()
+        result = fn()
     finally:
         set_clock(None)
         for mod, name in hooks:
             setattr(mod, name, real)
         asyncio.new_event_loop()
+    late = [mod.__name__ for mod, _ in _clock_readers(real) if mod.__name__ not in loaded]
+    if late:
+        raise AssertionError("%s loaded during the run, off the test clock: import it first" % ", ".join(late))
+    return result
+
+
+def _clock_readers(real):
+    # (module, global name) of the package's modules holding time.ticks_ms
+    found = []
+    for mod_name in list(sys.modules):
+        if (mod_name == "asyncio" or mod_name.startswith("asyncio.")) and mod_name != "asyncio._fallback":
+            mod = sys.modules[mod_name]
+            for name in ("ticks_ms", "ticks"):
+                if getattr(mod, name, None) is real:
+                    found.append((mod, name))
+    return found
+
+
+class Clock:
+    """A ticks_ms clock for run_on_clock() that moves only when advanced.
+    clock() is the ticks now; clock.elapsed the ms advanced since made."""
+
+    def __init__(self, start=None):
+        import time
+
+        self.ticks = time.ticks_ms() if start is None else start
+        self.elapsed = 0
+
+    def __call__(self):
+        return self.ticks
+
+    def advance(self, ms):
+        import time
+
+        self.ticks = time.ticks_add(self.ticks, ms)
+        self.elapsed += ms
+
+
+def run_timed(make_main, step=1, start=None):
+    """asyncio.run(make_main(clock)) on a Clock that moves `step` ms per
+    scheduler round and never otherwise, so every sleep, timeout and deadline
+    falls in the same round on every run, however loaded the machine (the
+    loop never idles: a driver task advances the clock between rounds).
+    Returns main's result. Skip where run_on_clock() can't run."""
+    import asyncio
+
+    if not MICROPYTHON:
+        raise Skip("no test clock on CPython")
+    clock = Clock(start)
+
+    async def driver():
+        main = asyncio.create_task(make_main(clock))
+        while not main.done():
+            clock.advance(step)
+            await asyncio.sleep_ms(0)
+        return await main
+
+    return run_on_clock(clock, lambda: asyncio.run(driver()))
+
 
 def _in_definition_order(ns):
     # MicroPython dicts don't keep insertion order: take the order from the

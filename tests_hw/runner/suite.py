@@ -3,7 +3,8 @@
 Kinds (see tests_hw/README or the team brief):
   exp      - stdout must equal the `.exp` file beside the test
   cpython  - first line `# expect: cpython`: expected output is the file's
-             output under the host's python3 (cached by content hash)
+             output under the host's python3, which must print the same on
+             two runs (made once per process, never cached on disk)
   hwtest   - `import hwtest` assertion file: any FAIL line fails it
   script   - none of the above: passes if it runs without an exception
 Header lines (comments at the top): `# timeout: 30` (seconds),
@@ -15,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,31 +103,62 @@ def discover(paths):
     return [load(p) for p in found]
 
 
-def _cache_dir():
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "tests_hw-cpython-exp"
+# Expected outputs made by CPython, for this process only (never on disk: one
+# unlucky run must not decide later runs). Keyed by path and content; the
+# value is the output or the UsageError that refused the file.
+_cpython_made = {}
+_cpython_locks = {}
+_cpython_guard = threading.Lock()
 
 
 def cpython_output(path):
-    """The file's stdout under this host's python3, cached by (content, python version)."""
+    """The file's stdout under this host's python3, made once per process.
+    CPython runs the file twice: a file whose two outputs differ depends on
+    timing or load, and is refused as non-deterministic (UsageError)."""
     path = Path(path)
-    key = hashlib.sha256(path.read_bytes() + sys.version.encode()).hexdigest()[:24]
-    cached = _cache_dir() / f"{path.stem}-{key}.exp"
-    if cached.exists():
-        return cached.read_text(encoding="utf-8")
+    key = (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest())
+    with _cpython_guard:
+        lock = _cpython_locks.setdefault(key, threading.Lock())
+    with lock:  # boards run in threads: one of them makes it, the others wait
+        if key not in _cpython_made:
+            try:
+                _cpython_made[key] = _make_cpython_output(path)
+            except errors.UsageError as e:
+                _cpython_made[key] = e
+        made = _cpython_made[key]
+    if isinstance(made, errors.UsageError):
+        raise made
+    return made
+
+
+def _make_cpython_output(path):
     harness = Path(__file__).resolve().parents[1] / "harness"
     env = dict(os.environ, PYTHONPATH=str(harness), PYTHONHASHSEED="0")
+    # Both runs at once: half the wait, and each loads the machine for the other.
+    procs = [subprocess.Popen([sys.executable, path.name], cwd=path.parent, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = []
     try:
-        proc = subprocess.run([sys.executable, path.name], cwd=path.parent, env=env,
-                              capture_output=True, timeout=CPYTHON_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise errors.UsageError(f"{path.name}: CPython took over {CPYTHON_TIMEOUT}s to make the expected output") from None
-    if proc.returncode != 0:
-        last = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-        raise errors.UsageError(f"{path.name}: '# expect: cpython' but CPython fails: {last[0]}")
-    text = _normalise(proc.stdout)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".tmp%d" % os.getpid())
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, cached)
-    return text
+        for proc in procs:
+            try:
+                stdout, stderr = proc.communicate(timeout=CPYTHON_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                raise errors.UsageError(f"{path.name}: CPython took over {CPYTHON_TIMEOUT}s to make the expected output") from None
+            if proc.returncode != 0:
+                last = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
+                raise errors.UsageError(f"{path.name}: '# expect: cpython' but CPython fails: {last[0]}")
+            outputs.append(_normalise(stdout))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    first, second = outputs
+    if first != second:
+        a, b = first.splitlines(), second.splitlines()
+        n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        x = a[n] if n < len(a) else "<end of output>"
+        y = b[n] if n < len(b) else "<end of output>"
+        raise errors.UsageError(f"{path.name}: non-deterministic: CPython printed different output on two runs "
+                                f"(line {n + 1}: {x!r} vs {y!r}); print only what timing and load can't change")
+    return first

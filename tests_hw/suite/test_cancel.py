@@ -49,7 +49,7 @@ async def test_cancel_while_awaiting_a_task():
     inner_done = []
 
     async def inner():
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(10)  # far beyond the two yields before the cancel
         inner_done.append(1)
         return "inner"
 

@@ -65,11 +65,13 @@ async def test_callbacks_run_on_the_loop_thread_in_order():
 async def test_calls_from_the_loop_keep_order_with_call_soon():
     loop = asyncio.get_running_loop()
     log = []
+    done = asyncio.Event()
     loop.call_soon(log.append, "a")
     loop.call_soon_threadsafe(log.append, "b")
     loop.call_soon(log.append, "c")
     loop.call_soon_threadsafe(log.append, "d")
-    await asyncio.sleep(0.02)
+    loop.call_soon_threadsafe(done.set)  # last: the others have run by then
+    await asyncio.wait_for(done.wait(), 5)
     eq(log, ["a", "b", "c", "d"], "first in, first out, as in CPython")
 
 
@@ -89,10 +91,12 @@ async def test_wakes_a_loop_asleep_toward_a_timer():
 async def test_cancelled_handle_is_skipped():
     loop = asyncio.get_running_loop()
     got = []
+    done = asyncio.Event()
     h = loop.call_soon_threadsafe(got.append, 1)
     h.cancel()
     loop.call_soon_threadsafe(got.append, 2)
-    await asyncio.sleep(0.02)
+    loop.call_soon_threadsafe(done.set)
+    await asyncio.wait_for(done.wait(), 5)
     eq(got, [2])
     true(h.cancelled(), "handle reports cancelled")
 
@@ -100,11 +104,13 @@ async def test_cancelled_handle_is_skipped():
 async def test_failing_callback_goes_to_the_handler():
     loop = asyncio.get_running_loop()
     seen = []
+    done = asyncio.Event()
     loop.set_exception_handler(lambda lp, context: seen.append(type(context.get("exception")).__name__))
     try:
         loop.call_soon_threadsafe(lambda: 1 / 0)
         loop.call_soon_threadsafe(seen.append, "next")
-        await asyncio.sleep(0.02)
+        loop.call_soon_threadsafe(done.set)
+        await asyncio.wait_for(done.wait(), 5)
     finally:
         loop.set_exception_handler(None)
     eq(seen, ["ZeroDivisionError", "next"], "reported, and later callbacks still run")

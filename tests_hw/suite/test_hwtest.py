@@ -144,6 +144,49 @@ def test_require():
     eq(printed, ["SKIP", "SKIP"])
 
 
+def test_run_timed_moves_the_clock_by_rounds():
+    import asyncio
+
+    async def main(clock):
+        t0 = clock.elapsed
+        await asyncio.sleep_ms(30)
+        slept = clock.elapsed - t0
+        t0 = clock.elapsed
+        for _ in range(5):
+            await asyncio.sleep_ms(0)
+        return slept, clock.elapsed - t0
+
+    slept, yields = hwtest.run_timed(main)  # (Skip on CPython and stock)
+    true(30 <= slept <= 31, "sleep_ms(30) took %d ms of the test clock" % slept)
+    eq(yields, 5, "ms of the test clock for 5 yields")
+
+
+class _LateReader:
+    # Stands for a package module that reads the clock, loaded mid-run.
+    def __init__(self):
+        import time
+
+        self.__name__ = "asyncio._late_reader"
+        self.ticks_ms = time.ticks_ms
+
+
+def test_run_on_clock_refuses_a_module_loaded_off_the_clock():
+    import sys
+
+    def load_late():
+        sys.modules["asyncio._late_reader"] = _LateReader()
+
+    e = None
+    try:
+        hwtest.run_on_clock(lambda: 0, load_late)  # (Skip on CPython and stock)
+    except AssertionError as caught:
+        e = caught
+    finally:
+        sys.modules.pop("asyncio._late_reader", None)
+    true(e is not None, "AssertionError raised")
+    true("asyncio._late_reader" in str(e), "names the module: %s" % e)
+
+
 def test_definition_order_from_source():
     # Order comes from the source file when there is one (not over a REPL).
     # MicroPython >= 1.26 sets __file__ to "<stdin>" for code sent over the REPL.
@@ -164,6 +207,8 @@ def test_definition_order_from_source():
             "test_raises",
             "test_araises",
             "test_require",
+            "test_run_timed_moves_the_clock_by_rounds",
+            "test_run_on_clock_refuses_a_module_loaded_off_the_clock",
             "test_definition_order_from_source",
             "test_zz_added_later",
         ],

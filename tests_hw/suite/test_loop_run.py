@@ -6,11 +6,14 @@
 import asyncio
 
 loop = asyncio.new_event_loop()
+# Holds the pending task until the next run: a sleep could end before
+# stop() on a loaded machine.
+gate = asyncio.Event()
 
 
 async def slow(name):
     print(name, "start")
-    await asyncio.sleep(0.05)
+    await gate.wait()
     print(name, "end")
     return name + " result"
 
@@ -41,6 +44,7 @@ pending = loop.create_task(slow("pending"))
 loop.create_task(stopper())
 loop.run_forever()
 print("run_forever returned, pending done:", pending.done())
+gate.set()
 print(loop.run_until_complete(pending))
 print(loop.run_until_complete(quick("coroutine value")))
 print(loop.run_until_complete(loop.create_task(quick("task value"))))

@@ -60,8 +60,14 @@ async def test_message_payload():
 
     r = asyncio.create_task(reader())
     for word in ("a", "b"):
-        await asyncio.sleep_ms(5)
+        # the next payload once the reader has this one (5 ms apart, a
+        # loaded board could set both before the reader ran)
+        n = len(got)
         m.set(word)
+        for _ in range(1000):
+            if len(got) > n:
+                break
+            await asyncio.sleep_ms(1)
     await asyncio.wait_for(r, 1)
     hwtest.eq(got, ["a", "b"])
 

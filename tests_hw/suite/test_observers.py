@@ -9,8 +9,10 @@ import asyncio
 KINDS = ("callback", "await", "gather", "wait_for", "wait", "shield")
 
 
-async def work():
-    await asyncio.sleep(0.01)
+async def work(go):
+    # finishes when released: every watcher is in place by then, however
+    # slow the machine
+    await go.wait()
     return "v"
 
 
@@ -42,13 +44,15 @@ async def every_pair():
         row = []
         for second in KINDS:
             log = []
-            t = asyncio.create_task(work())
+            go = asyncio.Event()
+            t = asyncio.create_task(work(go))
             watchers = []
             for kind in (first, second):
                 w = watch(kind, t, log)
                 if w is not None:
                     watchers.append(w)
                 await asyncio.sleep(0)
+            go.set()
             for w in watchers:
                 await w
             while not t.done():
@@ -60,7 +64,8 @@ async def every_pair():
 
 async def callbacks_and_awaiters_in_order():
     log = []
-    t = asyncio.create_task(work())
+    go = asyncio.Event()
+    t = asyncio.create_task(work(go))
 
     async def waiter(name):
         await t
@@ -75,6 +80,7 @@ async def callbacks_and_awaiters_in_order():
     removed = lambda f: log.append("removed")  # noqa: E731
     t.add_done_callback(removed)
     print("removed:", t.remove_done_callback(removed))
+    go.set()
     await asyncio.gather(a1, a2)
     await asyncio.sleep(0)
     print("order:", log)

@@ -7,22 +7,33 @@ import asyncio
 log = []
 
 
-async def worker(sem, name, hold):
+async def worker(sem, name, go):
     async with sem:
         log.append(name + " in")
-        await asyncio.sleep(hold)
+        await go.wait()
         log.append(name + " out")
+
+
+async def settle(n):
+    # Let woken tasks run until the log has n lines (rounds, not time, so
+    # load can't reorder what follows).
+    for _ in range(100):
+        if len(log) >= n:
+            return
+        await asyncio.sleep(0)
 
 
 async def main():
     sem = asyncio.Semaphore(2)
     print("locked at start:", sem.locked())
-    # Holds 20 ms apart, so no two releases fall in the same clock tick on a
-    # slow board (equal holds made the order of "b out"/"c in" a coin toss).
-    holds = {"a": 0.01, "b": 0.03, "c": 0.05, "d": 0.07, "e": 0.09}
-    tasks = [asyncio.create_task(worker(sem, n, holds[n])) for n in "abcde"]
-    await asyncio.sleep(0.005)
+    gos = {n: asyncio.Event() for n in "abcde"}
+    tasks = [asyncio.create_task(worker(sem, n, gos[n])) for n in "abcde"]
+    await settle(2)
     print("locked with two in:", sem.locked())
+    # Holders leave one at a time; each permit goes to the longest waiter.
+    for n, lines in zip("abcde", (4, 6, 8, 9, 10)):
+        gos[n].set()
+        await settle(lines)
     await asyncio.gather(*tasks)
     print(log)
     print("locked after:", sem.locked())

@@ -1,6 +1,7 @@
 # expect: cpython
 # sleep(): tasks wake in deadline order, sleep(0) is a plain round-robin
-# yield, float seconds work. Gaps are 40 ms so slow boards keep the order.
+# yield, float seconds work. Deadlines are 100 ms apart: no delay between
+# the sleepers' first steps on a loaded machine comes near that.
 import asyncio
 
 log = []
@@ -19,8 +20,8 @@ async def spinner(name, rounds):
 
 async def main():
     # created longest first: wake order must follow the deadlines
-    tasks = [asyncio.create_task(sleeper(n, s)) for n, s in (("c", 0.12), ("b", 0.08), ("a", 0.04))]
-    await asyncio.sleep(0.2)
+    tasks = [asyncio.create_task(sleeper(n, s)) for n, s in (("c", 0.3), ("b", 0.2), ("a", 0.1))]
+    await asyncio.gather(*tasks)
     print("deadline order:", log)
     print("all done:", [t.done() for t in tasks])
 

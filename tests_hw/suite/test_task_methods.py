@@ -68,7 +68,10 @@ async def main():
     s.cancel()
     seen = []
     s.add_done_callback(lambda task: seen.append(task.cancelled()))
-    await asyncio.sleep(0.01)
+    try:
+        await s  # (the callback came first: it runs before this returns)
+    except asyncio.CancelledError:
+        pass
     print("cancelled:", s.cancelled(), "callback saw:", seen)
     try:
         s.result()

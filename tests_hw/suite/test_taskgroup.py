@@ -13,7 +13,9 @@ except NameError:
 async def work(name, delay, log, fail=False):
     # delay: seconds to sleep, or an Event to wait for (children that must
     # wake in the same turn: two sleeps started in different ticks of a 1 ms
-    # clock fall due a tick apart, and the group reacts in between)
+    # clock fall due a tick apart, and the group reacts in between; and
+    # children that must still be waiting when the group is cancelled, which
+    # a sleep can't promise on a loaded machine)
     try:
         if isinstance(delay, asyncio.Event):
             await delay.wait()
@@ -33,12 +35,13 @@ async def main():
     async with asyncio.TaskGroup() as tg:
         t1 = tg.create_task(work("a", 0.02, log))
         t2 = tg.create_task(work("b", 0.01, log))
-    print(log, t1.result(), t2.result())
+    print(sorted(log), t1.result(), t2.result())  # (their order is the sleeps')
 
+    never = asyncio.Event()
     log = []
     try:
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(work("ok", 0.05, log))
+            tg.create_task(work("ok", never, log))
             tg.create_task(work("bad", 0.01, log, fail=True))
             await asyncio.sleep(1)
             log.append("body not cancelled?!")
@@ -62,7 +65,7 @@ async def main():
     log = []
     try:
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(work("child", 0.05, log))
+            tg.create_task(work("child", never, log))
             await asyncio.sleep(0)
             raise KeyError("body")
     except EG as e:
@@ -81,7 +84,7 @@ async def main():
 
     async def outer():
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(work("inner", 1, log))
+            tg.create_task(work("inner", never, log))
             await asyncio.sleep(1)
 
     t = asyncio.create_task(outer())

@@ -125,7 +125,7 @@ async def test_plain_function_callback_and_writer_helpers():
     server, port = await start(keep)
     for _ in range(2):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        for _ in range(50):
+        for _ in range(500):
             if streams:
                 break
             await asyncio.sleep(0.01)
@@ -158,7 +158,7 @@ async def test_big_transfer_with_partial_writes():
     await writer.drain()
     writer.close()
     await writer.wait_closed()
-    for _ in range(200):
+    for _ in range(500):
         if got:
             break
         await asyncio.sleep(0.01)

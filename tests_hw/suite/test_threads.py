@@ -19,9 +19,20 @@ def blocking(seconds, value):
 
 
 async def test_result_while_the_loop_runs():
+    # The blocking call returns only once the loop has ticked 3 times
+    # meanwhile, which a loop blocked by it never does (counting ticks in a
+    # 100 ms window instead depended on load).
     t, ticks = hwtest.ticker(0.005)
-    eq(await asyncio.to_thread(blocking, 0.1, "v"), "v")
-    true(ticks[0] >= 3, "the loop ran %d ticks during a 100 ms blocking call" % ticks[0])
+
+    def until_the_loop_ticks():
+        start = ticks[0]
+        for _ in range(2000):  # 10 s at most
+            if ticks[0] - start >= 3:
+                return "v"
+            time.sleep(0.005)
+        return "the loop did not run: %d ticks" % (ticks[0] - start)
+
+    eq(await asyncio.to_thread(until_the_loop_ticks), "v")
     t.cancel()
 
 
@@ -52,17 +63,27 @@ async def test_several_at_once():
 
 
 async def test_cancelling_the_awaiter():
-    done = []
+    # The thread works until told the awaiter was cancelled (a 50 ms job
+    # cancelled after 10 ms could finish first on a loaded machine).
+    started, cancelled, done = [], [], []
 
     def slow():
-        time.sleep(0.05)
+        started.append(1)
+        for _ in range(2000):  # 10 s at most
+            if cancelled:
+                break
+            time.sleep(0.005)
         done.append(1)
 
     t = asyncio.create_task(asyncio.to_thread(slow))
-    await asyncio.sleep(0.01)
+    for _ in range(1000):
+        if started:
+            break
+        await asyncio.sleep(0.01)
     t.cancel()
     await araises(asyncio.CancelledError, t)
-    for _ in range(300):  # the thread goes on (50 ms of work) on its own
+    cancelled.append(1)
+    for _ in range(1000):  # the thread goes on to its end on its own
         if done:
             break
         await asyncio.sleep(0.01)

@@ -15,7 +15,7 @@ async def main():
     except asyncio.TimeoutError:
         print("timed out, expired:", cm.expired())
 
-    async with asyncio.timeout(0.2) as cm:
+    async with asyncio.timeout(1) as cm:
         await asyncio.sleep(0.01)
     print("in time, expired:", cm.expired())
 
@@ -34,12 +34,13 @@ async def main():
 
 async def later():
     loop = asyncio.get_event_loop()
-    # reschedule later keeps the block alive; None disables
+    # reschedule later keeps the block alive (250 ms: margin for a loaded
+    # machine); None disables it, past where it would have fired
     async with asyncio.timeout(0.01) as cm:
-        cm.reschedule(loop.time() + 0.1)
-        await asyncio.sleep(0.03)
+        cm.reschedule(loop.time() + 0.25)
+        await asyncio.sleep(0.01)
         cm.reschedule(None)
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.3)
     print("survived reschedule, expired:", cm.expired())
 
     try:
