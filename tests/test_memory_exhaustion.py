@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import PROJECT
+from firmware.paths import ROOT as PROJECT
 
 PROGRAM = PROJECT / "tests/programs/memory_exhaustion.py"
 IMAGES = {"C core": "firmware/images/UNIX/micropython",

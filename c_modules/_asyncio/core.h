@@ -1,14 +1,14 @@
-// Our asyncio core in C: the twin of frozen/asyncio/_fallback.py, which
-// documents the shared behaviour. Both must stay in step.
+// Our asyncio core in C, the twin of frozen/asyncio/_fallback.py. What both
+// offer, and how each encodes the scheduler's state: CONTRACT.md.
 #ifndef OUR_ASYNCIO_CORE_H
 #define OUR_ASYNCIO_CORE_H
 
 #include "py/runtime.h"
 #include "py/smallint.h"
 
-// Bumped when the contract with frozen/asyncio/_kernel.py changes; the
-// package ignores any `_asyncio` (such as upstream's) without this value.
-#define CORE_ABI (5)
+// CONTRACT.md's number: the package ignores any `_asyncio` (such as
+// upstream's) without it.
+#define CORE_ABI (6)
 
 // The extension hooks for the extras modules (hooks.c); 0 for images built
 // with ASYNCIO_EXTRAS=core, which have no module using them.
@@ -83,13 +83,13 @@ typedef struct _core_box_t {
 
 typedef struct _core_event_t {
     mp_obj_base_t base;
-    mp_obj_t w;     // head of the waiting tasks
+    mp_obj_t w;     // tail of the waiting tasks (circular list), or None
     bool set;
 } aio_event_t;
 
 typedef struct _core_lock_t {
     mp_obj_base_t base;
-    mp_obj_t w;     // head of the waiting tasks
+    mp_obj_t w;     // tail of the waiting tasks (circular list), or None
     mp_obj_t owner; // small int 0 unlocked / 1 locked, or the Task the lock
                     // was handed to by release() that has not resumed yet
 } aio_lock_t;
@@ -146,7 +146,7 @@ void aio_unready(aio_task_t *t);
 void aio_timer_push(aio_task_t *t, mp_uint_t deadline);
 void aio_timer_remove(aio_task_t *t);
 aio_task_t *aio_timer_pop(void);
-mp_obj_t *aio_wait_head(mp_obj_t container);
+mp_obj_t *aio_wait_slot(mp_obj_t container);
 aio_task_t *aio_wl_pop(mp_obj_t container);
 void aio_wl_push(mp_obj_t container, aio_task_t *t);
 void aio_wl_unlink(mp_obj_t container, aio_task_t *t);

@@ -18,33 +18,28 @@ static aio_task_t *hook_task(mp_obj_t o) {
     return TASK(o);
 }
 
-// extend_task(dict): Task attributes not found in the core are looked up
-// here and bound to the task. A callable instead is asked for the dict (or
-// None) on each such miss, so the extras load on first use and stay owned
-// by sys.modules, not by this root pointer.
-static mp_obj_t aio_extend_task(mp_obj_t methods) {
-    if (!mp_obj_is_type(methods, &mp_type_dict) && !mp_obj_is_callable(methods)) {
-        mp_raise_TypeError(MP_ERROR_TEXT("extend_task() needs a dict or a loader"));
+// extend_task(find): find(name) gives a Task attribute the core lacks (a
+// function, bound to the task), or None. The package's registry answers,
+// loading the extras on first use: they stay owned by sys.modules, not by
+// this root pointer. (The Python core asks find(None) for all names.)
+static mp_obj_t aio_extend_task(mp_obj_t find) {
+    if (!mp_obj_is_callable(find)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("extend_task() needs a callable"));
     }
-    MP_STATE_VM(our_asyncio_task_ext) = methods;
+    MP_STATE_VM(our_asyncio_task_ext) = find;
     return mp_const_true;
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_extend_task_obj, aio_extend_task);
 
-// The extension method `attr` of Task, or MP_OBJ_NULL.
+// The extension method `attr` of Task, or MP_OBJ_NULL. (Private names are
+// never extensions: the VM looks for some, such as __aiter__, on its own.)
 mp_obj_t aio_task_ext_lookup(qstr attr) {
-    mp_obj_t methods = MP_STATE_VM(our_asyncio_task_ext);
-    if (methods == MP_OBJ_NULL) {
+    mp_obj_t find = MP_STATE_VM(our_asyncio_task_ext);
+    if (find == MP_OBJ_NULL || qstr_str(attr)[0] == '_') {
         return MP_OBJ_NULL;
     }
-    if (!mp_obj_is_type(methods, &mp_type_dict)) {
-        methods = mp_call_function_0(methods);
-        if (!mp_obj_is_type(methods, &mp_type_dict)) {
-            return MP_OBJ_NULL;
-        }
-    }
-    mp_map_elem_t *e = mp_map_lookup(mp_obj_dict_get_map(methods), MP_OBJ_NEW_QSTR(attr), MP_MAP_LOOKUP);
-    return e == NULL ? MP_OBJ_NULL : e->value;
+    mp_obj_t fn = mp_call_function_1(find, MP_OBJ_NEW_QSTR(attr));
+    return fn == mp_const_none ? MP_OBJ_NULL : fn;
 }
 
 static mp_obj_t aio_task_extra(mp_obj_t t_in) {

@@ -2,7 +2,7 @@
 // ASYNCIO_C=1; the package falls back to its Python twin otherwise.
 #include "core.h"
 
-MP_DECLARE_CONST_FUN_OBJ_1(aio_run_one_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(aio_run_one_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(aio_run_ready_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR(aio_init_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(aio_within_obj);
@@ -11,7 +11,8 @@ MP_DECLARE_CONST_FUN_OBJ_1(aio_set_main_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_spawn_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR(aio_pause_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(aio_resuming_obj);
-MP_DECLARE_CONST_FUN_OBJ_1(aio_next_due_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(aio_next_due_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(aio_ticks_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_result_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(aio_watch_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(aio_unwatch_obj);
@@ -74,6 +75,7 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_run_one), MP_ROM_PTR(&aio_run_one_obj) },
     { MP_ROM_QSTR(MP_QSTR_run_ready), MP_ROM_PTR(&aio_run_ready_obj) },
     { MP_ROM_QSTR(MP_QSTR_next_due), MP_ROM_PTR(&aio_next_due_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ticks), MP_ROM_PTR(&aio_ticks_obj) },
     { MP_ROM_QSTR(MP_QSTR_result), MP_ROM_PTR(&aio_result_obj) },
     { MP_ROM_QSTR(MP_QSTR_watch), MP_ROM_PTR(&aio_watch_obj) },
     { MP_ROM_QSTR(MP_QSTR_unwatch), MP_ROM_PTR(&aio_unwatch_obj) },

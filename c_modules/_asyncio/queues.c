@@ -179,7 +179,7 @@ aio_task_t *aio_timer_pop(void) {
 
 // The wait-list slot of a container (its tail, or None), or NULL for
 // custom containers.
-mp_obj_t *aio_wait_head(mp_obj_t c) {
+mp_obj_t *aio_wait_slot(mp_obj_t c) {
     if (IS_TASK(c)) {
         return &TASK(c)->w;
     } else if (mp_obj_is_type(c, &aio_event_type)) {
@@ -193,7 +193,7 @@ mp_obj_t *aio_wait_head(mp_obj_t c) {
 // Take the first task waiting in c (a container with a wait list) off
 // the list; NULL when none waits.
 aio_task_t *aio_wl_pop(mp_obj_t c) {
-    mp_obj_t *slot = aio_wait_head(c);
+    mp_obj_t *slot = aio_wait_slot(c);
     if (*slot == mp_const_none) {
         return NULL;
     }
@@ -210,7 +210,7 @@ aio_task_t *aio_wl_pop(mp_obj_t c) {
 }
 
 void aio_wl_push(mp_obj_t c, aio_task_t *t) {
-    mp_obj_t *slot = aio_wait_head(c);
+    mp_obj_t *slot = aio_wait_slot(c);
     if (*slot == mp_const_none) {
         t->next = t;
     } else {
@@ -225,7 +225,7 @@ void aio_wl_push(mp_obj_t c, aio_task_t *t) {
 // O(1) for the first waiter (the usual case: set(), release(), finish);
 // a cancelled waiter further back walks the list to its predecessor.
 void aio_wl_unlink(mp_obj_t c, aio_task_t *t) {
-    mp_obj_t *slot = aio_wait_head(c);
+    mp_obj_t *slot = aio_wait_slot(c);
     aio_task_t *n = t->next;
     if (n == t) {
         *slot = mp_const_none;

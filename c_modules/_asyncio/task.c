@@ -81,7 +81,7 @@ static void unpark(aio_task_t *t) {
     } else if (q == Q_READY) {
         aio_unready(t);
     } else if (q != Q_NONE) {
-        if (aio_wait_head(q) != NULL) {
+        if (aio_wait_slot(q) != NULL) {
             aio_wl_unlink(q, t);
         } else {
             mp_obj_t dest[3];
@@ -451,11 +451,11 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
     return t;
 }
 
-static mp_obj_t aio_run_one(mp_obj_t now_in) {
-    aio_task_t *t = step(aio_state(), mp_obj_get_int_truncated(now_in));
+static mp_obj_t aio_run_one(void) {
+    aio_task_t *t = step(aio_state(), aio_ticks());
     return t == NULL ? mp_const_none : MP_OBJ_FROM_PTR(t);
 }
-MP_DEFINE_CONST_FUN_OBJ_1(aio_run_one_obj, aio_run_one);
+MP_DEFINE_CONST_FUN_OBJ_0(aio_run_one_obj, aio_run_one);
 
 // Whether one of the ThreadSafeFlags in the list `flags` (those a task
 // waits on) is set. Inline, reading the list directly: it runs before
@@ -570,7 +570,7 @@ static mp_obj_t aio_resuming(void) {
 }
 MP_DEFINE_CONST_FUN_OBJ_0(aio_resuming_obj, aio_resuming);
 
-static mp_obj_t aio_next_due(mp_obj_t now_in) {
+static mp_obj_t aio_next_due(void) {
     aio_state_t *s = aio_state();
     if (s->rhead != NULL) {
         return MP_OBJ_NEW_SMALL_INT(0);
@@ -578,10 +578,17 @@ static mp_obj_t aio_next_due(mp_obj_t now_in) {
     if (s->heap == NULL) {
         return MP_OBJ_NEW_SMALL_INT(-1);
     }
-    mp_int_t d = aio_ticks_diff(s->heap->key, mp_obj_get_int_truncated(now_in));
+    mp_int_t d = aio_ticks_diff(s->heap->key, aio_ticks());
     return MP_OBJ_NEW_SMALL_INT(d > 0 ? d : 0);
 }
-MP_DEFINE_CONST_FUN_OBJ_1(aio_next_due_obj, aio_next_due);
+MP_DEFINE_CONST_FUN_OBJ_0(aio_next_due_obj, aio_next_due);
+
+// ticks(): the core's clock, which every module of the package reads (the
+// hardware's ticks_ms, or set_clock()'s callable in tests).
+static mp_obj_t aio_ticks_now(void) {
+    return MP_OBJ_NEW_SMALL_INT(aio_ticks());
+}
+MP_DEFINE_CONST_FUN_OBJ_0(aio_ticks_obj, aio_ticks_now);
 
 static mp_obj_t aio_result(mp_obj_t t_in) {
     aio_task_t *t = arg_task(t_in);

@@ -16,56 +16,110 @@ from ._kernel import (
     sleep_ms,
 )
 
-# name -> private module that defines it, imported on first access. One
-# string in flash, not a dict built in RAM at import: " <module>: <name>
-# <name> ... " groups, every token between spaces.
+# The registry: every module of the package beyond the two above, by tier,
+# with the names each one provides on first use. One string in flash, not
+# a dict built in RAM at import. Tiers, each a manifest option (extras=):
+# "core" (MicroPython's documented asyncio), then after " | cpython" the
+# CPython-compatible additions, after " | all" the MicroPython extras; an
+# image holds a tier and those before it. A group is " <module>: <name>
+# ...": a bare name is an attribute of the package, "Loop.x" a method of
+# the loop, "Task.x" one of every task. The first module of a tier has no
+# imports beyond its tier and those before: importing it tells whether the
+# image holds the tier. manifest.py freezes what this lists; the surface
+# test checks every name.
 _LAZY = (
-    " _sync: Event Lock ThreadSafeFlag "
-    " _combinators: wait_for wait_for_ms gather "
-    " _streams: open_connection start_server Stream StreamReader StreamWriter Server IncompleteReadError "
-    " _loop: Loop get_event_loop new_event_loop "
-    # CPython-compatible extras (manifest extras="cpython" or "all")
-    " _semaphore: Semaphore BoundedSemaphore "
-    " _queues: Queue LifoQueue PriorityQueue QueueEmpty QueueFull "
-    " _condition: Condition "
-    " _barrier: Barrier BrokenBarrierError "
-    " _taskgroup: TaskGroup ExceptionGroup "
-    " _timeouts: timeout timeout_at Timeout "
-    " _wait: wait as_completed shield FIRST_COMPLETED FIRST_EXCEPTION ALL_COMPLETED "
-    " _alltasks: all_tasks "
-    " _taskext: InvalidStateError ensure_future iscoroutine "
-    " _future: Future isfuture "
-    " _callbacks: Handle TimerHandle get_running_loop "
-    " _threads: to_thread "
-    " _crossthread: run_coroutine_threadsafe "
-    # MicroPython extras (manifest extras="all")
-    " _threadsafe: ThreadSafeEvent ThreadSafeQueue "
-    " _ringq: RingbufQueue "
-    " _delay: Delay_ms "
-    " _message: Message "
-    " _broker: Broker RegExp broker "
-    " _fastio: fast_io "
-    " core: core "  # upstream's module, for drivers that reach into it
+    " _fallback:"  # the Python twin of the C core (left out beside it)
+    " _sync: Event Lock ThreadSafeFlag"
+    " _combinators: wait_for wait_for_ms gather"
+    " _streams: open_connection start_server Stream StreamReader StreamWriter Server IncompleteReadError"
+    " _loop: Loop get_event_loop new_event_loop"
+    " | cpython"
+    " _hooks:"
+    " _waitq:"
+    " _watch:"
+    " _semaphore: Semaphore BoundedSemaphore"
+    " _queues: Queue LifoQueue PriorityQueue QueueEmpty QueueFull"
+    " _condition: Condition"
+    " _barrier: Barrier BrokenBarrierError"
+    " _taskgroup: TaskGroup ExceptionGroup"
+    " _timeouts: timeout timeout_at Timeout"
+    " _wait: wait as_completed shield FIRST_COMPLETED FIRST_EXCEPTION ALL_COMPLETED"
+    " _alltasks: all_tasks"
+    " _taskext: InvalidStateError ensure_future iscoroutine Task.result Task.exception Task.cancelled"
+    " Task.get_name Task.set_name Task.get_coro Task.add_done_callback Task.remove_done_callback"
+    " _callbacks: Handle TimerHandle Loop.time Loop.call_soon Loop.call_later"
+    " Loop.call_later_ms Loop.call_at Loop.is_running Loop.is_closed"
+    " _future: Future isfuture Loop.create_future"
+    " _threads: to_thread Loop.run_in_executor"
+    " _crossthread: run_coroutine_threadsafe Loop.call_soon_threadsafe"
+    " _running: get_running_loop"
+    " | all"
+    " _ringq: RingbufQueue"
+    " _threadsafe: ThreadSafeEvent ThreadSafeQueue"
+    " _delay: Delay_ms"
+    " _message: Message"
+    " _broker: Broker RegExp broker"
+    " _fastio: fast_io"
+    " core: core"  # upstream's module, for drivers that reach into it
+    " "
 )
 
 
-def __getattr__(name):
-    i = _LAZY.find(" " + name + " ")
-    if i < 0 or not name or " " in name or ":" in name:
-        raise AttributeError("module 'asyncio' has no attribute '%s'" % name)
+def _resolve(where, name):
+    # The object registered as `name` of `where` ("" the package, "Loop",
+    # "Task"), loaded on first use; None for a name the registry lacks.
+    key = " %s%s%s " % (where, "." if where else "", name)
+    i = _LAZY.find(key)
+    if i < 0 or name.startswith("_"):
+        return None
     j = _LAZY.rfind(":", 0, i)
     home = _LAZY[_LAZY.rfind(" ", 0, j) + 1 : j]
     try:
         module = _kernel.load(home)
-    except ImportError as e:
-        if home not in str(e):
-            raise
-        raise AttributeError("asyncio.%s: image built without asyncio/%s.py (manifest option extras)" % (name, home))
-    value = module if home == name else getattr(module, name)
+    except ImportError:
+        k = _LAZY.rfind(" | ", 0, i)
+        if k < 0 or _holds(k):
+            raise  # a module of a tier the image holds: a real error
+        tier = _LAZY[k + 3 : _LAZY.find(" ", k + 3)]
+        raise AttributeError("asyncio: %s%s is not in this image: built without the '%s' extras (manifest option extras)"
+                             % (key.strip(), "()" if where else "", tier))
+    return module if home == name else getattr(module, name)
+
+
+def _holds(k):
+    # Whether the image holds the tier whose marker is at k: the first
+    # module of a tier imports only what a tier held with it holds.
+    start = _LAZY.find(" ", k + 3) + 1
+    try:
+        _kernel.load(_LAZY[start : _LAZY.find(":", start)])
+    except ImportError:
+        return False
+    return True
+
+
+def _task_method(name):
+    # Asked by the core for a Task attribute it lacks (None: no such); with
+    # None for the names of all (the Python core installs them at once),
+    # or None when the image lacks their tier.
+    if name is not None:
+        return _resolve("Task", name)
+    names = [w[5:] for w in _LAZY.split() if w.startswith("Task.")]
+    try:
+        _resolve("Task", names[0])
+    except AttributeError:
+        return None
+    return names
+
+
+def __getattr__(name):
+    value = _resolve("", name)
+    if value is None:
+        raise AttributeError("module 'asyncio' has no attribute '%s'" % name)
     globals()[name] = value
     return value
 
 
-# Task methods of the CPython-compatible extras (result(),
-# add_done_callback()...) are reached through tasks, not this module: the
-# core loads them on the first Task attribute it lacks (_kernel.py).
+# The layers below reach the ones above only through these.
+_kernel.resolve = _resolve
+if hasattr(_kernel._core, "extend_task"):  # (not in a C core built without the extras)
+    _kernel._core.extend_task(_task_method)

@@ -5,7 +5,7 @@
 # due time; cancelling the handle cancels that task, so a cancelled timer
 # leaves nothing behind in the scheduler.
 
-from time import ticks_ms, ticks_diff
+from time import ticks_diff
 
 from . import _kernel
 from ._kernel import _core
@@ -19,7 +19,7 @@ _elapsed_ms = 0
 
 def time():
     global _last, _elapsed_ms
-    now = ticks_ms()
+    now = _core.ticks()
     if _last is not None:
         _elapsed_ms += ticks_diff(now, _last)
     _last = now
@@ -106,66 +106,9 @@ def call_at(when, cb, *args, context=None):
     return _start(TimerHandle(when, cb, args), int((when - time()) * 1000))
 
 
-try:
-    import _thread
-
-    _THREADS = True
-except ImportError:
-    _THREADS = False
-
-
-def call_soon_threadsafe(cb, *args, context=None):
-    from ._crossthread import post  # (loaded on first use: it starts a task)
-
-    return post(cb, args)
-
-
-def create_future():
-    from ._future import Future
-
-    return Future()
-
-
-def get_running_loop():
-    if not _is_running():
-        raise RuntimeError("no running event loop")
-    from ._loop import loop
-
-    if _THREADS:
-        # The loop handed to a thread must wake for its first
-        # call_soon_threadsafe() too: a loop asleep toward a timer cannot be
-        # woken unless it already watches the porter's bell (_crossthread).
-        # Loading it here, on the loop's thread, also spares threads a race
-        # in MicroPython's import, which has no lock.
-        from ._crossthread import arm
-
-        arm(True)
-        loop.call_soon_threadsafe  # (installs the Loop methods, ditto)
-    return loop
-
-
-def _is_running():
+def is_running():
     return _core.current() is not None
 
 
-def _is_closed():
+def is_closed():
     return False
-
-
-def install(loop_class):
-    # Plain functions become methods of the Loop facade.
-    from ._threads import run_in_executor
-
-    for name, fn in (
-        ("run_in_executor", run_in_executor),
-        ("time", time),
-        ("call_soon", call_soon),
-        ("call_soon_threadsafe", call_soon_threadsafe),
-        ("call_later", call_later),
-        ("call_later_ms", call_later_ms),
-        ("call_at", call_at),
-        ("create_future", create_future),
-        ("is_running", _is_running),
-        ("is_closed", _is_closed),
-    ):
-        setattr(loop_class, name, staticmethod(fn))

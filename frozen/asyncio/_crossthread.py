@@ -15,7 +15,7 @@
 # blocking waits poll in 1 ms steps, as any ThreadSafeFlag wait does there.
 
 from micropython import const, schedule
-from time import ticks_ms, ticks_diff, sleep_ms
+from time import ticks_diff, sleep_ms
 import sys
 
 from . import _kernel
@@ -87,6 +87,11 @@ async def _serve():
                 h._run()
         # (A call made since the inbox was found empty has set the bell.)
         await _bell.wait()
+
+
+def call_soon_threadsafe(cb, *args, context=None):
+    # (loop.call_soon_threadsafe: the registry makes it a method of the loop)
+    return post(cb, args)
 
 
 def post(cb, args):
@@ -175,9 +180,9 @@ class ConcurrentFuture:
             self._done.acquire()
         else:
             ms = int(timeout * 1000)
-            start = ticks_ms()
+            start = _core.ticks()
             while not self._done.acquire(0):
-                if ticks_diff(ticks_ms(), start) >= ms:
+                if ticks_diff(_core.ticks(), start) >= ms:
                     raise TimeoutError
                 sleep_ms(1)
         self._done.release()  # (for the next thread waiting)

@@ -15,7 +15,7 @@
 # each timeout, cleared only by stop() and clear() (as the tutorial's: a
 # retrigger leaves it set); _dead after deinit().
 
-from time import ticks_ms, ticks_add, ticks_diff
+from time import ticks_add, ticks_diff
 
 from . import _kernel
 from ._kernel import _core
@@ -89,7 +89,7 @@ class Delay_ms:
         if self._dead:
             raise RuntimeError("Delay_ms.deinit() has run")
         self._rvalue = None  # a retrigger cancels the last timeout's outcome
-        self._deadline = ticks_add(ticks_ms(), duration if duration > 0 else self._duration)
+        self._deadline = ticks_add(_core.ticks(), duration if duration > 0 else self._duration)
         self._running = 1
         _ensure_service()  # allocates only if the loop was replaced
         if not self._kicked:
@@ -112,7 +112,7 @@ class Delay_ms:
 
     async def _time(self):
         while True:
-            ms = ticks_diff(self._deadline, ticks_ms())
+            ms = ticks_diff(self._deadline, _core.ticks())
             if ms <= 0:
                 break
             self._wake_at = self._deadline

@@ -1,5 +1,7 @@
 # Pure-Python twin of the `_asyncio` C module (c_modules/_asyncio).
 # Both must behave identically; the package picks the C one when present.
+# What both offer, and how each encodes the state below and why the wait
+# lists differ: c_modules/_asyncio/CONTRACT.md.
 #
 # Scheduler state (module globals, reset by init()):
 #   _rhead/_rtail  ready FIFO, singly linked through Task._next; each entry
@@ -10,7 +12,7 @@
 #   _stepper       the _steps() generator run_one() resumes (set_main() makes it)
 #
 # Task state encoding:
-#   _q     where the task is parked: None (running/done/new), READY, TIMED,
+#   _q     where the task is parked: None (running/done/new), _READY, _TIMED,
 #          or a container: an Event/Lock/Task wait list (circular doubly
 #          linked list whose head is the container's `_w`), or any object
 #          with `_drop(task)` (I/O slots, gather)
@@ -29,31 +31,30 @@
 #   _extra one object for the extras (names, done callbacks); a class
 #          attribute (None) until set_task_extra() gives a task its own
 
-import io
-import time
+from io import IOBase as _IOBase
 from micropython import const
-from time import ticks_diff, ticks_add
+from time import ticks_diff as _ticks_diff, ticks_add as _ticks_add, ticks_ms as _ticks_ms
 
 # The scheduler's clock; set_clock() swaps it for tests (ticks wrap-around).
-ticks_ms = time.ticks_ms
+_clock = _ticks_ms
 
-CORE_ABI = 5
+CORE_ABI = 6
 
 _MP_STREAM_POLL = const(3)
 _MP_STREAM_POLL_RD = const(1)
 
-READY = 1
-TIMED = 2
+_READY = const(1)
+_TIMED = const(2)
 
-DONE = 1  # coroutine finished
-FAILED = 2  # ... by raising; _res is the exception
-SEEN = 4  # outcome delivered to someone; no "exception not retrieved" report
-THROW = 8  # cancelled: throw CancelledError at the next resume
-SUSPENDED = 16  # parked inside one of our awaitables; its next __next__ resumes it
-REQUEUE = 32  # in the ready FIFO: go to its back once more first (_Within)
+_DONE = const(1)  # coroutine finished
+_FAILED = const(2)  # ... by raising; _res is the exception
+_SEEN = const(4)  # outcome delivered to someone; no "exception not retrieved" report
+_THROW = const(8)  # cancelled: throw CancelledError at the next resume
+_SUSPENDED = const(16)  # parked inside one of our awaitables; its next __next__ resumes it
+_REQUEUE = const(32)  # in the ready FIFO: go to its back once more first (_Within)
 
-# ticks_add() refuses deltas of half the ticks period or more
-MAX_MS = ticks_add(0, -1) // 2
+# _ticks_add() refuses deltas of half the ticks period or more
+_MAX_MS = _ticks_add(0, -1) // 2
 
 
 def _stop(exc):
@@ -93,10 +94,10 @@ class Task:
             _live[self] = None
 
     def done(self):
-        return bool(self._f & DONE)
+        return bool(self._f & _DONE)
 
     def cancel(self, msg=None):
-        return cancel(self, msg)
+        return _cancel(self, msg)
 
     def __iter__(self):
         return self
@@ -104,11 +105,11 @@ class Task:
     # Awaiting a task: park the awaiting task on our wait list until we finish.
     def __next__(self):
         cur = _cur
-        if self._f & DONE:
+        if self._f & _DONE:
             if cur is not None:
-                cur._f &= ~SUSPENDED
-            self._f |= SEEN
-            if self._f & FAILED:
+                cur._f &= ~_SUSPENDED
+            self._f |= _SEEN
+            if self._f & _FAILED:
                 raise self._res
             raise StopIteration(self._res)
         if cur is None:
@@ -117,7 +118,7 @@ class Task:
             # (On its own wait list it would wait forever.)
             raise RuntimeError("Task cannot await on itself")
         _await_task(self, cur)
-        cur._f |= SUSPENDED
+        cur._f |= _SUSPENDED
 
 
 # ---- wait lists: circular, doubly linked, head in container._w ----
@@ -177,9 +178,9 @@ def _wl_unlink(c, t):
 
 def _ready(t):
     global _rhead, _rtail
-    t._q = READY
+    t._q = _READY
     t._next = None
-    t._key = ticks_ms()
+    t._key = _clock()
     if _rtail is None:
         _rhead = t
     else:
@@ -210,7 +211,7 @@ def _unready(t):
 
 
 def _earlier(a, b):
-    d = ticks_diff(a._key, b._key)
+    d = _ticks_diff(a._key, b._key)
     return d < 0 or (d == 0 and (a._seq - b._seq) & 0xFFFF > 0x7FFF)
 
 
@@ -257,7 +258,7 @@ def _merge_children(n):
 
 def _timer_push(t, deadline):
     global _heap, _seq
-    t._q = TIMED
+    t._q = _TIMED
     t._key = deadline
     _seq = (_seq + 1) & 0xFFFF
     t._seq = _seq
@@ -291,9 +292,9 @@ def _timer_remove(t):
 
 def init(cancelled_error, report, timeout_error, create_task, io_park):
     # A fresh, empty scheduler; tasks of the previous one are abandoned.
-    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, _io_park, _gen, _live, _spare_cancel, ticks_ms
+    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, _io_park, _gen, _live, _spare_cancel, _clock
     _rhead = _rtail = _heap = _cur = _main = None
-    ticks_ms = time.ticks_ms
+    _clock = _ticks_ms
     _seq = 0
     _cancelled = cancelled_error
     _report = report
@@ -336,14 +337,14 @@ def pause(q, awaitable=True):
     cur = _cur
     cur._q = q
     if awaitable:
-        cur._f |= SUSPENDED
+        cur._f |= _SUSPENDED
 
 
 def resuming():
     # True once, when the running task comes back from pause().
     cur = _cur
-    if cur._f & SUSPENDED:
-        cur._f &= ~SUSPENDED
+    if cur._f & _SUSPENDED:
+        cur._f &= ~_SUSPENDED
         if cur._q is not None:
             _misuse(cur)
         return True
@@ -353,9 +354,9 @@ def resuming():
 def _unpark(t):
     # Take a parked task out of wherever it waits (_q becomes None).
     q = t._q
-    if q == TIMED:
+    if q == _TIMED:
         _timer_remove(t)
-    elif q == READY:
+    elif q == _READY:
         _unready(t)
     elif q is not None:
         if hasattr(q, "_drop"):
@@ -383,24 +384,24 @@ def _finish(t, value, failed):
     _live.pop(t, None)
     t._res = value
     t.data = value  # tutorial 7.9: a finished task's data is its outcome
-    f = (t._f & ~(SUSPENDED | THROW)) | DONE
+    f = (t._f & ~(_SUSPENDED | _THROW)) | _DONE
     if failed:
-        f |= FAILED
+        f |= _FAILED
     if t is _main:
-        f |= SEEN
+        f |= _SEEN
     w = t._w
     t._w = None
     if w is None:
         t._f = f
-        if failed and not f & SEEN and not isinstance(value, _cancelled):
+        if failed and not f & _SEEN and not isinstance(value, _cancelled):
             # Nobody awaits it: report the exception at the next turn unless
             # someone retrieves it first.
             _ready(t)
     elif callable(w):
-        t._f = f | SEEN
+        t._f = f | _SEEN
         w(t)
     else:
-        t._f = f | SEEN
+        t._f = f | _SEEN
         while w is not None:
             n = w._next
             if n is w:
@@ -415,15 +416,15 @@ def _finish(t, value, failed):
             w = n
 
 
-def run_one(now):
+def run_one():
     # Resume the next runnable task: the earliest due timer when it fell due
     # no later than the head of the ready FIFO became ready, else that head.
-    # Returns the task, or None when nothing is runnable at `now`.
+    # Returns the task, or None when nothing is runnable now.
     # The step runs in a generator, _steps(): a generator's frame is made
     # once, while a function this size (a try, a dozen names) gets its frame
     # allocated on the heap and freed at every call (over 11 words), and
     # such holes make later allocations slower and slower until the next GC.
-    return _stepper.send(now)
+    return _stepper.send(_clock())
 
 
 def _steps():
@@ -433,7 +434,7 @@ def _steps():
         now = yield t
         t = _heap
         h = _rhead
-        if t is not None and ticks_diff(t._key, now) <= 0 and (h is None or ticks_diff(t._key, h._key) <= 0):
+        if t is not None and _ticks_diff(t._key, now) <= 0 and (h is None or _ticks_diff(t._key, h._key) <= 0):
             _heap = _merge_children(t._child)
             t._child = None
             t._q = None
@@ -451,37 +452,37 @@ def _steps():
             # A stop marker (data None), an observer node (_w the observer, data
             # the task that finished) or a relay (data = the task it wakes)
             owner = t.data
-            if owner is not None and not t._f & DONE:
-                t._f |= DONE
+            if owner is not None and not t._f & _DONE:
+                t._f |= _DONE
                 if t._w is not None:
                     t._w(owner)
-                elif owner._q == TIMED:
+                elif owner._q == _TIMED:
                     _timer_remove(owner)
                     _ready(owner)
             continue
         f = t._f
-        if f & REQUEUE and not f & THROW:
+        if f & _REQUEUE and not f & _THROW:
             # Woken by a _Within: one more pass through the FIFO, as a relay's
             # wake-up takes, so wait_for keeps upstream's wake-up order.
-            t._f = f & ~REQUEUE
+            t._f = f & ~_REQUEUE
             _ready(t)
             continue
-        if f & DONE:
+        if f & _DONE:
             # Queued by _finish() for an unretrieved exception.
-            if not f & SEEN:
-                t._f = f | SEEN
+            if not f & _SEEN:
+                t._f = f | _SEEN
                 _report(t)
             continue
-        if f & THROW:
+        if f & _THROW:
             e = _cancellation(t)
-            t._f = f & ~(THROW | SUSPENDED | REQUEUE)
+            t._f = f & ~(_THROW | _SUSPENDED | _REQUEUE)
             r = t._res
             if r is not None:
                 t._res = None
                 r._forfeit(t)
         _cur = t
         try:
-            if f & THROW:
+            if f & _THROW:
                 t.coro.throw(e)
             else:
                 t.coro.send(None)
@@ -497,7 +498,7 @@ def _steps():
             # seen it: no report).
             stop = not isinstance(e, _cancelled)
             if stop:
-                t._f |= SEEN
+                t._f |= _SEEN
             _finish(t, e, True)
             if stop:
                 raise
@@ -533,35 +534,40 @@ def run_ready(main, flags):
             for f in flags:
                 if f._flag:
                     return True
-        t = run_one(ticks_ms())
+        t = run_one()
         if t is None:
             return None
-        if t is main and (t.coro is None or t._f & DONE):
+        if t is main and (t.coro is None or t._f & _DONE):
             return main
         if _paused or gen is not _gen:
             return True
 
 
-def next_due(now):
+def next_due():
     # ms until something may run: 0 if ready, -1 if no task is queued.
     if _rhead is not None:
         return 0
     if _heap is None:
         return -1
-    d = ticks_diff(_heap._key, now)
+    d = _ticks_diff(_heap._key, _clock())
     return d if d > 0 else 0
+
+
+def ticks():
+    # The clock every module of the package reads (see set_clock()).
+    return _clock()
 
 
 def result(t):
     # Outcome of a finished task for the caller of the loop.
-    t._f |= SEEN
-    if t._f & FAILED:
+    t._f |= _SEEN
+    if t._f & _FAILED:
         raise t._res
     return t._res
 
 
-def cancel(t, msg=None):
-    if t._f & DONE:
+def _cancel(t, msg=None):
+    if t._f & _DONE:
         return False
     if t is _cur:
         raise RuntimeError("can't cancel self")
@@ -571,7 +577,7 @@ def cancel(t, msg=None):
     slow = t
     half = False
     q = t._q
-    while type(q) is Task and q is not _cur and not q._f & DONE:
+    while type(q) is Task and q is not _cur and not q._f & _DONE:
         t = q
         q = t._q
         if t is slow:
@@ -579,20 +585,20 @@ def cancel(t, msg=None):
         if half:
             slow = slow._q
         half = not half
-    if t._f & THROW:
+    if t._f & _THROW:
         return True  # (the first cancel's message stands, as in CPython)
     if msg is not None:
         t._msg = msg
-    if q != READY:
+    if q != _READY:
         _unpark(t)
         _ready(t)
-    t._f |= THROW
+    t._f |= _THROW
     return True
 
 
 def watch(t, observer):
     # Register observer(t) for t's completion (gather). False if t is done.
-    if t._f & DONE:
+    if t._f & _DONE:
         return False
     if t._w is None:
         t._w = observer
@@ -610,7 +616,7 @@ def unwatch(t, observer):
         while True:
             if n.coro is None and n._w is observer:
                 _wl_unlink(t, n)
-                n._f |= DONE
+                n._f |= _DONE
                 return
             n = n._next
             if n is w:
@@ -619,14 +625,14 @@ def unwatch(t, observer):
 
 def outcome(t):
     # (failed, value) of a finished task, marking it retrieved.
-    t._f |= SEEN
-    return bool(t._f & FAILED), t._res
+    t._f |= _SEEN
+    return bool(t._f & _FAILED), t._res
 
 
 def failed(t):
     # Whether t finished by raising; allocation-free, for observers (they
     # run as a task finishes, where a MemoryError would lose the news).
-    return bool(t._f & FAILED)
+    return bool(t._f & _FAILED)
 
 
 def relay(target):
@@ -642,22 +648,20 @@ def unrelay(r):
     q = r._q
     if type(q) is Task:
         _wl_unlink(q, r)
-    r._f |= DONE
+    r._f |= _DONE
 
 
 # ---- hooks for the extras (frozen/asyncio/_hooks.py); not on the hot path ----
 
 
-def extend_task(methods):
-    # Task attributes the core lacks are looked up in `methods` (name ->
-    # function) and bound to the task; a callable instead of a dict is a
-    # loader returning that dict or None (the C core calls it on each miss;
-    # here it is called at once, as a lazy Task.__getattr__ would also be
-    # asked for `throw` when a task awaiting a task is cancelled).
-    if callable(methods):
-        methods = methods() or {}
-    for name in methods:
-        setattr(Task, name, methods[name])
+def extend_task(find):
+    # find(name) gives a Task attribute the core lacks (a function, bound
+    # to the task), or None; find(None) the names it knows. Here they are
+    # all put on the class at once: a Task.__getattr__ would also be asked
+    # by the VM for throw and close (when a task awaiting a task is
+    # cancelled), and MicroPython takes its AttributeError as an error.
+    for name in find(None) or ():
+        setattr(Task, name, find(name))
     return True
 
 
@@ -678,8 +682,8 @@ def wake_first(t):
     # t runs next: its ready stamp lies half the longest sleep back, so even
     # timers that are already due wait behind it.
     global _rhead, _rtail
-    t._q = READY
-    t._key = ticks_add(ticks_ms(), -(MAX_MS // 2))
+    t._q = _READY
+    t._key = _ticks_add(_clock(), -(_MAX_MS // 2))
     t._next = _rhead
     if _rtail is None:
         _rtail = t
@@ -696,8 +700,8 @@ def heap_tasks():
 def set_clock(fn):
     # Tests only: read fn() instead of time.ticks_ms() until None is set or
     # init() starts a fresh scheduler.
-    global ticks_ms
-    ticks_ms = time.ticks_ms if fn is None else fn
+    global _clock
+    _clock = _ticks_ms if fn is None else fn
 
 
 # ---- awaitables that never allocate ----
@@ -713,8 +717,8 @@ class _Sleep:
 
     def __next__(self):
         cur = _cur
-        if cur._f & SUSPENDED:
-            cur._f &= ~SUSPENDED
+        if cur._f & _SUSPENDED:
+            cur._f &= ~_SUSPENDED
             if cur._q is not None:
                 _misuse(cur)
             raise _stop(_STOP_NONE)
@@ -723,8 +727,8 @@ class _Sleep:
         if ms <= 0:
             _ready(cur)
         else:
-            _timer_push(cur, ticks_add(ticks_ms(), ms))
-        cur._f |= SUSPENDED
+            _timer_push(cur, _ticks_add(_clock(), ms))
+        cur._f |= _SUSPENDED
 
 
 _sleeper = _Sleep()
@@ -733,7 +737,7 @@ _sleeper = _Sleep()
 def sleep_ms(ms):
     if type(ms) is not int:
         raise TypeError("sleep_ms() needs an int number of milliseconds")
-    if ms > MAX_MS:
+    if ms > _MAX_MS:
         raise OverflowError("sleep_ms() duration too long")
     s = _sleeper
     if s._ms >= 0:
@@ -782,18 +786,18 @@ class Event:
 
     def __next__(self):
         cur = _cur
-        if cur._f & SUSPENDED:
-            cur._f &= ~SUSPENDED
+        if cur._f & _SUSPENDED:
+            cur._f &= ~_SUSPENDED
             if cur._q is not None:
                 _misuse(cur)
             raise _stop(_STOP_TRUE)
         if self._set:
             raise _stop(_STOP_TRUE)
         _wl_push(self, cur)
-        cur._f |= SUSPENDED
+        cur._f |= _SUSPENDED
 
 
-class ThreadSafeFlag(io.IOBase):
+class ThreadSafeFlag(_IOBase):
     # _flag: 0 clear, 1 set. set() is a single int store: it neither
     # allocates nor touches scheduler state, so IRQs and threads may call
     # it; the loop learns of it by polling the flag as a stream.
@@ -876,8 +880,8 @@ class Lock:
 
     def __next__(self):
         cur = _cur
-        if cur._f & SUSPENDED:
-            cur._f &= ~SUSPENDED
+        if cur._f & _SUSPENDED:
+            cur._f &= ~_SUSPENDED
             if cur._q is not None:
                 _misuse(cur)
             cur._res = None
@@ -887,24 +891,24 @@ class Lock:
             self._owner = 1
             raise _stop(_STOP_TRUE)
         _wl_push(self, cur)
-        cur._f |= SUSPENDED
+        cur._f |= _SUSPENDED
 
     def __aenter__(self):
         return self
 
     def __aexit__(self, exc_type, exc, tb):
         self.release()
-        return _DONE
+        return _AT_ONCE
 
 
 # ---- wait_for() on an awaitable that is not a Task yet ----
 
 # _Within.stage
-W_NEW = 0  # task: the awaitable; owner: timeout (ms or None)
-W_TIMING = 1  # owner sleeps for the timeout; we observe task
-W_AWAITING = 2  # owner waits on task's wait list (no timeout)
-W_CANCELLING = 3  # timed out: owner waits for the cancelled task
-W_OVER = 4
+_W_NEW = const(0)  # task: the awaitable; owner: timeout (ms or None)
+_W_TIMING = const(1)  # owner sleeps for the timeout; we observe task
+_W_AWAITING = const(2)  # owner waits on task's wait list (no timeout)
+_W_CANCELLING = const(3)  # timed out: owner waits for the cancelled task
+_W_OVER = const(4)
 
 
 class _Within:
@@ -913,15 +917,15 @@ class _Within:
     def __init__(self, aw, ms):
         self.task = aw
         self.owner = ms
-        self.stage = W_NEW
+        self.stage = _W_NEW
 
     def __iter__(self):
         return self
 
     def _deliver(self, a):
-        self.stage = W_OVER
-        a._f |= SEEN
-        if a._f & FAILED:
+        self.stage = _W_OVER
+        a._f |= _SEEN
+        if a._f & _FAILED:
             raise a._res
         raise StopIteration(a._res)
 
@@ -929,64 +933,64 @@ class _Within:
         cur = _cur
         if cur is None:
             raise RuntimeError("no running event loop")
-        if self.stage == W_NEW:
+        if self.stage == _W_NEW:
             # The Task is made here, not in wait_for(), so it starts when
             # the caller awaits, as a wait_for coroutine would make it.
             timeout = self.owner
             a = self.task = _create(self.task)
             self.owner = cur
             if timeout is None:
-                self.stage = W_AWAITING
+                self.stage = _W_AWAITING
                 _await_task(a, cur)
             else:
-                self.stage = W_TIMING
+                self.stage = _W_TIMING
                 watch(a, self)
                 if timeout <= 0:
                     _ready(cur)
                 else:
-                    _timer_push(cur, ticks_add(ticks_ms(), timeout))
-            cur._f |= SUSPENDED
+                    _timer_push(cur, _ticks_add(_clock(), timeout))
+            cur._f |= _SUSPENDED
             return
-        if self.stage == W_OVER:
+        if self.stage == _W_OVER:
             raise RuntimeError("wait_for() awaited twice")
-        cur._f &= ~SUSPENDED
+        cur._f &= ~_SUSPENDED
         a = self.task
-        if self.stage == W_TIMING:
-            if a._f & DONE:
+        if self.stage == _W_TIMING:
+            if a._f & _DONE:
                 self._deliver(a)
             # Timed out: cancel the task and wait until it has unwound.
             unwatch(a, self)
-            cancel(a)
-            self.stage = W_CANCELLING
+            _cancel(a)
+            self.stage = _W_CANCELLING
             _await_task(a, cur)
-            cur._f |= SUSPENDED
+            cur._f |= _SUSPENDED
             return
-        if self.stage == W_AWAITING:
+        if self.stage == _W_AWAITING:
             self._deliver(a)
-        self.stage = W_OVER
-        a._f |= SEEN
+        self.stage = _W_OVER
+        a._f |= _SEEN
         raise _timeout
 
     def throw(self, typ, val=None, tb=None):
         # The owner was cancelled while it slept for the timeout: cancel the
         # awaitable's task too and let the CancelledError go on.
-        if self.stage == W_TIMING:
-            self.stage = W_OVER
+        if self.stage == _W_TIMING:
+            self.stage = _W_OVER
             unwatch(self.task, self)
-            cancel(self.task)
+            _cancel(self.task)
         raise typ if val is None else val
 
     def __call__(self, t):
         # Observer call from the task's _finish(): wake the owner.
         owner = self.owner
-        if self.stage == W_TIMING and owner._q == TIMED:
+        if self.stage == _W_TIMING and owner._q == _TIMED:
             _timer_remove(owner)
-            owner._f |= REQUEUE
+            owner._f |= _REQUEUE
             _ready(owner)
 
 
 def within(aw, ms):
-    if ms is not None and ms > MAX_MS:
+    if ms is not None and ms > _MAX_MS:
         raise OverflowError("wait_for() timeout too long")
     return _Within(aw, ms)
 
@@ -1000,4 +1004,4 @@ class _Done:
         raise _stop(_STOP_NONE)
 
 
-_DONE = _Done()
+_AT_ONCE = _Done()

@@ -127,3 +127,8 @@ class Future:
 
 def isfuture(obj):
     return getattr(type(obj), "_asyncio_future_blocking", None) is not None or isinstance(obj, _core.Task)
+
+
+def create_future():
+    # (loop.create_future: the registry makes it a method of the loop)
+    return Future()

@@ -2,17 +2,15 @@
 # twin), runs tasks, waits for timers and stream I/O, reports exceptions.
 
 from micropython import const
-from time import ticks_ms, ticks_add
+from time import ticks_add, sleep_ms as _block_ms
 import sys
-import time
 
 try:
     import _asyncio as _core
 
     # Upstream MicroPython ships a different `_asyncio`; only ours has the
-    # ABI tag (4: extension hooks for _hooks.py, within() for wait_for,
-    # ThreadSafeFlag parking through init()'s park; 5: failed()).
-    if getattr(_core, "CORE_ABI", None) != 5:
+    # ABI number (c_modules/_asyncio/CONTRACT.md).
+    if getattr(_core, "CORE_ABI", None) != 6:
         raise ImportError
 except ImportError:
     from . import _fallback as _core
@@ -268,6 +266,12 @@ def _forget_unfinished():
                 break
 
 
+# The package's registry (set by __init__): resolve(where, name) gives
+# the object registered as `name` of the package (""), "Loop" or "Task",
+# loading its module on first use. The kernel reaches the layers above
+# only through it.
+resolve = None
+
 _handler = None
 
 
@@ -275,10 +279,9 @@ def call_handler(context):
     # As in CPython, reporting never ends the loop: a handler that raises is
     # reported through the default handler (the loop's method, which code
     # may replace), and a default handler that fails (a heap too full to
-    # print) is given up on. (The loop object lives in _loop, loaded on the
-    # first report.)
+    # print) is given up on. (The loop object loads on the first report.)
     try:
-        loop = load("_loop").loop
+        loop = resolve("", "get_event_loop")()
         if _handler is not None:
             try:
                 _handler(loop, context)
@@ -368,7 +371,7 @@ def run_until_complete(main=None):
         while True:
             if _io.slots:
                 _io.wait(0)
-                t = _core.run_one(ticks_ms())
+                t = _core.run_one()
             else:
                 # Without streams to poll between steps the core runs tasks
                 # back to back; it returns True when one starts I/O or a
@@ -380,7 +383,7 @@ def run_until_complete(main=None):
                 if t is main and (main.coro is None or main.done()):
                     return None if main.coro is None else _core.result(main)
                 continue
-            ms = _core.next_due(ticks_ms())
+            ms = _core.next_due()
             waiting = _io.slots or _io.flags
             if ms < 0 and not waiting:
                 if main is None:
@@ -389,7 +392,7 @@ def run_until_complete(main=None):
             if waiting:
                 _io.wait(ms)
             elif ms:
-                time.sleep_ms(ms)  # nothing to poll: block until the next timer
+                _block_ms(ms)  # nothing to poll: block until the next timer
     finally:
         _core.set_main(None)
 
@@ -408,24 +411,6 @@ def new_loop_state():
 
 
 new_loop_state()
-
-
-def _task_methods():
-    # The core calls this on a Task attribute it lacks: the CPython-compatible
-    # extras' Task methods (result(), add_done_callback()...), or None when
-    # the image has no extras. They load on first use; the core keeps only
-    # this function, so they stay owned by sys.modules like any module.
-    try:
-        return load("_taskext").METHODS
-    except ImportError as e:
-        if "_taskext" not in str(e):
-            raise
-        return None
-
-
-# (A C core built without the extras has no extension hooks.)
-if hasattr(_core, "extend_task"):
-    _core.extend_task(_task_methods)
 
 
 # The core's own function: no Python frame on the hottest call.

@@ -10,27 +10,17 @@ from ._kernel import _core, create_task, promote, run_until_complete
 class Loop:
     # _stopper: the marker stop() queues for the current run_forever(), or
     # None when no run_forever() is waiting for one
-    # _looked: whether __getattr__ has tried to load the extras' methods
     _stopper = None
-    _looked = False
 
     def __getattr__(self, name):
-        # Only for attributes Loop lacks: loop.call_soon() and friends come
-        # from the CPython-compatible extras, loaded on first use.
-        if not Loop._looked:
-            try:
-                from ._callbacks import install
-            except ImportError as e:
-                if "_callbacks" not in str(e):
-                    raise
-            else:
-                install(Loop)
-            # (Set last: a thread that asks meanwhile installs them too,
-            # rather than being told they do not exist.)
-            Loop._looked = True
-            if hasattr(Loop, name):
-                return getattr(self, name)
-        raise AttributeError("'Loop' object has no attribute '%s'" % name)
+        # Only for attributes Loop lacks: loop.call_soon() and friends, from
+        # the registry (CPython-compatible extras), loaded on first use and
+        # kept on the class.
+        fn = _kernel.resolve("Loop", name)
+        if fn is None:
+            raise AttributeError("'Loop' object has no attribute '%s'" % name)
+        setattr(Loop, name, staticmethod(fn))
+        return fn
 
     def create_task(self, coro):
         return create_task(coro)

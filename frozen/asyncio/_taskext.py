@@ -118,16 +118,3 @@ _CORO = type(_coro())  # (MicroPython: also the type of plain generators)
 
 def iscoroutine(obj):
     return isinstance(obj, _CORO)
-
-
-# Looked up by the core on a Task attribute it lacks (_kernel._task_methods).
-METHODS = {
-    "result": result,
-    "exception": exception,
-    "cancelled": cancelled,
-    "get_name": get_name,
-    "set_name": set_name,
-    "get_coro": get_coro,
-    "add_done_callback": add_done_callback,
-    "remove_done_callback": remove_done_callback,
-}

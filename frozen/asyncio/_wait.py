@@ -1,6 +1,6 @@
 # wait(), as_completed() and shield() (CPython's API).
 
-from time import ticks_ms, ticks_add, ticks_diff
+from time import ticks_add, ticks_diff
 
 from ._kernel import _core, CancelledError, TimeoutError, promote
 from ._watch import until_any_done
@@ -15,14 +15,14 @@ def _deadline(timeout):
         return None
     if type(timeout) is not int and type(timeout) is not float:
         raise TypeError("timeout must be a number or None")
-    return ticks_add(ticks_ms(), max(0, int(timeout * 1000)))
+    return ticks_add(_core.ticks(), max(0, int(timeout * 1000)))
 
 
 def _remaining(deadline):
     # ms left before deadline (None: no deadline), at least 0
     if deadline is None:
         return None
-    return max(0, ticks_diff(deadline, ticks_ms()))
+    return max(0, ticks_diff(deadline, _core.ticks()))
 
 
 def _failed(t):

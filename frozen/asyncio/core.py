@@ -3,10 +3,10 @@
 # parks on a pollable object with `yield asyncio.core._io_queue.queue_read(o)`.
 # Anything else is looked up in the package (core.sleep_ms, core.Task...).
 
-from time import ticks_ms as ticks  # noqa: F401  (upstream's core.ticks)
-
 from . import _kernel
 from ._kernel import _core, current_task
+
+ticks = _core.ticks  # upstream's core.ticks, on the package's one clock
 
 
 class _IOQueue:
@@ -32,6 +32,10 @@ _io_queue = _IOQueue()
 def __getattr__(name):
     if name == "cur_task":
         return _core.current()
-    import asyncio
-
-    return getattr(asyncio, name)
+    # The package's names: the kernel's, or the registry's.
+    value = getattr(_kernel, name, None)
+    if value is None:
+        value = _kernel.resolve("", name)
+        if value is None:
+            raise AttributeError("module 'asyncio.core' has no attribute '%s'" % name)
+    return value

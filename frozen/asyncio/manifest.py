@@ -5,50 +5,37 @@
 #   include(..., extras="core" | "cpython" | "all")  -> how much beyond the documented
 #       core is frozen: nothing / the CPython-compatible additions / those plus the
 #       MicroPython extras. Names of modules left out raise a clear AttributeError.
+# Which module belongs to which tier is read from the package's registry
+# (_LAZY in __init__.py), the same table the package loads by.
 options.defaults(c_core_only=False, extras="all")
 
-if options.extras not in ("core", "cpython", "all"):
+TIERS = ("core", "cpython", "all")
+if options.extras not in TIERS:
     raise ValueError("asyncio manifest: extras must be 'core', 'cpython' or 'all', not %r" % (options.extras,))
 
-files = [
-    "__init__.py",
-    "_kernel.py",
-    "_sync.py",
-    "_combinators.py",
-    "_streams.py",
-    "_loop.py",
-]
-if not options.c_core_only:
-    files.append("_fallback.py")
-if options.extras != "core":
-    files += [
-        "_hooks.py",
-        "_waitq.py",
-        "_watch.py",
-        "_taskext.py",
-        "_future.py",
-        "_callbacks.py",
-        "_threads.py",
-        "_crossthread.py",
-        "_semaphore.py",
-        "_queues.py",
-        "_condition.py",
-        "_barrier.py",
-        "_taskgroup.py",
-        "_timeouts.py",
-        "_wait.py",
-        "_alltasks.py",
-    ]
-if options.extras == "all":
-    files += [
-        "_ringq.py",
-        "_threadsafe.py",
-        "_message.py",
-        "_broker.py",
-        "_delay.py",
-        "_fastio.py",
-        "core.py",
-    ]
+
+def registry_modules(init="__init__.py"):
+    # (tier, module) for every module of the registry, in its order.
+    import ast
+
+    with open(init) as f:
+        tree = ast.parse(f.read())
+    lazy = next(ast.literal_eval(n.value) for n in tree.body
+                if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "_LAZY")
+    tier = "core"
+    tokens = iter(lazy.split())
+    for token in tokens:
+        if token == "|":
+            tier = next(tokens)
+        elif token.endswith(":"):
+            yield tier, token[:-1]
+
+
+wanted = TIERS[: TIERS.index(options.extras) + 1]
+files = ["__init__.py", "_kernel.py"]
+for tier, name in registry_modules():
+    if tier in wanted and not (name == "_fallback" and options.c_core_only):
+        files.append(name + ".py")
 
 package("asyncio", files, base_path="..", opt=3)
 
