@@ -138,7 +138,7 @@ def test_writer_agrees_with_micropythons_dfu_py(tmp_path):
 
 
 def _tool_dirs():
-    roots = [os.environ.get("MPY_DIR", ""), "/tmp/mpsrc/micropython-1.25.0"]
+    roots = [os.environ.get("MPY_DIR", "")]
     roots += [str(p) for p in Path(__file__).resolve().parents[1].glob("build/*micropython*")]
     return [Path(r) / "tools" for r in roots if r]
 

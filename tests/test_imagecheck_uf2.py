@@ -94,7 +94,7 @@ def test_empty_file():
 
 
 def _micropython_tools():
-    candidates = [os.environ.get("MPY_DIR", ""), "/tmp/mpsrc/micropython-1.25.0"]
+    candidates = [os.environ.get("MPY_DIR", "")]
     candidates += [str(p) for p in Path(__file__).resolve().parents[1].glob("build/*micropython*")]
     for candidate in candidates:
         if candidate and (Path(candidate) / "tools" / "uf2conv.py").is_file():
