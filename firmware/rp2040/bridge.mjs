@@ -133,9 +133,20 @@ for (const [out, inp] of opts.wire) {
     }
   });
 }
-for (const n of opts.uartLoop) {
-  const uart = mcu.uart[n];
-  uart.onByte = (byte) => uart.feedByte(byte);
+// rp2040js raises a UART's TX interrupt again every time the interrupt state is looked at,
+// so MicroPython's handler (TX interrupt always enabled) would run forever. A PL011 raises it
+// when its TX FIFO drains to the trigger level: here, once per byte sent (TX is instant).
+const UART_TX_INTERRUPT = 1 << 5;
+for (const [n, uart] of mcu.uart.entries()) {
+  const loop = opts.uartLoop.includes(n);
+  uart.checkInterrupts = function () {
+    this.rp2040.setInterrupt(this.irq, !!(this.interruptStatus & this.interruptMask));
+  };
+  uart.onByte = (byte) => {
+    if (loop) uart.feedByte(byte);
+    uart.interruptStatus |= UART_TX_INTERRUPT;
+    uart.checkInterrupts();
+  };
 }
 
 const WATCHDOG_BASE = 0x40058000;
