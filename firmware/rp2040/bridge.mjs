@@ -10,6 +10,7 @@
 //
 // Stdout says "ready" once the host side has configured the CDC interface. Exit status 3:
 // the watchdog rebooted the chip (machine.reset()); a fresh process is a fresh board.
+// BRIDGE_DEBUG=1 in the environment: say on stderr where and when the chip rests.
 import fs from 'node:fs';
 import path from 'node:path';
 import tty from 'node:tty';
