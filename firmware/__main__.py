@@ -22,7 +22,7 @@ def cmd_boards(args):
         rows.append((board, where, built))
     width = max(len(built) for _, _, built in rows)
     for board, where, built in rows:
-        print(f"{board.name:24} {board.port:6} {where:18} {built:{width}} {board.description}")
+        print(f"{board.name:24} {board.port:6} {where:20} {built:{width}} {board.description}")
 
 
 def cmd_setup(args):
