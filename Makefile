@@ -2,7 +2,7 @@
 # firmware), tests/ and tests_hw/; this file only names the steps.
 #
 #   make run                 build the default board (QEMU_MPS2_AN385), boot it, run the demo
-#   make test                set up, build UNIX and QEMU images, run every test
+#   make test                set up, build UNIX, QEMU and RPI_PICO images, run every test
 #   make firmware BOARD=X    build one board's image into firmware/images/X/
 #   make deploy BOARD=X [PORT=...] [DRY_RUN=1]    flash a board
 #
@@ -18,8 +18,8 @@ DRY_RUN ?= 0
 PYTHON := .venv/bin/python
 FIRMWARE := $(PYTHON) -m firmware
 BOARD_FLAGS := --board $(BOARD) --extras $(ASYNCIO_EXTRAS) $(if $(filter 0,$(ASYNCIO_C)),--no-c)
-# Boards built and tested here, without hardware.
-TEST_BOARDS := UNIX QEMU_MPS2_AN385
+# Boards built and tested here, without hardware (RPI_PICO in rp2040js).
+TEST_BOARDS := UNIX QEMU_MPS2_AN385 RPI_PICO
 
 .PHONY: all setup source firmware run test test-images test-host test-device test-upstream bench size boards check deploy clean distclean
 
@@ -57,6 +57,7 @@ test-images: setup
 	@$(FIRMWARE) build --board QEMU_MPS2_AN385
 	@$(FIRMWARE) build --board UNIX_STOCK
 	@$(FIRMWARE) build --board QEMU_MPS2_AN385_STOCK
+	@$(FIRMWARE) build --board RPI_PICO
 
 # Host tests: the tooling, image validators, the runner (its fault tests drive real
 # emulated boards).
@@ -75,6 +76,7 @@ test-device: test-images
 	@$(PYTHON) -m pytest -q tests_hw --board UNIX
 	@$(PYTHON) -m pytest -q tests_hw --board UNIX=firmware/images/UNIX-pyonly/micropython
 	@$(PYTHON) -m pytest -q tests_hw --board QEMU_MPS2_AN385
+	@$(PYTHON) -m pytest -q tests_hw --board RPI_PICO
 
 test: test-host test-upstream test-device
 	@$(FIRMWARE) check

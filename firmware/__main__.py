@@ -17,11 +17,12 @@ def cmd_boards(args):
     for board in boards.all_boards().values():
         flavours = built_flavours(board)
         built = "built: " + ", ".join(flavours) if flavours else "-"
-        where = {"native": "runs here", "qemu": "runs here (QEMU)"}.get(board.runs_here, "needs hardware")
+        where = {"native": "runs here", "qemu": "runs here (QEMU)", "rp2040js": "runs here (rp2040js)"}.get(
+            board.runs_here, "needs hardware")
         rows.append((board, where, built))
     width = max(len(built) for _, _, built in rows)
     for board, where, built in rows:
-        print(f"{board.name:24} {board.port:6} {where:18} {built:{width}} {board.description}")
+        print(f"{board.name:24} {board.port:6} {where:20} {built:{width}} {board.description}")
 
 
 def cmd_setup(args):

@@ -27,8 +27,12 @@ class Board:
     upstream_files: tuple = ()
     inherit: str = None
     asyncio: str = "ours"  # "stock": upstream's asyncio, the benchmark baseline
-    runs_here: object = False  # "native", "qemu" or False (needs hardware)
+    runs_here: object = False  # "native", "qemu", "rp2040js" or False (needs hardware)
     qemu: dict = None
+    rp2040js: dict = None  # the emulated board's wiring: {"wires": [[out, in]], "uart_loopback": [n]}
+    # What the emulator lacks that the board has: {feature: why}. The runner takes each
+    # feature (a `# requires:` name) as missing, and says why when it skips a test.
+    emulator_lacks: dict = None
     flash: dict = None
     needs: str = None
     idf_versions: dict = None

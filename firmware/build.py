@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import boards, source, toolchain
+from . import boards, picotool, source, toolchain
 from .errors import BuildFailed, MissingSubmodules, ToolchainMissing
 from .image_manifest import write_manifest
 from .paths import BUILD_DIR, C_MODULES_DIR, IMAGES_DIR, TOP_MANIFEST
@@ -87,7 +87,8 @@ def _check_idf(board, src):
 
 
 def _check_submodules(board, src, log):
-    missing = source.missing_submodules(src, board.submodules)
+    # A Debian tree gets what Debian packages of them (pico-sdk, tinyusb, mbedtls).
+    missing = source.fill_from_debian(src, board.submodules, log)
     if missing and src.fetched_by_git:
         # Our own clone of the pinned tag: fetch what this board needs, as upstream's
         # `make submodules` does (micropython-lib too, where the port asks for it).
@@ -113,7 +114,9 @@ def _check_submodules(board, src, log):
         )
     disables = []
     for rel, make_vars in board.optional_submodules.items():
-        if source.missing_submodules(src, [rel]):
+        # One filled from Debian for another board counts as absent: an image must not
+        # depend on which board was built first.
+        if source.missing_submodules(src, [rel]) or (src.path / rel / source.LIB_STAMP).is_file():
             disables += make_vars.split()
     return disables
 
@@ -244,7 +247,11 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
     if board.port == "rp2":
         # rp2's Makefile hands only CMAKE_ARGS to cmake, so make's MPY_LIB_DIR never
         # reaches the manifest; append to the caller's CMAKE_ARGS (e.g. -Dpicotool_DIR).
-        env["CMAKE_ARGS"] = f"{os.environ.get('CMAKE_ARGS', '')} -DMICROPY_LIB_DIR={mpy_lib}".strip()
+        cmake_args = f"{os.environ.get('CMAKE_ARGS', '')} -DMICROPY_LIB_DIR={mpy_lib}".strip()
+        if "picotool_DIR" not in cmake_args:
+            # pico-sdk 2.x needs a built picotool: ours, built once from Debian's source.
+            cmake_args += f" -Dpicotool_DIR={picotool.ensure(src.path / 'lib' / 'pico-sdk', log)}"
+        env["CMAKE_ARGS"] = cmake_args
     if disables:
         log("leaving out what missing submodules provide: " + " ".join(disables))
     _run_logged(["make", "-C", str(src.path / "mpy-cross"), f"-j{os.cpu_count() or 1}"], log_file, env, "mpy-cross")

@@ -1,6 +1,6 @@
 """`make run`: boot a board's image where it runs here and run the blink demo on it.
 
-A QEMU board is driven over its serial port (a pty) through the project's serial
+A QEMU or rp2040js board is driven over its serial port (a pty) through the project's serial
 raw-REPL client (firmware.serial_repl, mpremote's transport underneath), as a real
 board would be; the UNIX image simply runs the file.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import boards
 from .build import image_dir
-from .emulator import start_qemu
+from .emulator import start_qemu, start_rp2040js
 from .errors import DeviceError, FirmwareError, ImageMissing
 
 DEMO = Path(__file__).with_name("demo_blink.py")
@@ -23,11 +23,13 @@ def _echo(data):
     sys.stdout.flush()
 
 
-def _run_over_serial(port, script, timeout=DEMO_TIMEOUT):
+def _run_over_serial(port, script, timeout=DEMO_TIMEOUT, slowness=1.0):
     from .serial_repl import Session
 
+    timeout *= slowness
     with Session(port) as session:
-        session.enter_raw_repl(soft_reset=False, timeout=10.0)  # qemu answers a new pty within ~1 s
+        # qemu answers a new pty within ~1 s; rp2040js runs at a few % of a real Pico's speed
+        session.enter_raw_repl(soft_reset=False, timeout=10.0 * slowness)
         result = session.exec(script, timeout=timeout, on_output=_echo)
     if result.timed_out:
         raise DeviceError(f"the demo did not finish within {timeout:g} s on the board")
@@ -46,6 +48,11 @@ def run_demo(board_name, asyncio_c=True, extras="all"):
         done = subprocess.run([str(binary), str(DEMO)])
         if done.returncode:
             raise DeviceError(f"the demo exited with status {done.returncode}")
+        return
+    if board.runs_here == "rp2040js":
+        with start_rp2040js(board, folder / "firmware.uf2") as emu:
+            print(f"{board.name} booted in rp2040js, its USB serial REPL on {emu.port}; running {DEMO.name} over it")
+            _run_over_serial(emu.port, script, slowness=float((board.rp2040js or {}).get("slowness", 1)))
         return
     if board.runs_here != "qemu":
         raise FirmwareError(

@@ -12,6 +12,7 @@ Public surface:
     launch_on_pty(make_argv, env=None, timeout=20.0)    make_argv(master fd) -> argv, served on a pty made here
     qemu_command(board, image, console_fd=None) -> argv how a QEMU board's image is run (on a given pty master)
     start_qemu(board, image, timeout=10) -> Emulated     launch(qemu_command(...)) for an image file
+    start_rp2040js(board, image, timeout=60) -> Emulated an RP2040 UF2 in rp2040js, REPL on a pty made here
 """
 
 import atexit
@@ -134,12 +135,19 @@ def launch(argv, env=None, timeout=20.0):
     raise DeviceError(f"{os.path.basename(argv[0])} gave no serial pty ({last[0]})")
 
 
-def launch_on_pty(make_argv, env=None, timeout=20.0):
+def launch_on_pty(make_argv, env=None, timeout=20.0, ready=None):
     """Start make_argv(fd), fd the master of a pty made here that the process serves the
-    board on; return once the board prints on it. DeviceError (one line) if it exits first."""
+    board on; return once the board prints on it, or, given `ready` (bytes), once the
+    process prints that on its stdout (a board that speaks only when spoken to, as a
+    Pico's USB serial). DeviceError (one line) if it exits first."""
     master, slave = pty.openpty()
     tty.setraw(slave)
-    argv = make_argv(master)
+    try:
+        argv = make_argv(master)
+    except BaseException:
+        os.close(master)
+        os.close(slave)
+        raise
     try:
         process = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -150,11 +158,19 @@ def launch_on_pty(make_argv, env=None, timeout=20.0):
         os.close(slave)
         raise DeviceError(f"cannot start {argv[0]}: {exc.strerror}") from None
     deadline = time.monotonic() + timeout
+    said = b""
     while time.monotonic() < deadline:
-        # Output waiting on the pty (not read here: the boot banner is the client's).
-        ready, _, _ = select.select([slave], [], [], 0.1)
-        if ready:
-            return Emulated(process, os.ttyname(slave), held=(master, slave))
+        if ready is None:
+            # Output waiting on the pty (not read here: the boot banner is the client's).
+            if select.select([slave], [], [], 0.1)[0]:
+                return Emulated(process, os.ttyname(slave), held=(master, slave))
+        elif select.select([process.stdout], [], [], 0.1)[0]:
+            chunk = os.read(process.stdout.fileno(), 4096)
+            said += chunk
+            if ready in said:
+                return Emulated(process, os.ttyname(slave), held=(master, slave))
+            if not chunk:
+                process.wait()
         if process.poll() is not None:
             break
     os.close(master)
@@ -162,10 +178,10 @@ def launch_on_pty(make_argv, env=None, timeout=20.0):
     name = os.path.basename(argv[0])
     if process.poll() is None:
         _stop_group(process)
-        raise DeviceError(f"{name} printed nothing on its serial line in {timeout:g}s")
-    said = b""
+        raise DeviceError(f"{name} printed nothing on its serial line in {timeout:g}s" if ready is None
+                          else f"{name} did not bring its serial line up in {timeout:g}s")
     if select.select([process.stdout], [], [], 1.0)[0]:
-        said = os.read(process.stdout.fileno(), 65536)
+        said += os.read(process.stdout.fileno(), 65536)
     _stop_group(process)
     last = said.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
     raise DeviceError(f"{name} exited at start ({last[0]})")
@@ -189,3 +205,10 @@ def start_qemu(board, image, timeout=10):
     if not image.is_file():
         raise ImageMissing(f"{image} does not exist", hint=f"build it first: make firmware BOARD={board.name}")
     return launch(qemu_command(board, image), timeout=timeout)
+
+
+def start_rp2040js(board, image, timeout=60.0):
+    """An RP2040 image in rp2040js (firmware.rp2040js), its USB serial REPL on a pty made here."""
+    from . import rp2040js
+
+    return launch_on_pty(lambda fd: rp2040js.command(board, image, fd), timeout=timeout, ready=rp2040js.READY)

@@ -7,6 +7,10 @@ Where it comes from, in order:
 4. Debian: the `micropython` source package of Debian stable, through apt with a
    private configuration (the system's apt lists are not touched), checksum verified.
    Debian strips most lib/ submodules; the boards that need them say so.
+
+Submodules a board needs that Debian packages too (pico-sdk, tinyusb, mbedtls) are filled
+into such a Debian tree from Debian's own packages of them, pinned and checksum verified
+(DEBIAN_LIBS), as `make submodules` fills a git checkout.
 """
 
 import hashlib
@@ -37,6 +41,40 @@ SOURCE_INFO = ".source.json"
 
 
 @dataclass(frozen=True)
+class DebianPackage:
+    """One file of one Debian package, pinned: `kind` is "source" (apt-get source; `file`
+    is its upstream tarball) or "binary" (apt-get download; `file` is the .deb).
+    `top` is the folder inside that holds the tree."""
+
+    name: str
+    version: str
+    kind: str
+    file: str
+    sha256: str
+    top: str
+
+
+# Debian trixie's packages of what MicroPython 1.25 keeps as submodules (the pins it names:
+# pico-sdk 2.1.1, tinyusb 0.17.0, mbedtls 3.6.2; Debian has 0.18.0 and 3.6.6, which build).
+DEBIAN_LIBS = {
+    "lib/pico-sdk": DebianPackage(
+        "pico-sdk", "2.1.1-1", "source", "pico-sdk_2.1.1.orig.tar.gz",
+        "179c5531e75ac7f82d0679e70b6e8881f871738dc0ef17baf3b4ff4679291c41", "pico-sdk-2.1.1"),
+    "lib/tinyusb": DebianPackage(
+        "tinyusb-source", "0.18.0+dfsg-1", "binary", "tinyusb-source_0.18.0+dfsg-1_all.deb",
+        "01ce2c645df68f14a8a7dcfc8fb355713152543757955820479a87949a61154e", "usr/src/tinyusb"),
+    "lib/mbedtls": DebianPackage(
+        "mbedtls", "3.6.6-0.1~deb13u1", "source", "mbedtls_3.6.6.orig.tar.bz2",
+        "8fb65fae8dcae5840f793c0a334860a411f884cc537ea290ce1c52bb64ca007a", "mbedtls-3.6.6"),
+}
+# pico-sdk 2.x builds picotool (a host tool) into every rp2 image's build.
+PICOTOOL = DebianPackage(
+    "picotool", "2.1.1+dfsg-1", "source", "picotool_2.1.1+dfsg.orig.tar.xz",
+    "c515d75ce6df590ca783b3a4267f6e8a963ffec753aeeb1892f8ba1771b8786d", "picotool-2.1.1")
+LIB_STAMP = ".from-debian"
+
+
+@dataclass(frozen=True)
 class Source:
     path: Path
     version: str  # e.g. "1.25.0"
@@ -46,6 +84,11 @@ class Source:
     def fetched_by_git(self):
         """A clone this tool made of the pinned tag, so its submodules may be fetched."""
         return self.origin.startswith("git ")
+
+    @property
+    def fetched_from_debian(self):
+        """Debian's tarball unpacked by this tool: its empty lib/ folders may be filled."""
+        return self.origin.startswith("Debian ")
 
     def describe(self):
         return f"MicroPython {self.version} from {self.origin} at {self.path}"
@@ -129,9 +172,13 @@ def _fetch_git(log):
     return _finish(tree, read_version(tree), f"git {GIT_URL} tag {GIT_TAG}")
 
 
-def _apt_options(workdir):
+def _apt_options(workdir, binary=False):
     sources = workdir / "sources.list"
-    sources.write_text(f"deb-src [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {DEBIAN_SUITE} main\n")
+    lines = f"deb-src [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {DEBIAN_SUITE} main\n"
+    if binary:
+        arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
+        lines += f"deb [arch={arch or 'amd64'} signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {DEBIAN_SUITE} main\n"
+    sources.write_text(lines)
     lists = workdir / "lists"
     cache = workdir / "cache"
     for d in (lists / "partial", cache / "archives" / "partial"):
@@ -159,11 +206,7 @@ def _fetch_debian(log):
             "GitHub is not reachable and apt-get is not available to fetch Debian's source package",
             hint="set MPY_DIR to a MicroPython source tree",
         )
-    if not Path(DEBIAN_KEYRING).is_file():
-        raise SourceError(
-            f"{DEBIAN_KEYRING} is missing, so Debian's source package cannot be verified",
-            hint="apt-get install debian-archive-keyring, or set MPY_DIR",
-        )
+    _need_keyring()
     workdir = BUILD_DIR / "debian-source"
     workdir.mkdir(parents=True, exist_ok=True)
     opts = _apt_options(workdir)
@@ -201,6 +244,101 @@ def _fetch_debian(log):
         read_version(tree),
         f"Debian {DEBIAN_SUITE} source package {DEBIAN_PACKAGE} {DEBIAN_VERSION} (orig tarball, sha256 verified)",
     )
+
+
+def _need_keyring():
+    if not Path(DEBIAN_KEYRING).is_file():
+        raise SourceError(
+            f"{DEBIAN_KEYRING} is missing, so Debian's packages cannot be verified",
+            hint="apt-get install debian-archive-keyring, or set MPY_DIR",
+        )
+
+
+def _apt_tail(done):
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    errors = [line for line in lines if line.startswith(("E:", "Err"))]
+    return "\n".join((errors or lines)[-3:])
+
+
+_apt_updated = []
+
+
+def debian_file(package, log=print):
+    """The pinned file of a Debian package, downloaded once into build/debian-libs/ through
+    apt (private configuration), its sha256 checked; SourceError (one line) if it cannot be had."""
+    workdir = BUILD_DIR / "debian-libs"
+    path = workdir / package.file
+    if path.is_file() and _sha256(path) == package.sha256:
+        return path
+    if not shutil.which("apt-get"):
+        raise SourceError(f"apt-get is not available to fetch Debian's {package.name} {package.version}",
+                          hint="on Debian/Ubuntu: apt-get install apt; or build with MPY_DIR=<a git checkout with submodules>")
+    _need_keyring()
+    workdir.mkdir(parents=True, exist_ok=True)
+    opts = _apt_options(workdir, binary=True)
+    if not _apt_updated:  # once per run: lists from an earlier run may name versions since replaced
+        done = subprocess.run(["apt-get", "-q", *opts, "update"], cwd=workdir, capture_output=True, text=True)
+        if done.returncode:
+            raise SourceError(f"apt-get update for Debian {DEBIAN_SUITE} failed: {_apt_tail(done)}",
+                              hint="check network access to Debian's archive")
+        _apt_updated.append(True)
+    log(f"fetching Debian {DEBIAN_SUITE} package {package.name} {package.version} via apt")
+    if package.kind == "source":
+        # Only the upstream tarball is used; a mirror that lacks the .dsc or Debian's own
+        # diff makes apt fail the whole command after fetching it, so its file decides.
+        cmd = ["apt-get", "-q", *opts, "source", "--download-only", f"{package.name}={package.version}"]
+    else:
+        cmd = ["apt-get", "-q", *opts, "download", f"{package.name}={package.version}"]
+    done = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
+    if not path.is_file():
+        raise SourceError(
+            f"could not fetch Debian's {package.name} {package.version} ({package.file}): {_apt_tail(done)}",
+            hint=f"is {package.name} {package.version} still in Debian {DEBIAN_SUITE}? "
+                 "Else build with MPY_DIR=<a git checkout with submodules>",
+        )
+    actual = _sha256(path)
+    if actual != package.sha256:
+        path.unlink()
+        raise SourceError(f"{package.file}: sha256 {actual} does not match the pinned {package.sha256}")
+    return path
+
+
+def unpack_debian(package, dest, log=print):
+    """Unpack the package's tree (its `top` folder) into dest, made anew; a stamp names the package."""
+    archive = debian_file(package, log)
+    partial = dest.with_name(dest.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    try:
+        if package.kind == "binary":
+            done = subprocess.run(["dpkg-deb", "-x", str(archive), str(partial)], capture_output=True, text=True)
+            if done.returncode:
+                raise SourceError(f"dpkg-deb could not unpack {archive.name}: {done.stderr.strip()[-200:]}")
+        else:
+            with tarfile.open(archive) as tar:
+                tar.extractall(partial, filter="data")
+        top = partial / package.top
+        if not top.is_dir():
+            raise SourceError(f"{archive.name} has no {package.top}/")
+        if dest.exists():
+            shutil.rmtree(dest)
+        top.rename(dest)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    (dest / LIB_STAMP).write_text(f"{package.name} {package.version} {package.file} sha256 {package.sha256}\n")
+    return dest
+
+
+def fill_from_debian(source, paths, log=print):
+    """Fill those of `paths` (lib/ submodules) that a Debian tree lacks from DEBIAN_LIBS; return the rest."""
+    missing = missing_submodules(source, paths)
+    if not source.fetched_from_debian:
+        return missing
+    for rel in [r for r in missing if r in DEBIAN_LIBS]:
+        package = DEBIAN_LIBS[rel]
+        unpack_debian(package, source.path / rel, log)
+        log(f"{rel}: Debian {package.name} {package.version}")
+    return missing_submodules(source, paths)
 
 
 def missing_submodules(source, paths):

@@ -24,6 +24,14 @@ APT_BY_PORT = {
 }
 
 
+# Commands a port needs at run time, each with the Debian package that brings it, installed
+# only when the command is missing (a Node.js from elsewhere already brings npm, and Debian's
+# npm package would conflict with it).
+COMMANDS_BY_PORT = {
+    "rp2": {"node": "nodejs", "npm": "npm"},  # rp2040js, the emulated RPI_PICO
+}
+
+
 def _dpkg_installed(package):
     query = subprocess.run(
         ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True
@@ -35,6 +43,10 @@ def missing_apt(ports):
     wanted = list(APT_COMMON)
     for port in ports:
         wanted += [p for p in APT_BY_PORT.get(port, []) if p not in wanted]
+    for port in ports:
+        for command, package in COMMANDS_BY_PORT.get(port, {}).items():
+            if not shutil.which(command) and package not in wanted:
+                wanted.append(package)
     if not shutil.which("dpkg-query"):
         return wanted
     return [p for p in wanted if not _dpkg_installed(p)]

@@ -1,5 +1,6 @@
 """A soft reset wipes the heap that held the C core's scheduler state: on the
-emulated board, the core must forget it rather than read freed memory."""
+emulated boards (QEMU, and the Pico in rp2040js), the core must forget it rather
+than read freed memory."""
 
 import json
 
@@ -9,22 +10,30 @@ from firmware import boards
 from firmware.imagecheck import DEFAULT_IMAGES_ROOT
 from firmware.serial_repl import Session
 
-IMAGE = DEFAULT_IMAGES_ROOT / "QEMU_MPS2_AN385"
+BOARDS = {"QEMU_MPS2_AN385": "firmware.elf", "RPI_PICO": "firmware.uf2"}
 
 
-@pytest.fixture(scope="module")
-def board():
-    manifest_path = IMAGE / "manifest.json"
-    if not (IMAGE / "firmware.elf").is_file() or not manifest_path.is_file():
-        pytest.skip("no QEMU image (make firmware BOARD=QEMU_MPS2_AN385)")
+@pytest.fixture(scope="module", params=sorted(BOARDS))
+def board(request):
+    folder = DEFAULT_IMAGES_ROOT / request.param
+    image = folder / BOARDS[request.param]
+    manifest_path = folder / "manifest.json"
+    if not image.is_file() or not manifest_path.is_file():
+        pytest.skip(f"no {request.param} image (make firmware BOARD={request.param})")
     manifest = json.loads(manifest_path.read_text())
     if not manifest.get("asyncio_c", True):
         pytest.skip("image without the _asyncio C module")
-    from firmware.emulator import start_qemu
+    from firmware.emulator import start_qemu, start_rp2040js
+    from firmware.errors import ToolchainMissing
 
-    with start_qemu(boards.get(manifest["board"]), IMAGE / "firmware.elf") as emulated:
+    board = boards.get(manifest["board"])
+    try:
+        emulated = start_rp2040js(board, image) if board.runs_here == "rp2040js" else start_qemu(board, image)
+    except ToolchainMissing as e:
+        pytest.skip(str(e))
+    with emulated:
         session = Session(emulated.port)
-        session.enter_raw_repl()
+        session.enter_raw_repl(timeout=30)
         try:
             yield session
         finally:

@@ -131,6 +131,11 @@ class BoardRunner:
         self.abort_reason = None
 
     @property
+    def slow(self):
+        """How much longer than a real board's this board's waits must be (an emulator's)."""
+        return getattr(self.target, "slowness", 1.0)
+
+    @property
     def label(self):
         return self.target.label
 
@@ -139,8 +144,9 @@ class BoardRunner:
         """Open the board; TargetError (one clear line) if it cannot be used at all."""
         self.session = self.target.open()
         if self.features is None:
-            self.features = probes.probe(self.session)
-            self.session.soft_reset()
+            features = probes.probe(self.session, timeout=10 * self.slow)
+            self.features = probes.apply_lacks(features, getattr(self.target, "lacks", {}))
+            self.session.soft_reset(timeout=5.0 * self.slow)
 
     def close(self):
         if self.session is not None:
@@ -152,7 +158,7 @@ class BoardRunner:
         """Bring the board back to a soft-reset raw REPL, however hard that is."""
         if self.session is not None and not self.target.ended():  # gone: nothing to soft reset
             try:
-                self.session.soft_reset(timeout=3.0)
+                self.session.soft_reset(timeout=3.0 * self.slow)
                 notes.append("soft reset")
                 return True
             except errors.FirmwareError:
@@ -208,24 +214,28 @@ class BoardRunner:
         if lacking:
             result.status, result.message = SKIP, "board lacks " + ", ".join(lacking)
             return result
+        platform = (self.features or {}).get("platform")
+        if platform in test.skip_on:
+            result.status, result.message = SKIP, f"not run on {platform}: {test.skip_on[platform]}"
+            return result
         try:
             expected = test.expected_output()
         except (errors.UsageError, OSError) as e:
             result.message = str(e)
             return result
-        timeout = test.timeout or self.default_timeout
+        timeout = (test.timeout or self.default_timeout) * self.slow
         session = self.session
         out = Capture(expected, hwtest=test.kind == "hwtest")
         try:
             if self.measure_heap:
-                result.heap_before, qstr_before = _heap(session, HEAP_FREE)
+                result.heap_before, qstr_before = _heap(session, HEAP_FREE, self.slow)
             if test.kind == "hwtest":
-                setup = session.exec(INSTALL_HARNESS % HARNESS.read_bytes(), timeout=10)
+                setup = session.exec(INSTALL_HARNESS % HARNESS.read_bytes(), timeout=10 * self.slow)
                 if setup.error or setup.timed_out:
                     result.message = "could not install hwtest: " + setup.error.decode(errors="replace")[-200:]
                     return result
             run = session.exec(test.source(), timeout=timeout, on_output=out.feed, keep=EXEC_KEEP,
-                               on_idle=self._watch(session, out))
+                               on_idle=self._watch(session, out), interrupt_grace=3.0 * self.slow)
         except errors.BoardGone as e:
             result.message, result.output = str(e), out.tail_text()
             notes.append(f"board {e.how}")
@@ -236,7 +246,7 @@ class BoardRunner:
             return result
         except errors.DeviceUnresponsive as e:
             lost = isinstance(e, errors.LineLost)
-            ended = self.target.ended(wait=ENDING_WAIT if lost else 0)
+            ended = self.target.ended(wait=ENDING_WAIT * self.slow if lost else 0)
             if ended:
                 result.message = str(errors.BoardGone(*ended))
             else:
@@ -253,7 +263,7 @@ class BoardRunner:
             return result
         if self.measure_heap and result.status != SKIP and result.heap_before is not None:
             try:
-                result.heap_after, qstr_after = _heap(session, HEAP_AFTER)
+                result.heap_after, qstr_after = _heap(session, HEAP_AFTER, self.slow)
                 lost = result.heap_before - result.heap_after - (qstr_after - qstr_before)
                 if lost > self.leak_threshold:
                     result.leak = self._loses_again(test, session, result.heap_after, qstr_after, timeout)
@@ -278,11 +288,11 @@ class BoardRunner:
         (a module loaded on first use, a cache filled once) is not a leak; heap lost
         on every run is."""
         if test.kind == "hwtest":
-            session.exec(INSTALL_HARNESS % HARNESS.read_bytes(), timeout=10)
-        run = session.exec(test.source(), timeout=timeout, keep=EXEC_KEEP)
+            session.exec(INSTALL_HARNESS % HARNESS.read_bytes(), timeout=10 * self.slow)
+        run = session.exec(test.source(), timeout=timeout, keep=EXEC_KEEP, interrupt_grace=3.0 * self.slow)
         if run.timed_out:
             return True
-        heap_again, qstrs_again = _heap(session, HEAP_AFTER)
+        heap_again, qstrs_again = _heap(session, HEAP_AFTER, self.slow)
         return heap - heap_again - (qstrs_again - qstrs) > self.leak_threshold
 
 
@@ -300,8 +310,8 @@ def _read_rest(session, out):
         pass
 
 
-def _heap(session, source):
+def _heap(session, source, slow=1.0):
     """(free heap bytes, bytes of interned qstrs or 0 if unknown)."""
-    text = session.eval_output(source)
+    text = session.eval_output(source, timeout=5.0 * slow)
     qstrs = QSTR_BYTES.search(text)
     return int(text.splitlines()[-1]), int(qstrs.group(1)) if qstrs else 0

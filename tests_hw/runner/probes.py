@@ -32,8 +32,8 @@ _probe()
 REQUIREMENT = re.compile(r"^(\w+)(?:>=(\d+))?$")
 
 
-def probe(session):
-    result = session.exec(PROBE, timeout=10)
+def probe(session, timeout=10):
+    result = session.exec(PROBE, timeout=timeout)
     if result.timed_out or result.error:
         raise errors.DeviceUnresponsive(f"{session.url}: feature probe failed: {result.error.decode(errors='replace')[-200:]}")
     try:
@@ -42,8 +42,18 @@ def probe(session):
         raise errors.NotMicroPython(f"{session.url}: feature probe gave {result.output[:60]!r}") from None
 
 
+def apply_lacks(features, lacks):
+    """Take what the board's emulator lacks ({feature: why}) as missing, keeping why."""
+    for name in lacks:
+        features[name] = False
+    features["lacks"] = dict(lacks)
+    return features
+
+
 def missing(requires, features):
-    """The requirements in `requires` that `features` does not meet."""
+    """The requirements in `requires` that `features` does not meet (with the reason,
+    for what an emulator lacks)."""
+    why = features.get("lacks") or {}
     lacking = []
     for item in requires:
         match = REQUIREMENT.match(item)
@@ -56,5 +66,5 @@ def missing(requires, features):
             if not isinstance(value, int) or value < int(minimum):
                 lacking.append(f"{name}>={minimum} (has {value})")
         elif not value:
-            lacking.append(name)
+            lacking.append(f"{name} ({why[name]})" if name in why else name)
     return lacking

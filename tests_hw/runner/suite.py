@@ -8,7 +8,8 @@ Kinds (see tests_hw/README or the team brief):
   hwtest   - `import hwtest` assertion file: any FAIL line fails it
   script   - none of the above: passes if it runs without an exception
 Header lines (comments at the top): `# timeout: 30` (seconds),
-`# requires: threads float network` (feature probes; missing => skipped).
+`# requires: threads float network` (feature probes; missing => skipped),
+`# skip-on: rp2: why` (a port the file is known not to work on; skipped there with why).
 """
 
 import hashlib
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from . import errors
 
-HEADER = re.compile(r"#\s*(expect|timeout|requires)\s*:\s*(.*?)\s*$")
+HEADER = re.compile(r"#\s*(expect|timeout|requires|skip-on)\s*:\s*(.*?)\s*$")
 CPYTHON_TIMEOUT = 60
 
 
@@ -32,6 +33,7 @@ class DeviceTest:
     kind: str
     timeout: float | None = None
     requires: list = field(default_factory=list)
+    skip_on: dict = field(default_factory=dict)  # sys.platform -> why the file is skipped there
 
     @property
     def name(self):
@@ -78,6 +80,12 @@ def load(path):
         except ValueError:
             raise errors.UsageError(f"{path.name}: bad '# timeout:' header {headers['timeout']!r}") from None
     requires = headers.get("requires", "").replace(",", " ").split()
+    skip_on = {}
+    if "skip-on" in headers:
+        platform, _, why = headers["skip-on"].partition(":")
+        if not platform.strip() or not why.strip():
+            raise errors.UsageError(f"{path.name}: '# skip-on:' wants 'PLATFORM: why', not {headers['skip-on']!r}")
+        skip_on[platform.strip()] = why.strip()
     if headers.get("expect") == "cpython":
         kind = "cpython"
     elif exp_path(path):
@@ -86,7 +94,7 @@ def load(path):
         kind = "hwtest"
     else:
         kind = "script"
-    return DeviceTest(path, kind, timeout, requires)
+    return DeviceTest(path, kind, timeout, requires, skip_on)
 
 
 def discover(paths):

@@ -15,7 +15,7 @@ import serial
 import serial.tools.list_ports
 
 from firmware import boards as board_registry
-from firmware import emulator
+from firmware import emulator, rp2040js
 from firmware.errors import FirmwareError, UnknownBoard
 from firmware.paths import IMAGES_DIR
 from firmware.paths import ROOT as PROJECT
@@ -39,6 +39,10 @@ def _open_session(url, timeout=5.0):
 
 class Target:
     label = "?"
+    # How many times slower than a real board it runs (an emulator's timeouts stretch by it).
+    slowness = 1.0
+    # {feature: why} the emulator cannot do what the board can (board.json "emulator_lacks").
+    lacks = {}
 
     def open(self):
         """Return a Session in the raw REPL (soft reset done)."""
@@ -125,13 +129,16 @@ class EmulatorTarget(Target):
     `char device redirected to /dev/pts/N`; or a function of a pty master fd made
     here, whose output then outlives the process (firmware.emulator.launch_on_pty)."""
 
-    def __init__(self, label, argv, env=None, name=None, resets=None):
+    def __init__(self, label, argv, env=None, name=None, resets=None, ready=None, slowness=1.0, lacks=None):
         self.label = label
         self.argv = argv
         self.env = env
         self.emulated = None
         self.name = name or ("emulator" if callable(argv) else os.path.basename(argv[0]))
         self.resets = resets or {}  # exit status -> why it means the board reset itself
+        self.ready = ready  # bytes the process prints once its serial line is up (launch_on_pty)
+        self.slowness = slowness
+        self.lacks = lacks or {}
 
     @property
     def process(self):
@@ -146,9 +153,12 @@ class EmulatorTarget(Target):
         return self.emulated.pid if self.emulated else None
 
     def start(self):
-        launch = emulator.launch_on_pty if callable(self.argv) else emulator.launch
+        timeout = EMULATOR_START_TIMEOUT * self.slowness
         try:
-            self.emulated = launch(self.argv, self.env, timeout=EMULATOR_START_TIMEOUT)
+            if callable(self.argv):
+                self.emulated = emulator.launch_on_pty(self.argv, self.env, timeout=timeout, ready=self.ready)
+            else:
+                self.emulated = emulator.launch(self.argv, self.env, timeout=timeout)
         except FirmwareError as e:
             raise errors.EmulatorError(f"{self.label}: {e}") from None
 
@@ -157,7 +167,7 @@ class EmulatorTarget(Target):
             self.stop()  # a process that died on its own still has a group and a pipe to clean up
             self.start()
         try:
-            return _open_session(self.pty, timeout=10.0)
+            return _open_session(self.pty, timeout=10.0 * self.slowness)
         except FirmwareError:
             self.stop()  # so the next open() starts a fresh one
             raise
@@ -205,11 +215,21 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
     name, _, image = spec.partition("=")
     board = _board(name)
     image = Path(image) if image else IMAGES_DIR / name / board.images[0]
-    if board.runs_here not in ("qemu", "native"):
+    if board.runs_here not in ("qemu", "native", "rp2040js"):
         raise errors.UsageError(f"board {name} runs on hardware: flash it, then use --port")
     if not image.is_file():
         raise errors.EmulatorError(f"{name}: no image at {image} (build it: make firmware BOARD={name})")
     label = label or name
+    if board.runs_here == "rp2040js":
+        try:
+            rp2040js.prepare()  # node, rp2040js, the bootrom: say now what is missing
+        except FirmwareError as e:
+            raise errors.EmulatorError(f"{name}: {e}") from None
+        settings = board.rp2040js or {}
+        return EmulatorTarget(label, lambda fd: rp2040js.command(board, image, fd), name="rp2040js",
+                              resets={rp2040js.EXIT_WATCHDOG: "machine.reset(): the watchdog rebooted the chip"},
+                              ready=rp2040js.READY, slowness=float(settings.get("slowness", 1)),
+                              lacks=board.emulator_lacks)
     if board.runs_here == "qemu":
         try:
             emulator.qemu_command(board, image)  # qemu not installed: say so now

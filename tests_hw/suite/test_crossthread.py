@@ -1,3 +1,4 @@
+# requires: threads
 # loop.call_soon_threadsafe() and asyncio.run_coroutine_threadsafe(): a
 # thread hands callbacks and coroutines to the loop, which runs them on its
 # own thread, in order, and wakes for them even while it sleeps toward a

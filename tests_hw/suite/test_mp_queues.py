@@ -106,6 +106,9 @@ async def test_threadsafe_queue_scheduled_producer():
         micropython.schedule(produce, i)
         got.append(await asyncio.wait_for(q.get(), 1))
     hwtest.eq(got, [0, 1, 2, 3, 4])
+    # The scheduler's slots keep produce (and q, and this task's frames through it)
+    # until reused: with rp2's 8 slots, up to two runs' worth, ~3.5 KB each.
+    await hwtest.flush_schedule()
 
 
 def test_threadsafeflag_is_set():

@@ -1,3 +1,4 @@
+# requires: threads
 # to_thread() and loop.run_in_executor(None, ...): a blocking function runs
 # in a thread of its own while the loop goes on; its result or exception
 # reaches the awaiter; cancelling the awaiter leaves the thread to finish.
