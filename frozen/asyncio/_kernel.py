@@ -37,6 +37,12 @@ MAX_MS = ticks_add(0, -1) // 4
 # except code outside the loop (IRQ, scheduler callback, another thread).
 _IDLE_MS = const(2)
 
+# Streams written in Python subclass io.IOBase (none on ports without it).
+try:
+    from io import IOBase as _IOBase
+except ImportError:
+    _IOBase = ()
+
 # select.POLLIN / POLLOUT (MP_STREAM_POLL_RD / _WR).
 # const() with a leading underscore: inlined, no global or name in flash.
 _POLL_READ = const(1)
@@ -69,7 +75,10 @@ def _register(s, mask):
 
 class _IOSlot:
     # Tasks waiting on one stream: at most one reader and one writer.
-    # `mask` is the POLL mask currently registered for the stream.
+    # `mask` is the POLL mask currently registered for the stream; `soft`
+    # whether the stream is written in Python (see _IO.poll).
+    soft = False
+
     def __init__(self):
         self.s = None
         self.reader = None
@@ -99,6 +108,7 @@ class _IO:
         self.spare = None
         self.flags = []  # flags with a waiting task, and in step with it,
         self.flag_tasks = []  # those tasks
+        self.soft = 0  # how many of the streams polled are written in Python
 
     # park(), wait() and poll() run on every stream wait, so they are kept to
     # 11 words of frame (arguments, locals, stack, 3 per try): MicroPython
@@ -138,6 +148,8 @@ class _IO:
         self.spare = None
         slot.s = s
         slot.mask = mask
+        slot.soft = isinstance(s, _IOBase)
+        self.soft += slot.soft
         self.slots[id(s)] = slot
         return slot
 
@@ -162,6 +174,7 @@ class _IO:
         # the slot for the next park() (one allocation fewer per wait).
         del self.slots[id(slot.s)]
         self.poller.unregister(slot.s)
+        self.soft -= slot.soft
         slot.s = None
         slot.mask = 0
         self.spare = slot
@@ -207,6 +220,13 @@ class _IO:
         return woke
 
     def poll(self, ms):
+        # A stream written in Python (an io.IOBase with ioctl(): a timer, a
+        # software UART...) says it is ready only when asked, and no
+        # interrupt follows. Ports whose poll sleeps until an interrupt or
+        # its timeout (rp2: poll(-1) waits in WFE, a timeout in one alarm)
+        # must ask it again every ms, as the unix port does by itself.
+        if self.soft and not 0 <= ms <= 1:
+            ms = 1
         for event in self.poller.ipoll(ms):
             self._on(event)
 

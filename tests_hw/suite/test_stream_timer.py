@@ -1,4 +1,3 @@
-# skip-on: rp2: poll(-1) sleeps in WFE until an interrupt, and a Python ioctl() stream that turns ready with time raises none (a real Pico stalls too: see asyncio _IO.poll, issue 16)
 # Tutorial 6.4 patterns on a Python object with ioctl(): an awaitable
 # millisecond timer built on StreamReader.read(1), and a poll-driven callback
 # on a simulated pin (the ioctl reports a change, read() runs the callback).
