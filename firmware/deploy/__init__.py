@@ -94,8 +94,8 @@ def deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, er
     """
     spec = boards.get(board)
     method = METHODS.get(spec.port)
-    if method is None:
-        flashable = ", ".join(b.name for b in boards.all_boards().values() if b.port in METHODS)
+    if method is None or spec.runs_here:  # PYBV11_QEMU is stm32, but built for QEMU
+        flashable = ", ".join(b.name for b in boards.all_boards().values() if b.port in METHODS and not b.runs_here)
         raise FirmwareError(
             f"{board} is not flashed: it runs on this machine (port {spec.port})",
             hint=f"make run BOARD={board}; boards that flash: {flashable}",
