@@ -17,7 +17,8 @@ def cmd_boards(args):
     for board in boards.all_boards().values():
         flavours = built_flavours(board)
         built = "built: " + ", ".join(flavours) if flavours else "-"
-        where = {"native": "runs here", "qemu": "runs here (QEMU)"}.get(board.runs_here, "needs hardware")
+        where = {"native": "runs here", "qemu": "runs here (QEMU)", "espressif-qemu": "Espressif's QEMU"}.get(
+            board.runs_here, "needs hardware")
         rows.append((board, where, built))
     width = max(len(built) for _, _, built in rows)
     for board, where, built in rows:

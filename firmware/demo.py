@@ -47,6 +47,11 @@ def run_demo(board_name, asyncio_c=True, extras="all"):
         if done.returncode:
             raise DeviceError(f"the demo exited with status {done.returncode}")
         return
+    if board.runs_here == "espressif-qemu":
+        raise FirmwareError(
+            f"{board.name} boots in Espressif's QEMU, which this tool does not start",
+            hint=f"python3 ci/esp32_qemu.py {board.name} -- mpremote connect socket://localhost:5555 run {DEMO}",
+        )
     if board.runs_here != "qemu":
         raise FirmwareError(
             f"{board.name} needs hardware to run",
