@@ -28,9 +28,12 @@ def cmd_boards(args):
 def cmd_setup(args):
     from . import toolchain
 
-    ports = {boards.get(name).port for name in args.board} if args.board else {"unix", "qemu"}
+    chosen = [boards.get(name) for name in args.board] if args.board else []
+    ports = {board.port for board in chosen} if chosen else {"unix", "qemu"}
+    # A board the runner boots in Debian's QEMU (PYBV11_QEMU: an stm32 board) needs it too.
+    emulators = sorted({board.qemu["system"] for board in chosen if board.runs_here == "qemu"})
     steps = []
-    python = toolchain.setup(sorted(ports), log=lambda line: (steps.append(line), print(line)))
+    python = toolchain.setup(sorted(ports), log=lambda line: (steps.append(line), print(line)), packages=emulators)
     if steps:  # every make target runs set-up first: say nothing when nothing was missing
         print(f"set-up complete; Python tools in {python.parent}")
 

@@ -32,6 +32,7 @@ class Board:
     flash: dict = None
     needs: str = None
     idf_versions: dict = None
+    idf_pin: dict = None  # {MicroPython series: the ESP-IDF version CI builds with}
 
     @property
     def stock(self):
