@@ -85,7 +85,8 @@ def _check_idf(board, src):
         f"{board.name} needs ESP-IDF (none found: IDF_PATH unset or idf.py not on PATH); "
         f"MicroPython {src.version} supports ESP-IDF {', '.join(versions)}",
         hint=(
-            f"git clone -b {versions[-1]} --recursive https://github.com/espressif/esp-idf.git && "
+            f"git clone -b {(board.idf_pin or {}).get(series, versions[-1])} --recursive "
+            "https://github.com/espressif/esp-idf.git && "
             "./esp-idf/install.sh esp32 && . ./esp-idf/export.sh  (see MicroPython's ports/esp32/README.md)"
         ),
     )
