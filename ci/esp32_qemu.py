@@ -118,12 +118,22 @@ def run(board_name, port, command, work, images_dir=IMAGES_DIR, boot_timeout=BOO
         log.close()
         raise Failed(f"cannot start {argv[0]}: {e.strerror} (ci/esp_idf.sh qemu installs Espressif's)") from None
     try:
-        wait_for_repl(port, process, boot_timeout)
+        try:
+            wait_for_repl(port, process, boot_timeout)
+        except Failed as e:
+            said = _last_line(work / f"qemu-{board.name}.log")
+            raise Failed(f"{e}; QEMU said: {said}" if said else str(e)) from None
         print(f"{board.name} booted in QEMU, console on socket://localhost:{port}", flush=True)
         return subprocess.run(command).returncode
     finally:
         stop(process)
         log.close()
+
+
+def _last_line(path):
+    # e.g. "requested NIC (anonymous, model open_eth) was not created"
+    lines = Path(path).read_text(errors="replace").strip().splitlines()
+    return lines[-1].strip() if lines else ""
 
 
 def main(argv):
