@@ -24,3 +24,18 @@ ci_mpy_dir() {
     if [ -n "${MPY_DIR:-}" ]; then echo "$MPY_DIR"; return; fi
     python3 -m firmware source | sed -n 's/.* at \(\/.*\)$/\1/p' | tail -n 1
 }
+
+# ESP-IDF's tools (its compiler, idf.py, Espressif's QEMU once installed) on PATH, for ESP32_* boards.
+ci_idf_env() {
+    : "${IDF_PATH:=$HOME/esp-idf}"
+    export IDF_PATH
+    if [ ! -f "$IDF_PATH/export.sh" ]; then
+        echo "ESP-IDF not found at $IDF_PATH: run ci/esp_idf.sh install first" >&2
+        exit 2
+    fi
+    # export.sh reads unset variables and prints a lot; neither should end the script.
+    set +u
+    # shellcheck source=/dev/null
+    source "$IDF_PATH/export.sh" >/dev/null
+    set -u
+}

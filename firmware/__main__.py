@@ -17,7 +17,8 @@ def cmd_boards(args):
     for board in boards.all_boards().values():
         flavours = built_flavours(board)
         built = "built: " + ", ".join(flavours) if flavours else "-"
-        where = {"native": "runs here", "qemu": "runs here (QEMU)", "rp2040js": "runs here (rp2040js)"}.get(
+        where = {"native": "runs here", "qemu": "runs here (QEMU)", "rp2040js": "runs here (rp2040js)",
+                 "espressif-qemu": "Espressif's QEMU"}.get(
             board.runs_here, "needs hardware")
         rows.append((board, where, built))
     width = max(len(built) for _, _, built in rows)
@@ -28,9 +29,12 @@ def cmd_boards(args):
 def cmd_setup(args):
     from . import toolchain
 
-    ports = {boards.get(name).port for name in args.board} if args.board else {"unix", "qemu"}
+    chosen = [boards.get(name) for name in args.board] if args.board else []
+    ports = {board.port for board in chosen} if chosen else {"unix", "qemu"}
+    # A board the runner boots in Debian's QEMU (PYBV11_QEMU: an stm32 board) needs it too.
+    emulators = sorted({board.qemu["system"] for board in chosen if board.runs_here == "qemu"})
     steps = []
-    python = toolchain.setup(sorted(ports), log=lambda line: (steps.append(line), print(line)))
+    python = toolchain.setup(sorted(ports), log=lambda line: (steps.append(line), print(line)), packages=emulators)
     if steps:  # every make target runs set-up first: say nothing when nothing was missing
         print(f"set-up complete; Python tools in {python.parent}")
 

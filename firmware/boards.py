@@ -36,6 +36,7 @@ class Board:
     flash: dict = None
     needs: str = None
     idf_versions: dict = None
+    idf_pin: dict = None  # {MicroPython series: the ESP-IDF version CI builds with}
 
     @property
     def stock(self):

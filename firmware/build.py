@@ -23,6 +23,11 @@ IMAGE_LOCATIONS = {
     "partition-table.bin": "partition_table/partition-table.bin",
 }
 EXTRAS_CHOICES = ("core", "cpython", "all")
+# Read after each port's Makefile: our command-line variables reach no sub-make (see it).
+PORT_MAKE_MK = Path(__file__).resolve().parent / "port_make.mk"
+# How a calling make (our Makefile) hands its own command line down; the tool's make steps
+# take only what the tool gives them.
+CALLER_MAKE_VARS = ("MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "MAKELEVEL")
 
 
 def image_name(board, asyncio_c=True, extras="all", bare=False):
@@ -80,7 +85,8 @@ def _check_idf(board, src):
         f"{board.name} needs ESP-IDF (none found: IDF_PATH unset or idf.py not on PATH); "
         f"MicroPython {src.version} supports ESP-IDF {', '.join(versions)}",
         hint=(
-            f"git clone -b {versions[-1]} --recursive https://github.com/espressif/esp-idf.git && "
+            f"git clone -b {(board.idf_pin or {}).get(series, versions[-1])} --recursive "
+            "https://github.com/espressif/esp-idf.git && "
             "./esp-idf/install.sh esp32 && . ./esp-idf/export.sh  (see MicroPython's ports/esp32/README.md)"
         ),
     )
@@ -153,9 +159,14 @@ def _write_buildinfo(folder, board, src, build_id):
     )
 
 
+def _mpy_cross_command(src):
+    return ["make", "-C", str(src.path / "mpy-cross"), f"-j{os.cpu_count() or 1}"]
+
+
 def _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare):
     port_dir = src.path / "ports" / board.port
-    cmd = ["make", "-C", str(port_dir), f"-j{os.cpu_count() or 1}", f"BUILD={obj_dir}", f"MPY_LIB_DIR={mpy_lib}"]
+    cmd = ["make", "-C", str(port_dir), "-f", "Makefile", "-f", str(PORT_MAKE_MK), f"-j{os.cpu_count() or 1}",
+           f"BUILD={obj_dir}", f"MPY_LIB_DIR={mpy_lib}"]
     if board.port == "unix":
         cmd += [f"VARIANT={board.upstream_board}", f"VARIANT_DIR={board_dir}", f"MICROPY_MANIFEST_BOARD_DIR={board_dir}"]
     else:
@@ -194,6 +205,7 @@ def _toolchain_for(board):
 
 
 def _run_logged(cmd, log_file, env, what):
+    env = {k: v for k, v in env.items() if k not in CALLER_MAKE_VARS}
     with open(log_file, "a") as out:
         out.write("$ " + " ".join(map(str, cmd)) + "\n")
         out.flush()
@@ -254,7 +266,7 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         env["CMAKE_ARGS"] = cmake_args
     if disables:
         log("leaving out what missing submodules provide: " + " ".join(disables))
-    _run_logged(["make", "-C", str(src.path / "mpy-cross"), f"-j{os.cpu_count() or 1}"], log_file, env, "mpy-cross")
+    _run_logged(_mpy_cross_command(src), log_file, env, "mpy-cross")
     cmd = _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare) + disables
     _start_afresh_on_change(obj_dir, "\n".join([str(src.path), env.get("CMAKE_ARGS", ""), *map(str, cmd)]), log)
     try:

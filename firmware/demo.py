@@ -54,6 +54,11 @@ def run_demo(board_name, asyncio_c=True, extras="all"):
             print(f"{board.name} booted in rp2040js, its USB serial REPL on {emu.port}; running {DEMO.name} over it")
             _run_over_serial(emu.port, script, slowness=float((board.rp2040js or {}).get("slowness", 1)))
         return
+    if board.runs_here == "espressif-qemu":
+        raise FirmwareError(
+            f"{board.name} boots in Espressif's QEMU, which this tool does not start",
+            hint=f"python3 ci/esp32_qemu.py {board.name} -- mpremote connect socket://localhost:5555 run {DEMO}",
+        )
     if board.runs_here != "qemu":
         raise FirmwareError(
             f"{board.name} needs hardware to run",

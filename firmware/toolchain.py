@@ -39,6 +39,13 @@ def _dpkg_installed(package):
     return query.returncode == 0 and "install ok installed" in query.stdout
 
 
+def missing_apt_packages(packages):
+    """Those of the Debian packages not installed (all of them where dpkg is absent)."""
+    if not shutil.which("dpkg-query"):
+        return list(packages)
+    return [p for p in packages if not _dpkg_installed(p)]
+
+
 def missing_apt(ports):
     wanted = list(APT_COMMON)
     for port in ports:
@@ -47,9 +54,7 @@ def missing_apt(ports):
         for command, package in COMMANDS_BY_PORT.get(port, {}).items():
             if not shutil.which(command) and package not in wanted:
                 wanted.append(package)
-    if not shutil.which("dpkg-query"):
-        return wanted
-    return [p for p in wanted if not _dpkg_installed(p)]
+    return missing_apt_packages(wanted)
 
 
 def _privileged_prefix():
@@ -131,9 +136,11 @@ def ensure_venv(log=print):
     return python
 
 
-def setup(ports, log=print):
-    """Install what building and testing `ports` needs. Quiet when all is there."""
-    install_apt(missing_apt(ports), log)
+def setup(ports, log=print, packages=()):
+    """Install what building and testing `ports` needs, and the Debian `packages` besides
+    (an emulator a board runs in). Quiet when all is there."""
+    missing = missing_apt(ports)
+    install_apt(missing + [p for p in missing_apt_packages(packages) if p not in missing], log)
     return ensure_venv(log)
 
 

@@ -3,12 +3,16 @@
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from firmware import boards, source
+from firmware.errors import FirmwareError
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
@@ -64,24 +68,70 @@ def test_every_run_step_is_a_script_in_ci():
         assert os.access(ROOT / script, os.X_OK), f"{script} missing or not executable"
 
 
-def test_every_board_is_built_and_published():
-    built = {}
+def _matrix_boards(job):
+    matrix = job.get("strategy", {}).get("matrix", {})
+    return [*matrix.get("board", []), *(entry["board"] for entry in matrix.get("include", []) if "board" in entry)]
+
+
+def _jobs_running(script):
+    """{board: job name} for every board a job runs `script BOARD` for (BOARD or a matrix's boards)."""
+    found = {}
     for job_name, job, step in _steps():
-        if "ci/build_board.sh" in step.get("run", ""):
-            boards = job.get("strategy", {}).get("matrix", {}).get("board") or [step["run"].split()[1]]
-            for board in boards:
-                built[board] = job_name
-    assert set(built) == {"UNIX", "QEMU_MPS2_AN385", "PYBV11", "RPI_PICO", "ESP32_GENERIC"}
-    emulated = _workflow()["jobs"][built["UNIX"]]
-    assert any("ci/test_emulated.sh" in s.get("run", "") for s in emulated["steps"])
+        run = step.get("run", "")
+        if run.startswith(script + " "):
+            arg = run[len(script):].strip()
+            for board in (_matrix_boards(job) if arg == "${{ matrix.board }}" else [arg.split()[0]]):
+                found[board] = job_name
+    return found
+
+
+def _ours():
+    return {b.name: b for b in boards.all_boards().values() if not b.stock}
+
+
+def test_every_board_is_built_and_published():
+    built = _jobs_running("ci/build_board.sh")
+    assert set(built) == set(_ours())
     for job_name in set(built.values()):
         steps = _workflow()["jobs"][job_name]["steps"]
         uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")]
         assert any(u["with"]["name"] == "${{ steps.artifacts.outputs.name }}" for u in uploads), job_name
-        assert any("ci/size_report.sh" in s.get("run", "") for s in steps), job_name
+    # Each board's flash cost, once: an emulation twin (PYBV11_QEMU) is its parent's.
+    sized = _jobs_running("ci/size_report.sh")
+    assert set(sized) >= {name for name, b in _ours().items() if not b.inherit}
+    for board, job_name in sized.items():
+        job = _workflow()["jobs"][job_name]
+        step = next(s for s in job["steps"] if s.get("run", "").startswith("ci/size_report.sh"))
+        if step.get("if") == "matrix.size":
+            assert next(e for e in job["strategy"]["matrix"]["include"] if e["board"] == board)["size"] is (
+                not _ours()[board].inherit), board
 
 
-def test_esp_idf_is_cached_by_the_version_micropython_names():
+def test_every_emulated_board_has_a_job_with_its_suite_and_junit():
+    emulated = {name for name, b in _ours().items() if b.runs_here}
+    assert emulated == {"UNIX", "QEMU_MPS2_AN385", "PYBV11_QEMU", "RPI_PICO", "ESP32_GENERIC_QEMU"}
+    suites = _jobs_running("ci/test_emulated.sh")
+    assert set(suites) == emulated
+    built = _jobs_running("ci/build_board.sh")
+    for board in emulated:
+        job = _workflow()["jobs"][suites[board]]
+        assert built[board] == suites[board], board
+        reports = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")
+                   and s["with"]["path"] == "build/ci-out/"]
+        assert reports and reports[0]["if"] == "always()", board  # JUnit even when the suite fails
+
+
+def test_esp32_qemu_job_installs_espressifs_qemu_before_the_suite():
+    steps = _workflow()["jobs"][_jobs_running("ci/test_emulated.sh")["ESP32_GENERIC_QEMU"]]["steps"]
+    order = [s.get("id") or s.get("run", s.get("uses")) for s in steps]
+    position = {name: next(i for i, o in enumerate(order) if str(o).startswith(name))
+                for name in ("idf", "ci/esp_idf.sh install", "ci/esp_idf.sh qemu", "ci/test_emulated.sh")}
+    assert position["idf"] < position["ci/esp_idf.sh install"] < position["ci/esp_idf.sh qemu"] < position["ci/test_emulated.sh"]
+    caches = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
+    assert any("steps.idf.outputs.version" in c["with"]["key"] and "~/.espressif" in c["with"]["path"] for c in caches)
+
+
+def test_esp_idf_is_cached_by_its_version():
     esp32 = _workflow()["jobs"]["esp32"]["steps"]
     caches = [s for s in esp32 if s.get("uses", "").startswith("actions/cache@")]
     assert any("steps.idf.outputs.version" in c["with"]["key"] and "IDF_PATH" in c["with"]["path"] for c in caches)
@@ -107,15 +157,19 @@ def test_scripts_without_a_board_print_usage():
 
 
 def test_test_emulated_refuses_hardware_boards():
-    result = subprocess.run([str(CI / "test_emulated.sh"), "PYBV11"], capture_output=True, text=True)
-    assert result.returncode == 2
-    assert "PYBV11 does not run here" in result.stderr
+    for board in ("PYBV11", "ESP32_GENERIC"):
+        result = subprocess.run([str(CI / "test_emulated.sh"), board], capture_output=True, text=True)
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"{board} does not run here: the emulated boards are ")
 
 
 def _readme(version):
-    local = [p / "ports/esp32/README.md" for p in ROOT.glob("build/micropython-1.25*")]
-    if version == "v1.25.0" and local and local[0].is_file():
-        return local[0].read_text()
+    try:  # the source this checkout builds from (GitHub's job: the pinned release)
+        here = source.resolve(fetch=False, log=lambda _: None)
+        if f"v{here.version}" == version:
+            return (here.path / "ports" / "esp32" / "README.md").read_text()
+    except (FirmwareError, OSError):
+        pass
     if MPY_GIT:
         shown = subprocess.run(["git", "-C", MPY_GIT, "show", f"{version}:ports/esp32/README.md"],
                                capture_output=True, text=True)
@@ -124,14 +178,38 @@ def _readme(version):
     pytest.skip(f"no MicroPython {version} ports/esp32/README.md on this machine")
 
 
-@pytest.mark.parametrize("version, idf", [("v1.25.0", "v5.2.2"), ("v1.28.0", "v5.5.1")])
-def test_esp_idf_version_comes_from_micropythons_readme(tmp_path, version, idf):
-    (tmp_path / "ports" / "esp32").mkdir(parents=True)
-    (tmp_path / "ports" / "esp32" / "README.md").write_text(_readme(version))
+def _tree(tmp_path, version):
+    major, minor, micro = version.split(".")
+    (tmp_path / "py").mkdir(parents=True)
+    (tmp_path / "py" / "mpconfig.h").write_text(
+        f"#define MICROPY_VERSION_MAJOR {major}\n#define MICROPY_VERSION_MINOR {minor}\n#define MICROPY_VERSION_MICRO {micro}\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("version, idf", [("1.25.0", "v5.2.2"), ("1.28.0", "v5.5.1")])
+def test_esp_idf_version_is_the_one_board_json_pins(tmp_path, version, idf):
     result = subprocess.run([str(CI / "esp_idf.sh"), "version"], capture_output=True, text=True,
-                            env=dict(os.environ, MPY_DIR=str(tmp_path)))
+                            env=dict(os.environ, MPY_DIR=str(_tree(tmp_path, version))))
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"version={idf}\n"
+
+
+def test_an_unpinned_micropython_is_one_line(tmp_path):
+    result = subprocess.run([str(CI / "esp_idf.sh"), "version"], capture_output=True, text=True,
+                            env=dict(os.environ, MPY_DIR=str(_tree(tmp_path, "1.99.0"))))
+    assert result.returncode != 0 and result.stdout == ""
+    assert result.stderr.strip().endswith("pins no ESP-IDF for MicroPython 1.99 (idf_pin has: 1.25, 1.28)")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("series", sorted(boards.get("ESP32_GENERIC").idf_pin))
+def test_the_pin_is_what_micropython_recommends_and_supports(series):
+    board = boards.get("ESP32_GENERIC")
+    pin = board.idf_pin[series]
+    assert pin in board.idf_versions[series]
+    # the `git clone -b vX.Y.Z ... esp-idf` line of that release's ports/esp32/README.md
+    readme = _readme(f"v{series}.0")
+    assert re.search(rf"git clone -b {re.escape(pin)} .*esp-idf", readme), f"{series}: README does not name {pin}"
 
 
 def _built(tmp_path, board, files, version="0.1.0"):

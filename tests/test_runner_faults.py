@@ -90,7 +90,7 @@ def test_emulator_killed_mid_run(unix_board, device_suite, when_printed):
     device_suite("test_a_slow.py", "import time\nprint('started')\ntime.sleep(60)\nprint('done')\n", exp="done\n")
     device_suite("test_b_next.py", *NEXT_OK)
     target = unix_board()
-    when_printed(b"started", lambda: os.killpg(target.pid, signal.SIGKILL))
+    when_printed(b"started\r\n", lambda: os.killpg(target.pid, signal.SIGKILL))
     results = {r.test: r for r in Engine([target], discover([device_suite.dir])).run()}
     slow = results["test_a_slow.py"]
     assert (slow.status, slow.message) == ("error", "board died mid-test: unixboard exited (killed by signal 9)")
@@ -107,7 +107,7 @@ def test_qemu_killed_or_reset_mid_test(qemu_image, device_suite, when_printed):
     device_suite("test_c_reset.py", "import machine\nprint('last words')\nmachine.reset()\n")
     device_suite("test_d_next.py", *NEXT_OK)
     target = board_target(f"QEMU_MPS2_AN385={qemu_image}")
-    when_printed(b"started", lambda: os.killpg(target.pid, signal.SIGKILL))
+    when_printed(b"started\r\n", lambda: os.killpg(target.pid, signal.SIGKILL))
     results = {r.test: r for r in Engine([target], discover([device_suite.dir])).run()}
     killed, reset = results["test_a_killed.py"], results["test_c_reset.py"]
     assert (killed.status, killed.message, killed.output) == (

@@ -94,8 +94,9 @@ def deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, er
     """
     spec = boards.get(board)
     method = METHODS.get(spec.port)
-    if method is None:
-        flashable = ", ".join(b.name for b in boards.all_boards().values() if b.port in METHODS)
+    if method is None or _made_for_an_emulator(spec):
+        flashable = ", ".join(b.name for b in boards.all_boards().values()
+                              if b.port in METHODS and not _made_for_an_emulator(b))
         raise FirmwareError(
             f"{board} is not flashed: it runs on this machine (port {spec.port})",
             hint=f"make run BOARD={board}; boards that flash: {flashable}",
@@ -168,3 +169,9 @@ def main(argv=None):
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _made_for_an_emulator(spec):
+    # PYBV11_QEMU is stm32 and ESP32_GENERIC_QEMU esp32, but their images are made for
+    # QEMU; rp2040js runs RPI_PICO's own image, which a Pico is flashed with.
+    return spec.runs_here not in (False, None, "rp2040js")

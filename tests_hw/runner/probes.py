@@ -9,22 +9,71 @@ import re
 
 from . import errors
 
+# "network" is a usable interface, not a socket module: a TCP server on 127.0.0.1 that a
+# client reaches, as the suite's TCP tests need. The module alone is not enough: a Pyboard
+# has one and no NIC ("no available NIC" at bind). "why" says what each missing feature lacks.
 PROBE = r"""
 import sys, gc
+def _network():
+    try:
+        import socket
+    except ImportError:
+        return "no socket module"
+    try:
+        from errno import EADDRINUSE
+    except ImportError:
+        EADDRINUSE = 98
+    server = client = None
+    try:
+        for port in range(47000, 47020):
+            server = socket.socket()
+            try:
+                server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            except (AttributeError, OSError):
+                pass
+            addr = socket.getaddrinfo("127.0.0.1", port)[0][-1]
+            try:
+                server.bind(addr)
+                break
+            except OSError as e:
+                server.close()
+                server = None
+                if e.args[0] != EADDRINUSE:
+                    raise
+        if server is None:
+            return "no free port to listen on"
+        server.listen(1)
+        client = socket.socket()
+        client.settimeout(3)
+        client.connect(addr)
+        return True
+    except Exception as e:
+        return "127.0.0.1 unreachable: %s: %s" % (type(e).__name__, e)
+    finally:
+        for s in (client, server):
+            if s is not None:
+                s.close()
 def _probe():
     f = {"platform": sys.platform, "version": ".".join(str(v) for v in sys.implementation.version[:3])}
-    for feature, module in (("threads", "_thread"), ("network", "socket"), ("asyncio", "asyncio")):
+    why = {}
+    for feature, module in (("threads", "_thread"), ("asyncio", "asyncio")):
         try:
             __import__(module)
             f[feature] = True
         except ImportError:
             f[feature] = False
+            why[feature] = "no %s module" % module
+    net = _network()
+    f["network"] = net is True
+    if net is not True:
+        why["network"] = net
     try:
         f["float"] = float("1.5") * 2 == 3
     except Exception:
         f["float"] = False
     gc.collect()
     f["heap"] = gc.mem_free() + gc.mem_alloc()
+    f["why"] = why
     print(repr(f))
 _probe()
 """
@@ -43,17 +92,18 @@ def probe(session, timeout=10):
 
 
 def apply_lacks(features, lacks):
-    """Take what the board's emulator lacks ({feature: why}) as missing, keeping why."""
+    """Take what the board's emulator lacks ({feature: why}) as missing, with why."""
+    why = features.setdefault("why", {})
     for name in lacks:
         features[name] = False
-    features["lacks"] = dict(lacks)
+        why[name] = lacks[name]
     return features
 
 
 def missing(requires, features):
-    """The requirements in `requires` that `features` does not meet (with the reason,
-    for what an emulator lacks)."""
-    why = features.get("lacks") or {}
+    """The requirements in `requires` that `features` does not meet, each with why
+    (from the probe, or from what the board's emulator lacks)."""
+    why = features.get("why") or {}
     lacking = []
     for item in requires:
         match = REQUIREMENT.match(item)
@@ -66,5 +116,5 @@ def missing(requires, features):
             if not isinstance(value, int) or value < int(minimum):
                 lacking.append(f"{name}>={minimum} (has {value})")
         elif not value:
-            lacking.append(f"{name} ({why[name]})" if name in why else name)
+            lacking.append(f"{name} ({why[name]})" if why.get(name) else name)
     return lacking

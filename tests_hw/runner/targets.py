@@ -215,6 +215,9 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
     name, _, image = spec.partition("=")
     board = _board(name)
     image = Path(image) if image else IMAGES_DIR / name / board.images[0]
+    if board.runs_here == "espressif-qemu":
+        raise errors.UsageError(f"board {name} runs in Espressif's QEMU, which the runner does not start: "
+                                f"ci/esp32_qemu.py {name} -- <runner> --port socket://localhost:5555")
     if board.runs_here not in ("qemu", "native", "rp2040js"):
         raise errors.UsageError(f"board {name} runs on hardware: flash it, then use --port")
     if not image.is_file():
