@@ -56,7 +56,7 @@ def edges(tree):
 def test_registry_lists_every_module_once_and_what_they_define():
     listed = [m for _, m, _ in registry()]
     assert len(listed) == len(set(listed)), "a module listed twice"
-    on_disk = set(modules()) - {"__init__", "_kernel"}
+    on_disk = set(modules()) - {"__init__", "_kernel", "_fallback"}
     assert set(listed) == on_disk, f"unlisted {sorted(on_disk - set(listed))}, missing {sorted(set(listed) - on_disk)}"
     trees = modules()
     for _, module, names in registry():
@@ -89,7 +89,7 @@ def test_tiers_come_in_order_and_each_opens_with_a_module_that_tells():
     tiers = [t for t, _, _ in reg]
     assert [t for i, t in enumerate(tiers) if i == 0 or t != tiers[i - 1]] == list(TIERS)
     tier_of = {m: t for t, m, _ in reg}
-    tier_of.update({"_kernel": "core", "__init__": "core"})
+    tier_of.update({"_kernel": "core", "__init__": "core", "_fallback": "core"})
     trees = modules()
     for tier in TIERS[1:]:
         first = next(m for t, m, _ in reg if t == tier)
@@ -100,8 +100,9 @@ def test_tiers_come_in_order_and_each_opens_with_a_module_that_tells():
 def test_manifest_freezes_by_the_registry():
     text = (PACKAGE / "manifest.py").read_text()
     assert "_LAZY" in text and "registry_modules()" in text
-    # (__init__ and _kernel are always frozen; uasyncio is the compat alias)
-    named = set(re.findall(r'"(\w+)\.py"', text)) - {"__init__", "_kernel", "uasyncio"}
+    # (__init__ and _kernel are always frozen, _fallback without the C core;
+    # uasyncio is the compat alias)
+    named = set(re.findall(r'"(\w+)\.py"', text)) - {"__init__", "_kernel", "_fallback", "uasyncio"}
     assert not named, f"the manifest names {named} itself instead of reading the registry"
 
 

@@ -116,8 +116,7 @@ typedef struct _core_state_t {
     mp_obj_t timeout_error; // the TimeoutError class
     mp_obj_t create_task;   // the package's create_task() (within.c)
     mp_obj_t io_park;       // park(stream, writing): wait for the poller
-    mp_obj_t spare_cancel;  // a CancelledError for when the heap is full
-    mp_obj_t spare_memory_error; // the outcome of a task that failed for want of memory
+    mp_obj_t spare_cancel;  // a CancelledError for when the heap is full (from the first cancel)
     aio_sleep_t *sleeper;  // the shared sleep_ms() awaitable
     mp_obj_t clock;         // MP_OBJ_NULL, or set_clock()'s callable (tests)
     uint16_t seq;

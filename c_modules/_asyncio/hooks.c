@@ -18,10 +18,10 @@ static aio_task_t *hook_task(mp_obj_t o) {
     return TASK(o);
 }
 
-// extend_task(find): find(name) gives a Task attribute the core lacks (a
-// function, bound to the task), or None. The package's registry answers,
-// loading the extras on first use: they stay owned by sys.modules, not by
-// this root pointer. (The Python core asks find(None) for all names.)
+// extend_task(find): find("Task", name) gives a Task attribute the core
+// lacks (a function, bound to the task), or None. The package's registry
+// answers, loading the extras on first use: they stay owned by
+// sys.modules, not by this root pointer.
 static mp_obj_t aio_extend_task(mp_obj_t find) {
     if (!mp_obj_is_callable(find)) {
         mp_raise_TypeError(MP_ERROR_TEXT("extend_task() needs a callable"));
@@ -38,7 +38,7 @@ mp_obj_t aio_task_ext_lookup(qstr attr) {
     if (find == MP_OBJ_NULL || qstr_str(attr)[0] == '_') {
         return MP_OBJ_NULL;
     }
-    mp_obj_t fn = mp_call_function_1(find, MP_OBJ_NEW_QSTR(attr));
+    mp_obj_t fn = mp_call_function_2(find, MP_OBJ_NEW_QSTR(MP_QSTR_Task), MP_OBJ_NEW_QSTR(attr));
     return fn == mp_const_none ? MP_OBJ_NULL : fn;
 }
 

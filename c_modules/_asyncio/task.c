@@ -175,6 +175,11 @@ mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg) {
     if (t == s->cur) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("can't cancel self"));
     }
+    if (s->spare_cancel == MP_OBJ_NULL) {
+        // Made at the first cancel (which may still fail: nothing changed
+        // yet), for a throw that finds the heap full (cancellation()).
+        s->spare_cancel = mp_make_raise_obj(s->cancelled);
+    }
     // A task awaiting another task is cancelled through the awaited one.
     // Tasks awaiting each other in a cycle (a deadlock) end the walk where
     // it comes round again: `slow` follows at half speed until met.
@@ -198,6 +203,10 @@ mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg) {
     if (msg != mp_const_none) {
         aio_task_box(t)->msg = msg;
     }
+    if (s->spare_cancel == MP_OBJ_NULL) {
+        // Made at the first cancel (which may still fail: nothing changed
+        // yet), for a throw that finds the heap full (cancellation()).
+        }
     if (q != Q_READY) {
         unpark(t);
         aio_ready(t);
@@ -292,9 +301,14 @@ static void finish(aio_state_t *s, aio_task_t *t, mp_obj_t value, bool failed) {
         // MicroPython raises its one static exception object when it cannot
         // allocate an exception, and reuses it at the next such failure: as
         // an outcome, it would change under the task's awaiters. The task
-        // failed for want of memory: its outcome is a MemoryError of its own.
-        mp_obj_exception_clear_traceback(s->spare_memory_error);
-        value = s->spare_memory_error;
+        // failed for want of memory: its outcome is a MemoryError of its
+        // own, made now that its frames are garbage (if even that fails,
+        // the static one stays).
+        nlr_buf_t nlr;
+        if (nlr_push(&nlr) == 0) {
+            value = mp_obj_new_exception(&mp_type_MemoryError);
+            nlr_pop();
+        }
     }
     t->q = value;
     // (F_DATA cleared: a finished task's data is its outcome, tutorial 7.9)
@@ -337,7 +351,7 @@ static void forfeit_reservation(aio_task_t *t) {
 
 // The CancelledError to throw into a cancelled task, made before the step
 // changes anything (an allocation that fails must not leave a task half
-// resumed). With the heap too full to make one, the spare made by init():
+// resumed). With the heap too full to make one, the spare made by cancel():
 // the task still unwinds (its finally blocks run, its locks are released),
 // without cancel(msg)'s message.
 static mp_obj_t cancellation(aio_state_t *s, aio_task_t *t) {
@@ -510,8 +524,6 @@ static mp_obj_t aio_init(size_t n_args, const mp_obj_t *args) {
     s->timeout_error = args[2];
     s->create_task = args[3];
     s->io_park = args[4];
-    s->spare_cancel = mp_make_raise_obj(s->cancelled);
-    s->spare_memory_error = mp_obj_new_exception(&mp_type_MemoryError);
     s->sleeper = mp_obj_malloc(aio_sleep_t, &aio_sleep_type);
     s->sleeper->ms = -1;
     MP_STATE_VM(our_asyncio_state) = s;

@@ -16,7 +16,8 @@ from ._kernel import (
     sleep_ms,
 )
 
-# The registry: every module of the package beyond the two above, by tier,
+# The registry: every module of the package beyond the two above (and
+# _fallback, which _kernel loads where the C core is missing), by tier,
 # with the names each one provides on first use. One string in flash, not
 # a dict built in RAM at import. Tiers, each a manifest option (extras=):
 # "core" (MicroPython's documented asyncio), then after " | cpython" the
@@ -28,7 +29,6 @@ from ._kernel import (
 # image holds the tier. manifest.py freezes what this lists; the surface
 # test checks every name.
 _LAZY = (
-    " _fallback:"  # the Python twin of the C core (left out beside it)
     " _sync: Event Lock ThreadSafeFlag"
     " _combinators: wait_for wait_for_ms gather"
     " _streams: open_connection start_server Stream StreamReader StreamWriter Server IncompleteReadError"
@@ -53,6 +53,8 @@ _LAZY = (
     " _threads: to_thread Loop.run_in_executor"
     " _crossthread: run_coroutine_threadsafe Loop.call_soon_threadsafe"
     " _running: get_running_loop"
+    " _streamext: Stream.readuntil Stream.writelines Stream.at_eof Stream.is_closing"
+    " Server.serve_forever Server.is_serving"
     " | all"
     " _ringq: RingbufQueue"
     " _threadsafe: ThreadSafeEvent ThreadSafeQueue"
@@ -66,8 +68,9 @@ _LAZY = (
 
 
 def _resolve(where, name):
-    # The object registered as `name` of `where` ("" the package, "Loop",
-    # "Task"), loaded on first use; None for a name the registry lacks.
+    # The object registered as `name` of `where` ("" the package, or a
+    # class: "Loop", "Task"...), loaded on first use; None for a name the
+    # registry lacks.
     key = " %s%s%s " % (where, "." if where else "", name)
     i = _LAZY.find(key)
     if i < 0 or name.startswith("_"):
@@ -75,40 +78,45 @@ def _resolve(where, name):
     j = _LAZY.rfind(":", 0, i)
     home = _LAZY[_LAZY.rfind(" ", 0, j) + 1 : j]
     try:
-        module = _kernel.load(home)
-    except ImportError:
+        module = _import(home)
+    except ImportError as e:
+        # The image may lack the module's tier: its first module imports
+        # only what a tier held with it holds, so importing it tells.
         k = _LAZY.rfind(" | ", 0, i)
-        if k < 0 or _holds(k):
-            raise  # a module of a tier the image holds: a real error
-        tier = _LAZY[k + 3 : _LAZY.find(" ", k + 3)]
-        raise AttributeError("asyncio: %s%s is not in this image: built without the '%s' extras (manifest option extras)"
-                             % (key.strip(), "()" if where else "", tier))
+        if k < 0:
+            raise e
+        first = _LAZY.find(" ", k + 3) + 1
+        try:
+            _import(_LAZY[first : _LAZY.find(":", first)])
+        except ImportError:
+            raise AttributeError("%s: image built without the '%s' extras" % (key.strip(), _LAZY[k + 3 : first - 1]))
+        raise e  # the tier is there: the module's own error
     return module if home == name else getattr(module, name)
 
 
-def _holds(k):
-    # Whether the image holds the tier whose marker is at k: the first
-    # module of a tier imports only what a tier held with it holds.
-    start = _LAZY.find(" ", k + 3) + 1
+def _import(home):
+    # With the heap too full to make the module object, MicroPython (1.25
+    # to 1.28) leaves its name in sys.modules with nothing behind it, and
+    # every later import of it returns that nothing: a crash. So after a
+    # MemoryError such entries of ours go: dict.get() reads one as None and
+    # pop() with a default drops it quietly (del would raise KeyError after
+    # dropping it). Nothing there allocates: a dict's keys iterate in place,
+    # and after a deletion the walk starts over.
     try:
-        _kernel.load(_LAZY[start : _LAZY.find(":", start)])
-    except ImportError:
-        return False
-    return True
+        return __import__(home, globals(), None, (home,), 1)
+    except MemoryError:
+        import sys
 
-
-def _task_method(name):
-    # Asked by the core for a Task attribute it lacks (None: no such); with
-    # None for the names of all (the Python core installs them at once),
-    # or None when the image lacks their tier.
-    if name is not None:
-        return _resolve("Task", name)
-    names = [w[5:] for w in _LAZY.split() if w.startswith("Task.")]
-    try:
-        _resolve("Task", names[0])
-    except AttributeError:
-        return None
-    return names
+        mods = sys.modules
+        again = True
+        while again:
+            again = False
+            for key in mods:
+                if key.startswith("asyncio") and mods.get(key) is None:
+                    mods.pop(key, None)
+                    again = True
+                    break
+        raise
 
 
 def __getattr__(name):
@@ -119,7 +127,7 @@ def __getattr__(name):
     return value
 
 
-# The layers below reach the ones above only through these.
+# The layers below reach the ones above only through the registry.
 _kernel.resolve = _resolve
 if hasattr(_kernel._core, "extend_task"):  # (not in a C core built without the extras)
-    _kernel._core.extend_task(_task_method)
+    _kernel._core.extend_task(_resolve)

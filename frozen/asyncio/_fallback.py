@@ -93,6 +93,25 @@ class Task:
         if coro is not None:
             _live[self] = None
 
+    def __getattr__(self, name):
+        # Only for attributes Task lacks: extend_task()'s. (MicroPython takes
+        # an AttributeError from here as an error where its VM only looks
+        # for a name, hence throw() and close() below, and no lookup of
+        # private names.)
+        fn = None if name[0] == "_" or _find_task_attr is None else _find_task_attr("Task", name)
+        if fn is None:
+            raise AttributeError("'Task' object has no attribute '%s'" % name)
+        setattr(Task, name, fn)
+        return getattr(self, name)
+
+    # What the VM does without them, when it throws into or closes a
+    # coroutine awaiting this task: the exception goes on.
+    def throw(self, exc, *_):
+        raise exc
+
+    def close(self):
+        pass
+
     def done(self):
         return bool(self._f & _DONE)
 
@@ -301,7 +320,7 @@ def init(cancelled_error, report, timeout_error, create_task, io_park):
     _timeout = timeout_error
     _create = create_task
     _io_park = io_park  # park(stream, writing): wait for the package's poller
-    _spare_cancel = cancelled_error()  # for a cancellation when the heap is full
+    _spare_cancel = None  # for a cancellation when the heap is full (made by _cancel())
     _gen = object()  # identifies this scheduler for run_ready()
     _live = {}
 
@@ -508,8 +527,8 @@ def _steps():
 
 def _cancellation(t):
     # The CancelledError to throw into t, made before the step changes
-    # anything; with the heap too full to make one, init()'s spare (the
-    # task still unwinds, without cancel(msg)'s message).
+    # anything; with the heap too full to make one, the spare _cancel()
+    # made (the task still unwinds, without cancel(msg)'s message).
     msg = t._msg
     if msg is not None:
         del t._msg
@@ -567,10 +586,15 @@ def result(t):
 
 
 def _cancel(t, msg=None):
+    global _spare_cancel
     if t._f & _DONE:
         return False
     if t is _cur:
         raise RuntimeError("can't cancel self")
+    if _spare_cancel is None:
+        # Made at the first cancel (which may still fail: nothing changed
+        # yet), for a throw that finds the heap full (_cancellation()).
+        _spare_cancel = _cancelled()
     # A task awaiting another task is cancelled through the awaited one.
     # Tasks awaiting each other in a cycle (a deadlock) end the walk where
     # it comes round again: `slow` follows at half speed until met.
@@ -655,14 +679,14 @@ def unrelay(r):
 
 
 def extend_task(find):
-    # find(name) gives a Task attribute the core lacks (a function, bound
-    # to the task), or None; find(None) the names it knows. Here they are
-    # all put on the class at once: a Task.__getattr__ would also be asked
-    # by the VM for throw and close (when a task awaiting a task is
-    # cancelled), and MicroPython takes its AttributeError as an error.
-    for name in find(None) or ():
-        setattr(Task, name, find(name))
+    # find("Task", name) gives a Task attribute the core lacks (a function,
+    # then kept on the class and bound), or None.
+    global _find_task_attr
+    _find_task_attr = find
     return True
+
+
+_find_task_attr = None
 
 
 def task_extra(t):

@@ -3,7 +3,6 @@
 
 from micropython import const
 from time import ticks_add, sleep_ms as _block_ms
-import sys
 
 try:
     import _asyncio as _core
@@ -97,18 +96,20 @@ class _IO:
     # The tasks waiting on streams and flags, and how the loop learns they
     # are ready.
     # Streams: select.poll over all streams with a waiting task, keyed by
-    # id(stream); a freed slot is kept for the next park().
+    # id(stream); a freed slot is kept for the next park(). `soft`: how
+    # many of them are written in Python (see poll()).
     # ThreadSafeFlags: a list the core looks at between steps (run_ready)
     # and this loop hands to the poller only while it blocks. Polled between
     # steps, a flag would cost a system call per step, and on unix 1 ms (the
     # port polls objects that are not file descriptors in 1 ms sleeps).
+    soft = 0
+
     def __init__(self):
         self.poller = None
         self.slots = {}
         self.spare = None
         self.flags = []  # flags with a waiting task, and in step with it,
         self.flag_tasks = []  # those tasks
-        self.soft = 0  # how many of the streams polled are written in Python
 
     # park(), wait() and poll() run on every stream wait, so they are kept to
     # 11 words of frame (arguments, locals, stack, 3 per try): MicroPython
@@ -256,41 +257,24 @@ class _IO:
 io_wake = _core.wake
 
 
-def load(name):
-    # The package's module `name`, imported on first use. With the heap too
-    # full to make the module object, MicroPython (1.25 to 1.28) leaves its
-    # name in sys.modules with nothing behind it, and every later import of
-    # it returns that nothing: a crash. So after a MemoryError such entries
-    # of ours go.
-    try:
-        return __import__(name, globals(), None, (name,), 1)
-    except MemoryError:
-        _forget_unfinished()
-        raise
-
-
-def _forget_unfinished():
-    # dict.get() reads an entry with nothing behind it as None, and pop()
-    # with a default drops it quietly (del would raise KeyError after
-    # dropping it). Nothing here allocates: a dict's keys iterate in place,
-    # and after a deletion the walk starts over rather than trust the
-    # iterator.
-    mods = sys.modules
-    again = True
-    while again:
-        again = False
-        for key in mods:
-            if key.startswith("asyncio") and mods.get(key) is None:
-                mods.pop(key, None)
-                again = True
-                break
-
-
 # The package's registry (set by __init__): resolve(where, name) gives
 # the object registered as `name` of the package (""), "Loop" or "Task",
 # loading its module on first use. The kernel reaches the layers above
 # only through it.
 resolve = None
+
+
+
+def more(obj, cls, name, static=False):
+    # For __getattr__ of the package's classes (Loop, Stream, Server): a
+    # method of cls from the registry, loaded on first use, then kept on
+    # the class.
+    fn = resolve(cls.__name__, name)
+    if fn is None:
+        raise AttributeError("'%s' object has no attribute '%s'" % (cls.__name__, name))
+    setattr(cls, name, staticmethod(fn) if static else fn)
+    return getattr(obj, name)
+
 
 _handler = None
 

@@ -13,14 +13,9 @@ class Loop:
     _stopper = None
 
     def __getattr__(self, name):
-        # Only for attributes Loop lacks: loop.call_soon() and friends, from
-        # the registry (CPython-compatible extras), loaded on first use and
-        # kept on the class.
-        fn = _kernel.resolve("Loop", name)
-        if fn is None:
-            raise AttributeError("'Loop' object has no attribute '%s'" % name)
-        setattr(Loop, name, staticmethod(fn))
-        return fn
+        # Only for attributes Loop lacks: loop.call_soon() and friends (the
+        # CPython-compatible extras)
+        return _kernel.more(self, Loop, name, True)
 
     def create_task(self, coro):
         return create_task(coro)

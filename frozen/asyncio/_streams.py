@@ -44,7 +44,7 @@ class Stream:
     # s: the wrapped object (socket, UART, anything with ioctl polling)
     # e: info for get_extra_info(); out_buf: bytes not yet written
     # (upstream's attribute names, which some drivers read)
-    # _eof: a read has met the end of the stream (at_eof())
+    # _eof: a read has met the end of the stream (at_eof(), in _streamext)
     _eof = False
 
     def __init__(self, s, e=None):
@@ -60,16 +60,8 @@ class Stream:
     def get_extra_info(self, v):
         return self.e[v]
 
-    def is_closing(self):
-        return self.closed
-
-    def at_eof(self):
-        # Nothing is buffered here, so: has a read met the end of the stream?
-        return self._eof
-
-    def writelines(self, lines):
-        for buf in lines:
-            self.write(buf)
+    def __getattr__(self, name):
+        return _kernel.more(self, Stream, name)  # CPython's readuntil()...
 
     def close(self):
         if not self.closed:
@@ -130,26 +122,6 @@ class Stream:
                 return line
             if line[-1] in (10, "\n"):
                 return line
-
-    async def readuntil(self, separator=b"\n"):
-        # A byte at a time: the stream keeps no buffer, so it must not read
-        # past the separator. For header-sized data (use readline() for
-        # lines). Polled before each byte like every other read: a driver
-        # whose read() blocks is never called before it is ready, and a
-        # stream that never runs dry cannot starve the other tasks.
-        if not separator:
-            raise ValueError("Separator should be at least one-byte string")
-        data = b""
-        while not data.endswith(separator):
-            await wait_io(self.s, False)
-            got = self.s.read(1)
-            if got is None:
-                continue
-            if not got:
-                self._eof = True
-                raise IncompleteReadError(data, None)
-            data += got
-        return data
 
     def write(self, buf):
         # Write straight through while nothing is queued; queue the rest.
@@ -243,6 +215,9 @@ class Server:
         self.close()
         await self.wait_closed()
 
+    def __getattr__(self, name):
+        return _kernel.more(self, Server, name)  # CPython's serve_forever()...
+
     def close(self):
         if not self.closing:
             self.closing = True
@@ -250,22 +225,6 @@ class Server:
 
     async def wait_closed(self):
         await self.task
-
-    def is_serving(self):
-        return not self.closing and not self.task.done()
-
-    async def serve_forever(self):
-        # CPython's: serve until cancelled, which closes the server; a
-        # close() from elsewhere ends it with CancelledError, as there.
-        if self.closing:
-            raise RuntimeError("server is closed")
-        try:
-            await self.task
-        except CancelledError:
-            self.close()
-            await self.wait_closed()
-            raise
-        raise CancelledError
 
     async def _serve(self, sock, cb, ssl):
         try:

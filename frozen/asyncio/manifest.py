@@ -32,9 +32,10 @@ def registry_modules(init="__init__.py"):
 
 
 wanted = TIERS[: TIERS.index(options.extras) + 1]
-files = ["__init__.py", "_kernel.py"]
+# (_fallback: the Python twin of the C core, needless beside it)
+files = ["__init__.py", "_kernel.py"] + ([] if options.c_core_only else ["_fallback.py"])
 for tier, name in registry_modules():
-    if tier in wanted and not (name == "_fallback" and options.c_core_only):
+    if tier in wanted:
         files.append(name + ".py")
 
 package("asyncio", files, base_path="..", opt=3)

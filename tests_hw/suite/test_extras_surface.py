@@ -36,6 +36,9 @@ def _get(where, name):
         return getattr(asyncio.get_event_loop(), name)
     if where == "Task":
         return getattr(asyncio.create_task(_nap()), name)  # (dropped by the next test's fresh loop)
+    if where:
+        # Stream, Server: what their instances' __getattr__ asks
+        return asyncio._kernel.resolve(where, name)
     return getattr(asyncio, name)
 
 
