@@ -25,7 +25,7 @@ def _lib(workload):
 @pytest.mark.parametrize("workload", bench_workloads.WORKLOADS, ids=lambda w: w.name)
 def test_workload_and_floors_complete(workload):
     lib = _lib(workload)
-    for mode in (workload.name, *workload.floors):
+    for mode in (workload.server_mode, *workload.floors):
         _, ops, allocated = bench_workloads.serve(UNIX_IMAGE, mode, N, workload.client, alloc=True, lib=lib, timeout=60)
         assert ops == N and allocated > 0, (mode, ops, allocated)
         row = bench_workloads.per_op(UNIX_IMAGE, mode, N, workload.client, lib, callgrind=False)
