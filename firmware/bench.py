@@ -18,14 +18,13 @@ Writes BENCHMARKS.md, benchmarks.png and build/bench/results.json.
 import dataclasses
 import json
 import re
-import shutil
 import statistics
 import subprocess
 import tempfile
 import time
 
 from . import boards
-from .errors import FirmwareError, ImageMissing, ToolchainMissing
+from .errors import FirmwareError, ImageMissing
 from .paths import BUILD_DIR, ROOT
 
 BENCH_DIR = ROOT / "tests_hw" / "bench"
@@ -166,8 +165,9 @@ def _instructions(image, args):
 
 def callgrind(scale, log):
     """{bench: {"ours": Ir/op, "stock": Ir/op}} from runs with N and 2N operations."""
-    if not shutil.which("valgrind"):
-        raise ToolchainMissing("valgrind not found", hint="apt-get install valgrind")
+    from .bench_workloads import ensure_valgrind
+
+    ensure_valgrind(log)
     result = {}
     for bench in CALLGRIND_BENCHES:
         per_op = {}

@@ -165,6 +165,16 @@ IMAGES = (("ours", "UNIX", True), ("pyonly", "UNIX", False), ("stock", "UNIX_STO
 FLOOR_IMAGE = "stock"
 
 
+def ensure_valgrind(log=print):
+    # From Debian, at bench time: only the instruction counts need it.
+    if not shutil.which("valgrind"):
+        from . import toolchain
+
+        toolchain.install_apt(["valgrind"], log)
+    if not shutil.which("valgrind"):
+        raise ToolchainMissing("valgrind not found", hint="apt-get install valgrind")
+
+
 def images():
     from .build import image_dir
 
@@ -279,8 +289,8 @@ def per_op(image, mode, n, client=None, lib=None, callgrind=True):
 
 def run(scale=1.0, callgrind=True, only=None, log=print):
     """{"scale", "seconds", "rows": [{name, label, n, ours, pyonly, stock, floors: {mode: row}}]}."""
-    if callgrind and not shutil.which("valgrind"):
-        raise ToolchainMissing("valgrind not found", hint="apt-get install valgrind")
+    if callgrind:
+        ensure_valgrind(log)
     started = time.monotonic()
     found = images()
     rows = []
