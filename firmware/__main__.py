@@ -85,7 +85,7 @@ def cmd_bench(args):
     from .bench import main as bench
 
     bench(rounds=args.rounds, scale=args.scale, build_images=not args.no_build,
-          measure_size=args.size, skip=args.skip or ())
+          measure_size=args.size, skip=args.skip or (), only_workloads=args.workloads)
 
 
 def cmd_check(args):
@@ -149,7 +149,9 @@ def parser():
     b.add_argument("--scale", type=float, default=0.5, help="iteration counts relative to the scripts' defaults")
     b.add_argument("--no-build", action="store_true", help="use the images already built")
     b.add_argument("--size", action="store_true", help="build what the flash table needs (slow)")
-    b.add_argument("--skip", action="append", choices=("callgrind", "qemu"), help="leave a part out")
+    b.add_argument("--skip", action="append", choices=("callgrind", "qemu", "workloads"), help="leave a part out")
+    b.add_argument("--workloads", action="store_true",
+                   help="only the real workloads (streams, UART-like, floors); updates that section of BENCHMARKS.md")
     b.set_defaults(func=cmd_bench)
     d = sub.add_parser("deploy", help="flash a board")
     d.add_argument("--board", default=boards.DEFAULT_BOARD)

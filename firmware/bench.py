@@ -10,20 +10,21 @@ side by side in one run.
 * QEMU: both AN385 images under `-icount shift=0`, so ticks follow virtual time (one
   instruction = 1 ns) and the rates are deterministic.
 * flash/RAM of asyncio per board from firmware/size.py.
+* real workloads (firmware/bench_workloads.py): stream servers and a UART-like
+  stream, instructions and allocation per operation, against the no-asyncio floors.
 Writes BENCHMARKS.md, benchmarks.png and build/bench/results.json.
 """
 
 import dataclasses
 import json
 import re
-import shutil
 import statistics
 import subprocess
 import tempfile
 import time
 
 from . import boards
-from .errors import FirmwareError, ImageMissing, ToolchainMissing
+from .errors import FirmwareError, ImageMissing
 from .paths import BUILD_DIR, ROOT
 
 BENCH_DIR = ROOT / "tests_hw" / "bench"
@@ -164,8 +165,9 @@ def _instructions(image, args):
 
 def callgrind(scale, log):
     """{bench: {"ours": Ir/op, "stock": Ir/op}} from runs with N and 2N operations."""
-    if not shutil.which("valgrind"):
-        raise ToolchainMissing("valgrind not found", hint="apt-get install valgrind")
+    from .bench_workloads import ensure_valgrind
+
+    ensure_valgrind(log)
     result = {}
     for bench in CALLGRIND_BENCHES:
         per_op = {}
@@ -282,7 +284,7 @@ def flash_parts(log):
 # -- entry point ----------------------------------------------------------------------
 
 def main(rounds=5, scale=0.5, qemu_scale=0.05, cg_scale=0.02, build_images=True, measure_size=False,
-         skip=(), log=print):
+         skip=(), log=print, only_workloads=False):
     from . import bench_report
     from .build import build
 
@@ -298,6 +300,8 @@ def main(rounds=5, scale=0.5, qemu_scale=0.05, cg_scale=0.02, build_images=True,
             build(board_name, log=lambda *a: None)
         log(f"building {PAIRS['unix'][0]} pure Python ...")
         build(PAIRS["unix"][0], asyncio_c=False, log=lambda *a: None)
+    if only_workloads:
+        return workloads_main(log)
     results = {"rounds": rounds, "scale": scale, "qemu_scale": qemu_scale, "callgrind_scale": cg_scale}
     results["unix"] = summarise(*unix_rounds(rounds, scale, log))
     results["pyonly"] = summarise(*pyonly_rounds(3, scale, log))
@@ -305,6 +309,7 @@ def main(rounds=5, scale=0.5, qemu_scale=0.05, cg_scale=0.02, build_images=True,
     results["qemu"] = None if "qemu" in skip else summarise(*qemu_runs(2, qemu_scale, log))
     results["flash"] = flash_tables(measure_size, log)
     results["flash_parts"] = flash_parts(log)
+    results["workloads"] = None if "workloads" in skip else run_workloads(log)
     results["seconds"] = round(time.monotonic() - started)
     out = BUILD_DIR / "bench"
     out.mkdir(parents=True, exist_ok=True)
@@ -312,3 +317,23 @@ def main(rounds=5, scale=0.5, qemu_scale=0.05, cg_scale=0.02, build_images=True,
     text = bench_report.write(results)
     print(text)
     return results
+
+
+def run_workloads(log):
+    from . import bench_workloads
+
+    workloads = bench_workloads.run(log=log)
+    workloads["flash"] = bench_workloads.core_flash(log)
+    return workloads
+
+
+def workloads_main(log=print):
+    """`bench --workloads`: only the real-workloads section, spliced into BENCHMARKS.md."""
+    from . import bench_report
+
+    workloads = run_workloads(log)
+    out = BUILD_DIR / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "workloads.json").write_text(json.dumps(workloads, indent=1))
+    print(bench_report.write_workloads(workloads))
+    return workloads

@@ -134,6 +134,136 @@ def _flash_parts(parts):
     return md
 
 
+# Issue 22's targets: stock Ir / ours Ir per workload.
+# echo_wait: the echo target, with the server waiting for each line.
+WORKLOAD_TARGETS = (("echo", 1.5), ("echo_wait", 1.5), ("http", 2.0), ("http_ka", 2.0), ("microdot", 1.15))
+# The pure-Python core's echo trip before issue 22's core change (this harness at 4b8b3a0);
+# "no slower" allows the socket rows' run-to-run spread of about 1%.
+PYONLY_ECHO_BEFORE = 78_600  # two runs: 78,547 and 78,664 (issue 22 says 80,364, from its own server)
+FLOOR_NAMES = {"blocking": "blocking socket", "poll": "poll loop"}
+
+
+def _floor_kind(mode):
+    return FLOOR_NAMES.get(mode.rsplit("_", 1)[-1], mode)
+
+
+def workload_targets(wl):
+    """[(target, met, detail)] for issue 22, from one workloads run."""
+    rows = {r["name"]: r for r in wl["rows"]}
+    out = []
+    for name, want in WORKLOAD_TARGETS:
+        r = rows.get(name)
+        if r and r["ours"]["ir"] and r["stock"]["ir"]:
+            x = r["stock"]["ir"] / r["ours"]["ir"]
+            out.append((f"{name} >= {want}x stock (instructions)", x >= want, f"{x:.2f}x"))
+    for r in wl["rows"]:
+        ours, stock = r["ours"]["alloc"], r["stock"]["alloc"]
+        out.append((f"{r['name']} allocation <= stock", ours <= stock, f"{ours:,.0f} vs {stock:,.0f} B/op"))
+    echo = rows.get("echo")
+    if echo and echo["pyonly"]["ir"] and PYONLY_ECHO_BEFORE:
+        now = echo["pyonly"]["ir"]
+        out.append(("pure-Python echo no slower than before", now <= PYONLY_ECHO_BEFORE * 1.01,
+                    f"{now:,.0f} vs {PYONLY_ECHO_BEFORE:,.0f} Ir/op"))
+    return out
+
+
+def _minutes(seconds):
+    m = seconds // 60 + 1
+    return f"under {m} minute" + ("s" if m > 1 else "")
+
+
+def workloads_section(wl):
+    """The "Real workloads" section of BENCHMARKS.md, as lines."""
+    md = [
+        "## Real workloads (issue 22: streams; unix images, callgrind)",
+        "",
+        f"`python3 -m firmware bench --workloads` (part of `make bench`; {_minutes(wl['seconds'])}",
+        "here) runs the servers of `tests_hw/bench/workload_servers.py` on our image, our",
+        "pure-Python core (`UNIX-pyonly`) and stock, and the same exchanges without asyncio",
+        "(the floors, on the stock image: they never import asyncio), driven by a CPython",
+        "client on 127.0.0.1 (`firmware/bench_workloads.py`) with fixed payloads.",
+        "",
+        "* **Ir/op**: instructions of the server process under `valgrind --tool=callgrind`,",
+        "  two runs of N and 2N operations, (Ir(2N) - Ir(N)) / N, so start-up, imports and",
+        "  shut-down cancel out. User space only: neither the client nor the kernel's side of a",
+        "  system call is counted. Two runs here: stock's rows, the UART rows and the floors",
+        "  repeated exactly; our two cores' socket rows moved by up to 0.6% (their paths depend",
+        "  on when the client's bytes arrive). No wall clock anywhere in this section.",
+        "* **B/op**: the same two run lengths without valgrind, with `-X heapsize=64M` and the",
+        "  GC off from the start; growth of `gc.mem_alloc()` over the run, difference / N.",
+        "* ours/stock = stock Ir / ours Ir: above 1, ours is faster.",
+        "* echo: one connection, 32-byte lines, `readline()` then `write()` + `drain()`; back to",
+        "  back, or with the client pausing 2 ms before each line so that the server always",
+        "  waits in its poller for it, as a device server mostly does. HTTP:",
+        "  `start_server`, request head read with `readline()` up to the blank line, a fixed",
+        "  response with a 13-byte body; one request per connection (`Connection: close`), or",
+        "  all on one keep-alive connection. microdot: the release from PyPI (`pip download`",
+        "  into `build/workloads/`, loaded through `MICROPYPATH`), a route returning a string,",
+        "  one request per connection. UART-like: an `io.IOBase` with `ioctl` readiness and",
+        "  `read`/`readline` like `machine.UART`'s, read through `StreamReader`; a producer task",
+        "  (the RX interrupt) delivers a 32-byte line whenever the FIFO is empty, then",
+        "  `sleep(0)`s, so an operation includes that task's step. Floors: a blocking socket",
+        "  loop and a non-blocking one on `select.poll` (`ipoll`); for the UART, deliver,",
+        "  `ipoll(0)`, read, in a plain loop.",
+        "",
+    ]
+    has_cg = any(r["ours"]["ir"] for r in wl["rows"])
+    if has_cg:
+        md += [
+            "| workload | N | ours Ir/op | pure-Python Ir/op | stock Ir/op | ours/stock | pure-Python/stock "
+            "| floor Ir/op (no asyncio) |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in wl["rows"]:
+            o, p, st = r["ours"]["ir"], r["pyonly"]["ir"], r["stock"]["ir"]
+            floors = "; ".join(f"{_floor_kind(m)} {_num(f['ir'])}" for m, f in r["floors"].items()) or "-"
+            md.append(f"| {r['label']} | {r['n']} | {_num(o)} | {_num(p)} | {_num(st)} | "
+                      f"{st / o:.2f} | {st / p:.2f} | {floors} |")
+    else:
+        md.append("(instructions not measured in this run)")
+    md += [
+        "",
+        "| workload | ours B/op | pure-Python B/op | stock B/op | floor B/op (no asyncio) |",
+        "|---|---|---|---|---|",
+    ]
+    for r in wl["rows"]:
+        floors = "; ".join(f"{_floor_kind(m)} {_num(f['alloc'])}" for m, f in r["floors"].items()) or "-"
+        md.append(f"| {r['label']} | {_num(r['ours']['alloc'])} | {_num(r['pyonly']['alloc'])} | "
+                  f"{_num(r['stock']['alloc'])} | {floors} |")
+    md += ["", "| issue 22 target | met | measured |", "|---|---|---|"]
+    md += [f"| {name} | {'yes' if ok else '**no**'} | {detail} |" for name, ok, detail in workload_targets(wl)]
+    flash = wl.get("flash")
+    if flash:
+        from .bench_workloads import FLASH_BEFORE
+
+        md += [
+            "",
+            f"Flash of the core (C module, `ASYNCIO_EXTRAS=core`) on {flash['board']}, over the board",
+            f"without asyncio: {flash['ours']:,} B in this run (built from {flash['built_from']}),",
+            f"{FLASH_BEFORE['ours']:,} B before issue 22's core change ({FLASH_BEFORE['commit']});",
+            f"stock {flash['stock']:,} B.",
+        ]
+    md.append("")
+    return md
+
+
+def write_workloads(wl):
+    """Put a workloads run's section into BENCHMARKS.md in place of the old one
+    (or before the unix tables), leaving the rest of the page as it was."""
+    section = "\n".join(workloads_section(wl))
+    text = REPORT.read_text() if REPORT.is_file() else ""
+    start = text.find("## Real workloads")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        end = len(text) if end < 0 else end + 1
+        text = text[:start] + section + "\n" + text[end:]
+    else:
+        at = text.find("## unix:")
+        text = text[:at] + section + "\n" + text[at:] if at >= 0 else text + "\n" + section
+    REPORT.write_text(text)
+    return section
+
+
 def write(results):
     unix, flash = results["unix"], results["flash"]
     t = targets(unix, flash, results.get("callgrind"))
@@ -156,8 +286,10 @@ def write(results):
         "|---|---|---|",
     ]
     md += [f"| {name} | {'yes' if ok else '**no**'} | {detail} |" for name, ok, detail in t]
+    md.append("")
+    if results.get("workloads"):
+        md += workloads_section(results["workloads"])
     md += [
-        "",
         f"## unix: {results['rounds']} interleaved rounds (ours, stock, ours, ...), medians",
         "",
         "`ops/s`: higher is better; `B/op`, `B/task`, `B`: lower is better. `.alloc` rows are bytes",
