@@ -31,7 +31,8 @@ from ._kernel import (
 _LAZY = (
     " _sync: Event Lock ThreadSafeFlag"
     " _combinators: wait_for wait_for_ms gather"
-    " _streams: open_connection start_server Stream StreamReader StreamWriter Server IncompleteReadError"
+    " _streams: open_connection start_server Stream StreamReader StreamWriter Server"
+    " IncompleteReadError"
     " _loop: Loop get_event_loop new_event_loop"
     " | cpython"
     " _hooks:"
@@ -45,8 +46,9 @@ _LAZY = (
     " _timeouts: timeout timeout_at Timeout"
     " _wait: wait as_completed shield FIRST_COMPLETED FIRST_EXCEPTION ALL_COMPLETED"
     " _alltasks: all_tasks"
-    " _taskext: InvalidStateError ensure_future iscoroutine Task.result Task.exception Task.cancelled"
-    " Task.get_name Task.set_name Task.get_coro Task.add_done_callback Task.remove_done_callback"
+    " _taskext: InvalidStateError ensure_future iscoroutine Task.result Task.exception"
+    " Task.cancelled Task.get_name Task.set_name Task.get_coro Task.add_done_callback"
+    " Task.remove_done_callback"
     " _callbacks: Handle TimerHandle Loop.time Loop.call_soon Loop.call_later"
     " Loop.call_later_ms Loop.call_at Loop.is_running Loop.is_closed"
     " _future: Future isfuture Loop.create_future"
@@ -89,7 +91,9 @@ def _resolve(where, name):
         try:
             _import(_LAZY[first : _LAZY.find(":", first)])
         except ImportError:
-            raise AttributeError("%s: image built without the '%s' extras" % (key.strip(), _LAZY[k + 3 : first - 1]))
+            raise AttributeError(
+                "%s: image built without the '%s' extras" % (key.strip(), _LAZY[k + 3 : first - 1])
+            )
         raise e  # the tier is there: the module's own error
     return module if home == name else getattr(module, name)
 

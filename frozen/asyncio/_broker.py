@@ -35,8 +35,16 @@ class Broker:
         self.dropped = 0
 
     def subscribe(self, topic, agent, *args):
-        if not (hasattr(agent, "put_nowait") or hasattr(agent, "set") or hasattr(agent, "put") or callable(agent)):
-            raise TypeError("Broker agent must be a queue, event, agent or callable, got %s" % type(agent).__name__)
+        if not (
+            hasattr(agent, "put_nowait")
+            or hasattr(agent, "set")
+            or hasattr(agent, "put")
+            or callable(agent)
+        ):
+            raise TypeError(
+                "Broker agent must be a queue, event, agent or callable, got %s"
+                % type(agent).__name__
+            )
         subs = self._subs.get(topic)
         if subs is None:
             subs = self._subs[topic] = []

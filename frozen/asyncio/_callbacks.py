@@ -54,7 +54,9 @@ class Handle:
         try:
             self._cb(*self._args)
         except Exception as e:
-            _kernel.call_handler({"message": "Exception in callback", "exception": e, "handle": self})
+            _kernel.call_handler(
+                {"message": "Exception in callback", "exception": e, "handle": self}
+            )
 
 
 class TimerHandle(Handle):

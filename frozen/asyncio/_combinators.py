@@ -8,7 +8,10 @@ def _check_timeout(timeout, kind):
         if timeout is not None and timeout < 0:
             raise ValueError("timeout must be >= 0, got %r" % (timeout,))
         return
-    raise TypeError("timeout must be %s or None, got %s" % ("a number" if kind is float else "an int", type(timeout).__name__))
+    raise TypeError(
+        "timeout must be %s or None, got %s"
+        % ("a number" if kind is float else "an int", type(timeout).__name__)
+    )
 
 
 # Plain functions returning the coroutine: arguments are checked at the

@@ -175,7 +175,9 @@ class ConcurrentFuture:
         if self._state != _PENDING:
             return
         if self._done is None or get_ident() == _loop_thread:
-            raise RuntimeError("result() would wait forever: the loop that must finish the future runs on this thread")
+            raise RuntimeError(
+                "result() would wait forever: the loop that must finish it runs on this thread"
+            )
         if timeout is None:
             self._done.acquire()
         else:
@@ -221,7 +223,9 @@ def run_coroutine_threadsafe(coro, loop=None):
         if ms is not None:
             coro = _kernel._sleep_for(ms)
         elif not hasattr(coro, "__next__") and not hasattr(coro, "_asyncio_future_blocking"):
-            raise TypeError("run_coroutine_threadsafe() needs a coroutine, got %s" % type(coro).__name__)
+            raise TypeError(
+                "run_coroutine_threadsafe() needs a coroutine, got %s" % type(coro).__name__
+            )
     f = ConcurrentFuture()
     post(_start, (coro, f))
     return f

@@ -311,7 +311,22 @@ def _timer_remove(t):
 
 def init(cancelled_error, report, timeout_error, create_task, io_park):
     # A fresh, empty scheduler; tasks of the previous one are abandoned.
-    global _rhead, _rtail, _heap, _seq, _cur, _main, _cancelled, _report, _timeout, _create, _io_park, _gen, _live, _spare_cancel, _clock
+    global \
+        _rhead, \
+        _rtail, \
+        _heap, \
+        _seq, \
+        _cur, \
+        _main, \
+        _cancelled, \
+        _report, \
+        _timeout, \
+        _create, \
+        _io_park, \
+        _gen, \
+        _live, \
+        _spare_cancel, \
+        _clock
     _rhead = _rtail = _heap = _cur = _main = None
     _clock = _ticks_ms
     _seq = 0
@@ -453,7 +468,11 @@ def _steps():
         now = yield t
         t = _heap
         h = _rhead
-        if t is not None and _ticks_diff(t._key, now) <= 0 and (h is None or _ticks_diff(t._key, h._key) <= 0):
+        if (
+            t is not None
+            and _ticks_diff(t._key, now) <= 0
+            and (h is None or _ticks_diff(t._key, h._key) <= 0)
+        ):
             _heap = _merge_children(t._child)
             t._child = None
             t._q = None

@@ -75,7 +75,9 @@ class Future:
         if isinstance(exception, type):
             exception = exception()
         if isinstance(exception, StopIteration):
-            raise TypeError("StopIteration interacts badly with generators and cannot be raised into a Future")
+            raise TypeError(
+                "StopIteration interacts badly with generators and cannot be raised into a Future"
+            )
         self._finish(_FAILED, exception)
 
     def cancel(self, msg=None):
@@ -126,7 +128,9 @@ class Future:
 
 
 def isfuture(obj):
-    return getattr(type(obj), "_asyncio_future_blocking", None) is not None or isinstance(obj, _core.Task)
+    return getattr(type(obj), "_asyncio_future_blocking", None) is not None or isinstance(
+        obj, _core.Task
+    )
 
 
 def create_future():

@@ -8,7 +8,7 @@
 #   wait_on(t, w)   park task w (not started yet) on t's wait list, as if
 #                   it awaited t: woken with t's other awaiters, in order
 
-from ._kernel import _core, PRIVATE, MAX_MS
+from ._kernel import _core, PRIVATE
 
 
 extend_task = _core.extend_task

@@ -264,7 +264,6 @@ io_wake = _core.wake
 resolve = None
 
 
-
 def more(obj, cls, name, static=False):
     # For __getattr__ of the package's classes (Loop, Stream, Server): a
     # method of cls from the registry, loaded on first use, then kept on
@@ -295,7 +294,11 @@ def call_handler(context):
                 # tuple, which a full heap turns into a MemoryError.)
                 if isinstance(e, KeyboardInterrupt) or isinstance(e, SystemExit):
                     raise
-                context = {"message": "Unhandled error in exception handler", "exception": e, "context": context}
+                context = {
+                    "message": "Unhandled error in exception handler",
+                    "exception": e,
+                    "context": context,
+                }
         loop.default_exception_handler(context)
     except MemoryError:
         pass
@@ -305,7 +308,11 @@ def _report(t):
     # A fresh context per report (the error path may allocate): a handler
     # may keep it, and reports never overwrite each other.
     try:
-        context = {"message": "Task exception wasn't retrieved", "exception": _core.outcome(t)[1], "future": t}
+        context = {
+            "message": "Task exception wasn't retrieved",
+            "exception": _core.outcome(t)[1],
+            "future": t,
+        }
     except MemoryError:
         return  # no room to say it
     call_handler(context)

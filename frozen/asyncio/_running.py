@@ -21,5 +21,5 @@ def get_running_loop():
         # starts here, on the loop's thread. (Loading the method here also
         # spares threads a race in MicroPython's import, which has no lock.)
         _arm(True)
-        loop.call_soon_threadsafe
+        loop.call_soon_threadsafe  # noqa: B018  (loads it)
     return loop

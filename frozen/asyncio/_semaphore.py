@@ -80,4 +80,3 @@ class BoundedSemaphore(Semaphore):
         if self._value >= self._bound:
             raise ValueError("BoundedSemaphore released too many times")
         super().release()
-

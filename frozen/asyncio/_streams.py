@@ -35,7 +35,10 @@ _IOBase = getattr(io, "IOBase", ())
 class IncompleteReadError(EOFError):
     # readexactly() hit the end of the stream (CPython's; an EOFError as upstream raises)
     def __init__(self, partial, expected):
-        super().__init__("%d bytes read on a total of %s expected bytes" % (len(partial), "undefined" if expected is None else expected))
+        super().__init__(
+            "%d bytes read on a total of %s expected bytes"
+            % (len(partial), "undefined" if expected is None else expected)
+        )
         self.partial = partial
         self.expected = expected
 
@@ -51,7 +54,9 @@ class Stream:
         if isinstance(s, _IOBase) and not hasattr(s, "ioctl"):
             # Bare-metal poll() would only find out while polling, and the
             # error would stop the loop: say it here.
-            raise TypeError("Stream needs an object it can poll; %s has no ioctl()" % type(s).__name__)
+            raise TypeError(
+                "Stream needs an object it can poll; %s has no ioctl()" % type(s).__name__
+            )
         self.s = s
         self.e = e if e is not None else {}
         self.out_buf = b""
@@ -194,7 +199,9 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
             import ssl as _ssl
 
             ssl = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
-        s = ssl.wrap_socket(s, server_hostname=server_hostname or host, do_handshake_on_connect=False)
+        s = ssl.wrap_socket(
+            s, server_hostname=server_hostname or host, do_handshake_on_connect=False
+        )
         s.setblocking(False)
     # The address connected to, in the form the port's accept() uses too.
     stream = Stream(s, {"peername": addr})
@@ -236,9 +243,13 @@ class Server:
                     continue  # the peer gave up before we accepted
                 if ssl:
                     try:
-                        conn = ssl.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+                        conn = ssl.wrap_socket(
+                            conn, server_side=True, do_handshake_on_connect=False
+                        )
                     except OSError as e:
-                        _kernel.call_handler({"message": "TLS wrap failed", "exception": e, "future": None})
+                        _kernel.call_handler(
+                            {"message": "TLS wrap failed", "exception": e, "future": None}
+                        )
                         conn.close()
                         continue
                 conn.setblocking(False)

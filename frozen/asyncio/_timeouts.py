@@ -32,7 +32,11 @@ class Timeout:
 
     def reschedule(self, when):
         if self._state != _ENTERED:
-            raise RuntimeError("Timeout has not been entered" if self._state == _CREATED else "Cannot reschedule after expiration")
+            raise RuntimeError(
+                "Timeout has not been entered"
+                if self._state == _CREATED
+                else "Cannot reschedule after expiration"
+            )
         self._when = when
         if self._handle is not None:
             self._handle.cancel()

@@ -5,7 +5,7 @@
 # the sleep short when that task finishes.
 
 from ._kernel import _core
-from ._hooks import MAX_MS
+from ._kernel import MAX_MS
 
 
 async def until_any_done(tasks, ms=None):

@@ -11,7 +11,9 @@ options.defaults(c_core_only=False, extras="all")
 
 TIERS = ("core", "cpython", "all")
 if options.extras not in TIERS:
-    raise ValueError("asyncio manifest: extras must be 'core', 'cpython' or 'all', not %r" % (options.extras,))
+    raise ValueError(
+        "asyncio manifest: extras must be 'core', 'cpython' or 'all', not %r" % (options.extras,)
+    )
 
 
 def registry_modules(init="__init__.py"):
@@ -20,8 +22,11 @@ def registry_modules(init="__init__.py"):
 
     with open(init) as f:
         tree = ast.parse(f.read())
-    lazy = next(ast.literal_eval(n.value) for n in tree.body
-                if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "_LAZY")
+    lazy = next(
+        ast.literal_eval(n.value)
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "_LAZY"
+    )
     tier = "core"
     tokens = iter(lazy.split())
     for token in tokens:

@@ -4,7 +4,8 @@
 # out of memory with a little more room each time. Whatever allocation
 # fails, nothing may crash or hang, no step may give a wrong answer, and
 # afterwards a task parked all along and a fresh run must both work.
-import asyncio, gc
+import asyncio
+import gc
 
 hog = []
 
@@ -119,7 +120,7 @@ async def bystander():
 async def main():
     ws = [None] * 3
     out = [None] * 3
-    for attempt in range(RETRIES):
+    for _ in range(RETRIES):
         try:
             for w in range(3):
                 if ws[w] is None:
@@ -142,7 +143,7 @@ async def finish(t):
 
 
 def run(fn, arg):
-    for attempt in range(RETRIES):
+    for _ in range(RETRIES):
         try:
             return asyncio.run(fn(arg))
         except MemoryError:
