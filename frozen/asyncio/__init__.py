@@ -55,8 +55,7 @@ _LAZY = (
     " _threads: to_thread Loop.run_in_executor"
     " _crossthread: run_coroutine_threadsafe Loop.call_soon_threadsafe"
     " _running: get_running_loop"
-    " _streamext: Stream.readuntil Stream.writelines Stream.at_eof Stream.is_closing"
-    " Server.serve_forever Server.is_serving"
+    " _streamext: Server.serve_forever Server.is_serving"
     " | all"
     " _ringq: RingbufQueue"
     " _threadsafe: ThreadSafeEvent ThreadSafeQueue"
@@ -72,7 +71,9 @@ _LAZY = (
 def _resolve(where, name):
     # The object registered as `name` of `where` ("" the package, or a
     # class: "Loop", "Task"...), loaded on first use; None for a name the
-    # registry lacks.
+    # registry lacks. With name None, the names registered for a class.
+    if name is None:
+        return [w[len(where) + 1 :] for w in _LAZY.split() if w.startswith(where + ".")]
     key = " %s%s%s " % (where, "." if where else "", name)
     i = _LAZY.find(key)
     if i < 0 or name.startswith("_"):

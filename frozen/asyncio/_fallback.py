@@ -93,25 +93,6 @@ class Task:
         if coro is not None:
             _live[self] = None
 
-    def __getattr__(self, name):
-        # Only for attributes Task lacks: extend_task()'s. (MicroPython takes
-        # an AttributeError from here as an error where its VM only looks
-        # for a name, hence throw() and close() below, and no lookup of
-        # private names.)
-        fn = None if name[0] == "_" or _find_task_attr is None else _find_task_attr("Task", name)
-        if fn is None:
-            raise AttributeError("'Task' object has no attribute '%s'" % name)
-        setattr(Task, name, fn)
-        return getattr(self, name)
-
-    # What the VM does without them, when it throws into or closes a
-    # coroutine awaiting this task: the exception goes on.
-    def throw(self, exc, *_):
-        raise exc
-
-    def close(self):
-        pass
-
     def done(self):
         return bool(self._f & _DONE)
 
@@ -699,13 +680,16 @@ def unrelay(r):
 
 def extend_task(find):
     # find("Task", name) gives a Task attribute the core lacks (a function,
-    # then kept on the class and bound), or None.
-    global _find_task_attr
-    _find_task_attr = find
+    # bound to the task), find("Task", None) their names. Here they are set
+    # on the class at once: a __getattr__ would slow every attribute of every
+    # task (MicroPython then looks for descriptors at each access), and the
+    # VM would take its AttributeError for throw or close as an error.
+    try:
+        for name in find("Task", None):
+            setattr(Task, name, find("Task", name))
+    except AttributeError:
+        pass  # (an image without their tier)
     return True
-
-
-_find_task_attr = None
 
 
 def task_extra(t):

@@ -149,8 +149,9 @@ class _IO:
         self.spare = None
         slot.s = s
         slot.mask = mask
-        slot.soft = isinstance(s, _IOBase)
-        self.soft += slot.soft
+        if isinstance(s, _IOBase):
+            slot.soft = True
+            self.soft += 1
         self.slots[id(s)] = slot
         return slot
 
@@ -175,7 +176,9 @@ class _IO:
         # the slot for the next park() (one allocation fewer per wait).
         del self.slots[id(slot.s)]
         self.poller.unregister(slot.s)
-        self.soft -= slot.soft
+        if slot.soft:
+            slot.soft = False
+            self.soft -= 1
         slot.s = None
         slot.mask = 0
         self.spare = slot

@@ -47,7 +47,7 @@ class Stream:
     # s: the wrapped object (socket, UART, anything with ioctl polling)
     # e: info for get_extra_info(); out_buf: bytes not yet written
     # (upstream's attribute names, which some drivers read)
-    # _eof: a read has met the end of the stream (at_eof(), in _streamext)
+    # _eof: a read has met the end of the stream (at_eof())
     _eof = False
 
     def __init__(self, s, e=None):
@@ -65,8 +65,16 @@ class Stream:
     def get_extra_info(self, v):
         return self.e[v]
 
-    def __getattr__(self, name):
-        return _kernel.more(self, Stream, name)  # CPython's readuntil()...
+    def is_closing(self):
+        return self.closed
+
+    def at_eof(self):
+        # Nothing is buffered here, so: has a read met the end of the stream?
+        return self._eof
+
+    def writelines(self, lines):
+        for buf in lines:
+            self.write(buf)
 
     def close(self):
         if not self.closed:
@@ -127,6 +135,26 @@ class Stream:
                 return line
             if line[-1] in (10, "\n"):
                 return line
+
+    async def readuntil(self, separator=b"\n"):
+        # A byte at a time: the stream keeps no buffer, so it must not read
+        # past the separator. For header-sized data (use readline() for
+        # lines). Polled before each byte like every other read: a driver
+        # whose read() blocks is never called before it is ready, and a
+        # stream that never runs dry cannot starve the other tasks.
+        if not separator:
+            raise ValueError("Separator should be at least one-byte string")
+        data = b""
+        while not data.endswith(separator):
+            await wait_io(self.s, False)
+            got = self.s.read(1)
+            if got is None:
+                continue
+            if not got:
+                self._eof = True
+                raise IncompleteReadError(data, None)
+            data += got
+        return data
 
     def write(self, buf):
         # Write straight through while nothing is queued; queue the rest.
