@@ -25,9 +25,10 @@ SCOPE_GENERATOR = 0x01
 HOT = {
     "_kernel": ("park", "_watch", "update", "forget", "wait", "wake_flags",
                 "poll", "_on", "_register", "sleep"),
-    "_streams": ("__next__", "wait_io", "write"),
+    "_streams": ("write",),
     "_fallback": ("run_one", "run_ready", "pause", "resuming", "wake", "spawn", "_ready", "_finish",
-                  "_wake_waiter", "_timer_push", "_meld", "_merge_children", "next_due", "sleep_ms"),
+                  "_wake_waiter", "_timer_push", "_meld", "_merge_children", "next_due", "sleep_ms",
+                  "io_wait", "__next__"),
 }
 
 
