@@ -29,7 +29,9 @@ class Board:
     asyncio: str = "ours"  # "stock": upstream's asyncio, the benchmark baseline
     runs_here: object = False  # "native", "qemu", "rp2040js" or False (needs hardware)
     qemu: dict = None
-    rp2040js: dict = None  # the emulated board's wiring: {"wires": [[out, in]], "uart_loopback": [n]}
+    rp2040js: dict = (
+        None  # the emulated board's wiring: {"wires": [[out, in]], "uart_loopback": [n]}
+    )
     # What the emulator lacks that the board has: {feature: why}. The runner takes each
     # feature (a `# requires:` name) as missing, and says why when it skips a test.
     emulator_lacks: dict = None
@@ -53,8 +55,10 @@ class Board:
         try:
             return (self.flash or {})[key]
         except KeyError:
-            raise FirmwareError(f"{self.name}: board.json has no flash.{key!r}",
-                                hint=f"add it to the \"flash\" block of {self.folder / 'board.json'}") from None
+            raise FirmwareError(
+                f"{self.name}: board.json has no flash.{key!r}",
+                hint=f'add it to the "flash" block of {self.folder / "board.json"}',
+            ) from None
 
 
 def _spec(folder):
@@ -106,7 +110,10 @@ def stock_baseline(board):
     """The board that builds the same upstream port and board with upstream's stock
     asyncio (the baseline tests and benchmarks compare against), or None."""
     return next(
-        (b for b in all_boards().values()
-         if b.stock and (b.port, b.upstream_board) == (board.port, board.upstream_board)),
+        (
+            b
+            for b in all_boards().values()
+            if b.stock and (b.port, b.upstream_board) == (board.port, board.upstream_board)
+        ),
         None,
     )

@@ -36,7 +36,9 @@ def image_name(board, asyncio_c=True, extras="all", bare=False):
         return f"{board.name}-noasyncio"
     if board.stock:
         return board.name
-    return board.name + ("" if asyncio_c else "-pyonly") + ("" if extras == "all" else f"-{extras}")
+    return (
+        board.name + ("" if asyncio_c else "-pyonly") + ("" if extras == "all" else f"-{extras}")
+    )
 
 
 def image_dir(board, asyncio_c=True, extras="all", bare=False):
@@ -53,7 +55,7 @@ def built_flavours(board, images_dir=IMAGES_DIR):
         if folder.name == board.name:
             found.insert(0, "default")
         elif folder.name.startswith(board.name + "-"):  # not QEMU_X_STOCK for QEMU_X
-            found.append(folder.name[len(board.name) + 1:])
+            found.append(folder.name[len(board.name) + 1 :])
     return found
 
 
@@ -143,9 +145,14 @@ def _git_commit():
     root = TOP_MANIFEST.parent
     try:
         head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True).stdout
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("-dirty" if dirty.strip() else "")
@@ -165,10 +172,24 @@ def _mpy_cross_command(src):
 
 def _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare):
     port_dir = src.path / "ports" / board.port
-    cmd = ["make", "-C", str(port_dir), "-f", "Makefile", "-f", str(PORT_MAKE_MK), f"-j{os.cpu_count() or 1}",
-           f"BUILD={obj_dir}", f"MPY_LIB_DIR={mpy_lib}"]
+    cmd = [
+        "make",
+        "-C",
+        str(port_dir),
+        "-f",
+        "Makefile",
+        "-f",
+        str(PORT_MAKE_MK),
+        f"-j{os.cpu_count() or 1}",
+        f"BUILD={obj_dir}",
+        f"MPY_LIB_DIR={mpy_lib}",
+    ]
     if board.port == "unix":
-        cmd += [f"VARIANT={board.upstream_board}", f"VARIANT_DIR={board_dir}", f"MICROPY_MANIFEST_BOARD_DIR={board_dir}"]
+        cmd += [
+            f"VARIANT={board.upstream_board}",
+            f"VARIANT_DIR={board_dir}",
+            f"MICROPY_MANIFEST_BOARD_DIR={board_dir}",
+        ]
     else:
         cmd += [f"BOARD={board.upstream_board}", f"BOARD_DIR={board_dir}"]
     # One manifest for all (see manifest.py): ASYNCIO_PACKAGE picks the package.
@@ -230,7 +251,9 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
     _toolchain_for(board)
 
     if bare and board.stock:
-        raise BuildFailed(f"{board.name} is a stock baseline; build the bare image of {board.inherit or 'its base'} instead")
+        raise BuildFailed(
+            f"{board.name} is a stock baseline; build the bare image of {board.inherit or 'its base'} instead"
+        )
     name = image_name(board, asyncio_c, extras, bare)
     work = BUILD_DIR / name
     work.mkdir(parents=True, exist_ok=True)
@@ -268,7 +291,9 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         log("leaving out what missing submodules provide: " + " ".join(disables))
     _run_logged(_mpy_cross_command(src), log_file, env, "mpy-cross")
     cmd = _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare) + disables
-    _start_afresh_on_change(obj_dir, "\n".join([str(src.path), env.get("CMAKE_ARGS", ""), *map(str, cmd)]), log)
+    _start_afresh_on_change(
+        obj_dir, "\n".join([str(src.path), env.get("CMAKE_ARGS", ""), *map(str, cmd)]), log
+    )
     try:
         _run_logged(cmd, log_file, env, f"make for {board.name}")
     except BuildFailed:

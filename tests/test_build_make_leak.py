@@ -50,8 +50,21 @@ def test_sub_makes_see_none_of_the_ports_variables(tmp_path, fake_tree, port, ca
     board = Board(name="FAKE", folder=tmp_path, port=port, upstream_board="FAKE")
     obj = tmp_path / "obj"
     record = tmp_path / "record.txt"
-    env = {"PATH": "/usr/bin:/bin", "RECORD": str(record), "MAKEFLAGS": caller_make, "MAKELEVEL": "1"}
-    cmd = _port_command(board, fake_tree, tmp_path / "board", obj, asyncio_c=True, mpy_lib=tmp_path / "lib", bare=False)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "RECORD": str(record),
+        "MAKEFLAGS": caller_make,
+        "MAKELEVEL": "1",
+    }
+    cmd = _port_command(
+        board,
+        fake_tree,
+        tmp_path / "board",
+        obj,
+        asyncio_c=True,
+        mpy_lib=tmp_path / "lib",
+        bare=False,
+    )
     _run_logged(cmd, tmp_path / "build.log", env, "make")
     assert _records(record) == [
         f"port BUILD={obj}",

@@ -21,9 +21,15 @@ PER_RUN = 200  # sequences compiled and run by one process
 
 
 def _run(image, path):
-    run = subprocess.run([str(PROJECT / image), "-X", "heapsize=32M", str(path)],
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0 and not run.stderr, f"{image}: rc {run.returncode}\n{run.stderr[-3000:]}"
+    run = subprocess.run(
+        [str(PROJECT / image), "-X", "heapsize=32M", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0 and not run.stderr, (
+        f"{image}: rc {run.returncode}\n{run.stderr[-3000:]}"
+    )
     return run.stdout
 
 
@@ -42,7 +48,14 @@ def test_both_cores_run_random_programs_alike(first, tmp_path):
         for block_c, block_py in zip(c_core.split("== seed "), py_core.split("== seed ")):
             if block_c != block_py:
                 seed = block_c.split("\n", 1)[0]
-                diff = "\n".join(difflib.unified_diff(block_c.splitlines(), block_py.splitlines(),
-                                                      "C core", "Python core", lineterm=""))
+                diff = "\n".join(
+                    difflib.unified_diff(
+                        block_c.splitlines(),
+                        block_py.splitlines(),
+                        "C core",
+                        "Python core",
+                        lineterm="",
+                    )
+                )
                 pytest.fail(f"the cores differ on seed {seed} (tests/core_programs.py):\n{diff}")
         pytest.fail("the cores' outputs differ")

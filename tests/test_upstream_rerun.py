@@ -42,7 +42,9 @@ def _tree(tmp_path):
 def test_flake_is_told_apart_from_a_failure(tmp_path):
     tests, image = _tree(tmp_path)
     log = []
-    got = upstream_tests.run_set(boards.get("UNIX"), image, tests, tmp_path / "out", log=log.append)
+    got = upstream_tests.run_set(
+        boards.get("UNIX"), image, tests, tmp_path / "out", log=log.append
+    )
     assert got == {
         "extmod/asyncio_fine.py": "pass",
         "extmod/asyncio_flaky.py": "flaky",
@@ -85,7 +87,9 @@ def test_verdicts_come_from_the_results_file(tmp_path):
         tests, image = _tree(tmp_path / fmt)
         (tests / "extmod" / "asyncio_skipped.py").write_text("print(42)\n")
         (tests / "run-tests.py").write_text(f"FORMAT = {fmt!r}\n" + INTERLEAVING_RUN_TESTS)
-        got = upstream_tests.run_set(boards.get("UNIX"), image, tests, tmp_path / fmt / "out", log=lambda *a: None)
+        got = upstream_tests.run_set(
+            boards.get("UNIX"), image, tests, tmp_path / fmt / "out", log=lambda *a: None
+        )
         assert got == {
             "extmod/asyncio_fine.py": "pass",
             "extmod/asyncio_flaky.py": "pass",

@@ -4,7 +4,9 @@
 def _lan():
     import machine, network
 
-    lan = network.LAN(mdc=machine.Pin(23), mdio=machine.Pin(18), phy_type=network.PHY_DP83848, phy_addr=1)
+    lan = network.LAN(
+        mdc=machine.Pin(23), mdio=machine.Pin(18), phy_type=network.PHY_DP83848, phy_addr=1
+    )
     lan.active(True)
 
 

@@ -52,7 +52,9 @@ class Runner:
         if self.dry_run:
             return 0, ""
         try:
-            result = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=timeout)
+            result = subprocess.run(
+                [str(a) for a in argv], capture_output=True, text=True, timeout=timeout
+            )
         except subprocess.TimeoutExpired:
             raise FlashFailed(f"{shown}: no answer after {timeout} s") from None
         output = result.stdout + result.stderr

@@ -103,7 +103,9 @@ def validate_dfuse(image, flash_start, flash_size, vid=STM32_DFU_VID, pid=STM32_
                     problems.append(f"{where}: 0x{addr:08x}+{size} overlaps 0x{other_addr:08x}")
             spans.append((addr, addr + size))
         if offset != t_end:
-            problems.append(f"target {t}: elements use {offset - (t_end - t_size)} of {t_size} bytes")
+            problems.append(
+                f"target {t}: elements use {offset - (t_end - t_size)} of {t_size} bytes"
+            )
             offset = t_end
     if offset != body_end:
         problems.append(f"{body_end - offset} stray bytes between the last target and the suffix")

@@ -18,7 +18,9 @@ FAILS_CHARS = 500  # of the FAIL lines the verdict quotes
 WINDOW_BYTES = 512
 
 # A MicroPython board starting up, then waiting at the friendly REPL's prompt.
-BOOT_BANNER = re.compile(rb'MicroPython [^\r\n]*\r?\n(?:Type "help\(\)" for more information\.\r?\n)?>>> \Z')
+BOOT_BANNER = re.compile(
+    rb'MicroPython [^\r\n]*\r?\n(?:Type "help\(\)" for more information\.\r?\n)?>>> \Z'
+)
 # What tests_hw.runner.unixboard prints when the unix image exits mid-run.
 RELAY_NOTICE = re.compile(rb"unixboard: ([^\r\n]*)\r?\n\Z")
 
@@ -72,7 +74,9 @@ class Capture:
         """The output as a diff shows it: what was dropped is named, not silently cut."""
         if self.complete:
             return self.start_text()
-        return self.start_text() + f"\n[... {self.size - len(self.head):,} more bytes not kept ...]\n"
+        return (
+            self.start_text() + f"\n[... {self.size - len(self.head):,} more bytes not kept ...]\n"
+        )
 
     def tail_text(self):
         """The last TAIL_CHARS characters."""

@@ -30,10 +30,14 @@ class TestResult:
 
 
 def unified_diff(expected, got, name):
-    return "".join(difflib.unified_diff(
-        expected.splitlines(keepends=True), got.splitlines(keepends=True),
-        fromfile=f"{name} (expected)", tofile=f"{name} (device)",
-    ))
+    return "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            got.splitlines(keepends=True),
+            fromfile=f"{name} (expected)",
+            tofile=f"{name} (device)",
+        )
+    )
 
 
 def judge(test, out, error, expected):

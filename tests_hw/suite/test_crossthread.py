@@ -106,7 +106,9 @@ async def test_failing_callback_goes_to_the_handler():
     loop = asyncio.get_running_loop()
     seen = []
     done = asyncio.Event()
-    loop.set_exception_handler(lambda lp, context: seen.append(type(context.get("exception")).__name__))
+    loop.set_exception_handler(
+        lambda lp, context: seen.append(type(context.get("exception")).__name__)
+    )
     try:
         loop.call_soon_threadsafe(lambda: 1 / 0)
         loop.call_soon_threadsafe(seen.append, "next")

@@ -43,7 +43,9 @@ async def test_coroutine_from_a_scheduled_callback():
         await asyncio.sleep_ms(1)
         return 2 * x
 
-    micropython.schedule(lambda _: box.append(asyncio.run_coroutine_threadsafe(double(5), loop)), None)
+    micropython.schedule(
+        lambda _: box.append(asyncio.run_coroutine_threadsafe(double(5), loop)), None
+    )
     for _ in range(1000):  # (5 s at least: time enough on a loaded board)
         await asyncio.sleep_ms(5)
         if box and box[0].done():

@@ -40,7 +40,10 @@ async def test_hand_driven_await_is_an_error():
         o = asyncio.create_task(_other(log))
         await asyncio.wait_for_ms(_victim(make_aw, log), 1000)
         await asyncio.wait_for_ms(o, 1000)
-        hwtest.eq(sorted(log), ["other 0", "other 1", "other 2", "victim recovered", "victim: clear error"])
+        hwtest.eq(
+            sorted(log),
+            ["other 0", "other 1", "other 2", "victim recovered", "victim: clear error"],
+        )
     ev.set()  # nobody is left waiting on it
     await asyncio.sleep_ms(30)  # nor on the timer: nothing fires twice
 

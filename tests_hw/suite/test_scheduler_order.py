@@ -65,7 +65,9 @@ async def _churn(now, rand):
 
 def test_timer_heap_under_churn():
     now = [time.ticks_ms()]
-    woke, expected = hwtest.run_on_clock(lambda: now[0], lambda: asyncio.run(_churn(now, Rand(12345))))
+    woke, expected = hwtest.run_on_clock(
+        lambda: now[0], lambda: asyncio.run(_churn(now, Rand(12345)))
+    )
     true(len(expected) >= 200, "%d wake-ups checked" % len(expected))
     eq(woke, expected, "wake-ups (time, sleeper)")
 

@@ -137,8 +137,14 @@ async def test_readexactly():
 async def test_readuntil():
     dev = FakeUART()
     s = asyncio.StreamReader(dev)
-    asyncio.create_task(feeder(dev, [b"GET / HT", b"TP/1.0\r\nHost: x\r\n\r", b"\nbody", b"!"], eof=True))
-    eq(await s.readuntil(b"\r\n\r\n"), b"GET / HTTP/1.0\r\nHost: x\r\n\r\n", "across chunks, separator included")
+    asyncio.create_task(
+        feeder(dev, [b"GET / HT", b"TP/1.0\r\nHost: x\r\n\r", b"\nbody", b"!"], eof=True)
+    )
+    eq(
+        await s.readuntil(b"\r\n\r\n"),
+        b"GET / HTTP/1.0\r\nHost: x\r\n\r\n",
+        "across chunks, separator included",
+    )
     eq(await s.read(4), b"body", "nothing read past the separator")
     e = await araises(EOFError, s.readuntil(b";"))
     eq(e.partial, b"!", "IncompleteReadError.partial")
@@ -155,7 +161,10 @@ async def test_readuntil_lets_other_tasks_run():
     await asyncio.sleep_ms(0)
     before = turns[0]
     eq(await s.readuntil(b";"), b"x" * 40 + b";")
-    true(turns[0] - before >= 20, "other task ran %d times during a 41-byte readuntil" % (turns[0] - before))
+    true(
+        turns[0] - before >= 20,
+        "other task ran %d times during a 41-byte readuntil" % (turns[0] - before),
+    )
     t.cancel()
 
 
