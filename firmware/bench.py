@@ -228,7 +228,7 @@ def callgrind(scale, log):
     for bench in CALLGRIND_BENCHES:
         per_op = {}
         s = max(scale, CALLGRIND_MIN_SCALE.get(bench, 0))
-        for label, board in zip(("ours", "stock"), PAIRS["unix"]):
+        for label, board in zip(("ours", "stock"), PAIRS["unix"], strict=True):
             image = _image(board)
             ir1, out1 = _instructions(image, [s, bench])
             ir2, out2 = _instructions(image, [s * 2, bench])
@@ -262,7 +262,7 @@ def qemu_runs(rounds, scale, log):
     samples = {"ours": {}, "stock": {}}
     units = {}
     for r in range(rounds):
-        for label, board_name in zip(("ours", "stock"), PAIRS["qemu"]):
+        for label, board_name in zip(("ours", "stock"), PAIRS["qemu"], strict=True):
             board = boards.get(board_name)
             # Instruction counting: virtual time = executed instructions, 1 ns each.
             counted = dataclasses.replace(

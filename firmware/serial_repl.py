@@ -68,7 +68,7 @@ def open_port(url, baudrate=115200):
         transport = SerialTransport(url, baudrate=baudrate, timeout=READ_TIMEOUT)
     except (TransportError, OSError, serial.SerialException):
         _raise_open_error(url)
-        raise PortUnavailable(f"{url}: cannot open the port")
+        raise PortUnavailable(f"{url}: cannot open the port") from None
     return transport
 
 

@@ -20,6 +20,7 @@ so that file offset 0 is the bootloader's flash offset (0x1000 on the original E
 """
 
 import hashlib
+import itertools
 import shutil
 import struct
 import subprocess
@@ -152,7 +153,7 @@ def parse_partition_table(table):
     if not entries:
         problems.append("partition table: no entries")
     spans = sorted((off, off + size, label) for label, _t, _s, off, size in entries)
-    for (a0, a1, la), (b0, _b1, lb) in zip(spans, spans[1:]):
+    for (_a0, a1, la), (b0, _b1, lb) in itertools.pairwise(spans):
         if b0 < a1:
             problems.append(f"partition table: {la!r} and {lb!r} overlap")
     if spans and spans[0][0] < PARTITION_TABLE_OFFSET + 0x1000:

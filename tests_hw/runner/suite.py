@@ -180,7 +180,10 @@ def _make_cpython_output(path):
     first, second = outputs
     if first != second:
         a, b = first.splitlines(), second.splitlines()
-        n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        # (The outputs may differ in length: the first difference may be where one ends.)
+        n = next(
+            (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        )
         x = a[n] if n < len(a) else "<end of output>"
         y = b[n] if n < len(b) else "<end of output>"
         raise errors.UsageError(
