@@ -74,7 +74,7 @@ def test_esp32_dry_run_checks_the_chip_then_writes_at_0x1000(images):
     lines = _dry_run("ESP32_GENERIC", images, port="/dev/ttyUSB0")
     image = images / "ESP32_GENERIC" / "firmware.bin"
     assert "# image check: ok" in lines
-    commands = [l for l in lines if l.startswith("$ ")]
+    commands = [line for line in lines if line.startswith("$ ")]
     assert commands == [
         "$ esptool --port /dev/ttyUSB0 chip-id",
         f"$ esptool --chip esp32 --port /dev/ttyUSB0 --baud 460800 write-flash 0x1000 {image}",
@@ -87,9 +87,9 @@ def test_esp32_dry_run_checks_the_chip_then_writes_at_0x1000(images):
 
 def test_esp32_erase_and_baud_options(images):
     commands = [
-        l
-        for l in _dry_run("ESP32_GENERIC", images, port="COM3", erase=True, baud=115200)
-        if l[0] == "$"
+        line
+        for line in _dry_run("ESP32_GENERIC", images, port="COM3", erase=True, baud=115200)
+        if line[0] == "$"
     ]
     assert commands[1] == "$ esptool --chip esp32 --port COM3 erase-flash"
     assert " --baud 115200 write-flash " in commands[2]
@@ -99,7 +99,7 @@ def test_pyboard_dry_run_enters_dfu_then_runs_dfu_util(images):
     lines = _dry_run("PYBV11", images, port="/dev/ttyACM0")
     image = images / "PYBV11" / "firmware.dfu"
     assert lines[2].startswith("# serial /dev/ttyACM0: Ctrl-C, then machine.bootloader()")
-    assert [l for l in lines if l[0] == "$"] == [
+    assert [line for line in lines if line[0] == "$"] == [
         f"$ dfu-util --alt 0 --device 0483:df11 --dfuse-address :leave --download {image}"
     ]
     assert (
@@ -113,13 +113,13 @@ def test_pico_dry_run_shows_the_drive_copy_and_picotool(images, monkeypatch):
     lines = _dry_run("RPI_PICO", images, port="/dev/ttyACM1")
     image = images / "RPI_PICO" / "firmware.uf2"
     assert f"# copy {image} -> the RPI-RP2 drive, when one is mounted; otherwise:" in lines
-    assert [l for l in lines if l[0] == "$"] == [f"$ picotool load -x {image} -f"]
+    assert [line for line in lines if line[0] == "$"] == [f"$ picotool load -x {image} -f"]
 
 
 def test_dry_run_needs_no_tools(images, monkeypatch, tmp_path):
     monkeypatch.setattr(deploy.commands, "find_tool", lambda name: None)
     for board in IMAGES:
-        assert any(l.startswith("$ ") for l in _dry_run(board, images, port="P"))
+        assert any(line.startswith("$ ") for line in _dry_run(board, images, port="P"))
 
 
 def test_dry_run_without_images_says_build_it_first(tmp_path):
@@ -188,6 +188,6 @@ def test_a_flavour_deploys_from_its_own_folder(images, monkeypatch):
     shutil.copytree(images / "RPI_PICO", flavour)
     lines = _dry_run("RPI_PICO", images, port="P", flavour="pyonly")
     assert lines[0].endswith(f"from {flavour}; nothing is run")
-    assert [l for l in lines if l[0] == "$"] == [
+    assert [line for line in lines if line[0] == "$"] == [
         f"$ picotool load -x {flavour / 'firmware.uf2'} -f"
     ]

@@ -92,8 +92,10 @@ def test_image_changed_after_the_manifest_is_caught(tree):
     image = tree / "RPI_PICO" / "firmware.uf2"
     image.write_bytes(image.read_bytes()[:-512])
     lines = [r.line() for r in imagecheck.check_images(tree, boards_root=None) if not r.ok]
-    assert any("RPI_PICO/manifest.json" in l and "sha256 differs" in l for l in lines)
-    assert any("RPI_PICO/firmware.uf2" in l and "numBlocks is 4, file has 3" in l for l in lines)
+    assert any("RPI_PICO/manifest.json" in line and "sha256 differs" in line for line in lines)
+    assert any(
+        "RPI_PICO/firmware.uf2" in line and "numBlocks is 4, file has 3" in line for line in lines
+    )
 
 
 def test_missing_image_and_manifest_are_caught(tree):
@@ -288,7 +290,7 @@ def test_firmware_check_takes_the_checkers_own_arguments(tree):
 
 def test_one_boards_folder_can_be_given(tree):
     one = _checker(tree / "PYBV11", module="firmware")
-    assert one.returncode == 0 and [l.split(":")[0] for l in one.stdout.splitlines()] == [
+    assert one.returncode == 0 and [line.split(":")[0] for line in one.stdout.splitlines()] == [
         "ok   PYBV11/manifest.json",
         "ok   PYBV11/firmware.dfu",
         "imagecheck",

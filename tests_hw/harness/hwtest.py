@@ -175,9 +175,9 @@ def _in_definition_order(ns):
     try:
         with open(ns["__file__"]) as f:
             defs = [
-                l.split("def ")[1].split("(")[0]
-                for l in f
-                if l.startswith(("def test_", "async def test_"))
+                line.split("def ")[1].split("(")[0]
+                for line in f
+                if line.startswith(("def test_", "async def test_"))
             ]
     except Exception:  # no __file__, no filesystem, no open()
         return names

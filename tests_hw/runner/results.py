@@ -68,7 +68,7 @@ def judge(test, out, error, expected):
 
 
 def _last_line(text):
-    lines = [l for l in text.strip().splitlines() if l.strip()]
+    lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""
 
 
