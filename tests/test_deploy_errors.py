@@ -9,7 +9,10 @@ from firmware import deploy
 from firmware.deploy import esp32, ports, rp2
 from firmware.errors import DeviceError, ImageMissing
 
-from test_deploy_dry_run import images  # noqa: F401  (fixture: valid images + manifests)
+import test_deploy_dry_run
+
+# The dry runs' fixture (valid images + manifests), for the tests here too.
+images = test_deploy_dry_run.images
 
 # Lines as esptool prints them (esptool 5 cmds/__init__.py; esptool 4 "Chip is ...").
 ESPTOOL5_S3 = "Connecting....\nDetecting chip type... ESP32-S3\nConnected to ESP32-S3 on /dev/ttyUSB0:\nChip type:          ESP32-S3 (QFN56) (revision v0.2)\n"
