@@ -6,7 +6,7 @@
 # future. Needs _thread (unix, ESP32, RP2040; not QEMU or PYBV11: SKIP).
 # Runs on CPython too.
 import hwtest
-from hwtest import eq, true, raises, araises
+from hwtest import eq, true, raises
 
 hwtest.require("_thread")
 import asyncio

@@ -78,7 +78,7 @@ def test_registry_names_resolve_by_whole_tiers():
 
 
 def test_loop_and_task_methods_are_callable_where_held():
-    for tier, where, name in _registry():
+    for _tier, where, name in _registry():
         if where:
             try:
                 fn = _get(where, name)

@@ -5,7 +5,7 @@
 # must pass), close() is harmless.
 import asyncio
 import hwtest
-from hwtest import eq, true, raises
+from hwtest import eq, true
 
 hwtest.require("asyncio.sleep_ms")  # MicroPython loop semantics
 import time

@@ -55,13 +55,13 @@ async def test_cancel_breaks_a_cycle_of_awaits():
     for size in (2, 3):
         tasks = []
 
-        async def link(i):
+        async def link(i, tasks=tasks, size=size):
             await asyncio.sleep_ms(0)
             await tasks[(i + 1) % size]
 
         tasks[:] = [asyncio.create_task(link(i)) for i in range(size)]
 
-        async def outsider():
+        async def outsider(tasks=tasks):
             await tasks[0]
 
         out = asyncio.create_task(outsider())

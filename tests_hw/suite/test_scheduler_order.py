@@ -47,7 +47,7 @@ async def _churn(now, rand):
         now[0] += 1
         # due now: in deadline order, ties in the order they slept
         due = sorted((d, o, i) for i, (d, o, _) in live.items() if d <= now[0])
-        for d, o, i in due:
+        for _d, _o, i in due:
             expected.append((now[0], i))
             del live[i]
         await asyncio.sleep_ms(0)  # the due sleepers run before we come back

@@ -267,7 +267,7 @@ async def test_connection_refused():
 
 async def test_server_async_with():
     port = next_port()
-    async with await asyncio.start_server(echo_lines, "127.0.0.1", port) as server:
+    async with await asyncio.start_server(echo_lines, "127.0.0.1", port):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"in block\n")
         await writer.drain()

@@ -5,7 +5,7 @@
 # Needs _thread (unix, ESP32, RP2040; not QEMU or PYBV11: SKIP). Runs on
 # CPython too.
 import hwtest
-from hwtest import eq, true, araises
+from hwtest import eq, araises
 
 hwtest.require("_thread")
 import asyncio
