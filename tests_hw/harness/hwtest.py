@@ -22,7 +22,7 @@ def require(feature):
         return obj
     except (ImportError, AttributeError):
         print("SKIP")
-        raise SystemExit
+        raise SystemExit  # noqa: B904  (MicroPython code: no exception chaining)
 
 
 def eq(got, want, what="value"):

@@ -9,11 +9,11 @@ import hwtest
 from hwtest import eq, true, raises
 
 hwtest.require("_thread")
-import asyncio
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 hwtest.require("asyncio.run_coroutine_threadsafe")
-import _thread
-import time
+import _thread  # noqa: E402  (imports follow the file's feature checks)
+import time  # noqa: E402  (imports follow the file's feature checks)
 
 
 def in_thread(fn, *args):

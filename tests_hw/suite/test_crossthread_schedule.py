@@ -9,14 +9,14 @@ from hwtest import eq
 hwtest.require("micropython.schedule")
 hwtest.require("asyncio.run_coroutine_threadsafe")
 try:
-    import _thread
+    import _thread  # noqa: F401  (only a probe: a port with threads skips)
 
     print("SKIP")
     raise SystemExit
 except ImportError:
     pass
-import asyncio
-import micropython
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
+import micropython  # noqa: E402  (imports follow the file's feature checks)
 
 
 async def test_calls_from_a_scheduled_callback():

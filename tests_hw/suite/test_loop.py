@@ -8,7 +8,7 @@ import hwtest
 from hwtest import eq, true
 
 hwtest.require("asyncio.sleep_ms")  # MicroPython loop semantics
-import time
+import time  # noqa: E402  (imports follow the file's feature checks)
 
 
 def test_get_event_loop_is_one_loop():

@@ -5,7 +5,7 @@ import hwtest
 from hwtest import eq, true
 
 hwtest.require("micropython")  # MicroPython's asyncio surface
-import asyncio
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 DOCUMENTED = (
     "create_task current_task gather get_event_loop new_event_loop open_connection run sleep sleep_ms "

@@ -11,7 +11,7 @@ import hwtest
 from hwtest import eq, true
 
 time = hwtest.require("time")
-import asyncio
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 
 class Rand:

@@ -21,7 +21,8 @@ def start(*specs):
     # releases it.
     gos = [asyncio.Event() for _ in specs]
     tasks = [
-        asyncio.create_task(job(s.lstrip("!"), go, s.startswith("!"))) for s, go in zip(specs, gos)
+        asyncio.create_task(job(s.lstrip("!"), go, s.startswith("!")))
+        for s, go in zip(specs, gos)  # noqa: B905  (MicroPython's zip has no strict=)
     ]
     return tasks, gos
 
