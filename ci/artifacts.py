@@ -1,4 +1,5 @@
-"""Name a built board's files for release: <BOARD>-v<MicroPython version>-<our asyncio version>.<ext>.
+"""Name a built board's files for release:
+<BOARD>-v<MicroPython version>-<our asyncio version>.<ext>.
 
 Usage: python3 ci/artifacts.py BOARD IMAGES_ROOT DIST_ROOT
 The board's main image takes the plain name; other files add their stem
@@ -28,7 +29,8 @@ def collect(board, images_root, dist_root):
             f"error: no image for {board} in {source}: build it first: ci/build_board.sh {board}"
         )
     manifest = json.loads(manifest_path.read_text())
-    base = f"{board}-v{manifest['micropython']['version']}-{manifest.get('asyncio_version') or 'stock'}"
+    version = manifest["micropython"]["version"]
+    base = f"{board}-v{version}-{manifest.get('asyncio_version') or 'stock'}"
     target = Path(dist_root) / board
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)

@@ -90,7 +90,8 @@ def qemu_command(board, flash, efuse, port):
 
 
 def wait_for_repl(port, process, timeout=BOOT_TIMEOUT):
-    """Until the board answers a line with the REPL prompt; Failed if QEMU exits or time runs out."""
+    """Until the board answers a line with the REPL prompt; Failed if QEMU exits or time
+    runs out."""
     deadline = time.monotonic() + timeout
     seen = b""
     while time.monotonic() < deadline:

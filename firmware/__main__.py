@@ -161,7 +161,8 @@ def parser():
             c.add_argument(
                 "--parts",
                 action="store_true",
-                help="split the core's flash, ours and stock, into modules and objects (reads the last builds)",
+                help="split the core's flash, ours and stock, into modules and objects "
+                "(reads the last builds)",
             )
     u = sub.add_parser(
         "upstream-tests", help="MicroPython's own asyncio tests against an image (and stock)"
@@ -194,7 +195,8 @@ def parser():
     b.add_argument(
         "--workloads",
         action="store_true",
-        help="only the real workloads (streams, UART-like, floors); updates that section of BENCHMARKS.md",
+        help="only the real workloads (streams, UART-like, floors); "
+        "updates that section of BENCHMARKS.md",
     )
     b.set_defaults(func=cmd_bench)
     d = sub.add_parser("deploy", help="flash a board")

@@ -235,7 +235,8 @@ def callgrind(scale, log):
             n1, n2 = out1[bench][2], out2[bench][2]
             per_op[label] = (ir2 - ir1) / (n2 - n1) if n2 and n1 and n2 > n1 else None
         log(
-            f"callgrind {bench}: ours {per_op['ours']:.0f} instr/op, stock {per_op['stock']:.0f} instr/op"
+            f"callgrind {bench}: ours {per_op['ours']:.0f} instr/op, "
+            f"stock {per_op['stock']:.0f} instr/op"
         )
         result[bench] = per_op
     return result
@@ -278,13 +279,15 @@ def qemu_runs(rounds, scale, log):
                         source = (BENCH_DIR / script).read_text()
                         source = _with_constants(source, SCALE=scale)
                         if script == "bench_core.py":
-                            # a 140 KiB heap: fewer tasks, and stock's allocation must fit with the GC off
+                            # a 140 KiB heap: fewer tasks, and stock's allocation must
+                            # fit with the GC off
                             source = _with_constants(source, ALLOC_OPS=20, MANY=200)
                         session.enter_raw_repl(soft_reset=True)
                         result = session.exec(source, timeout=600)
                         if result.timed_out or result.error:
                             raise BenchError(
-                                f"{board_name}: {script}: {result.error.decode(errors='replace')[-300:]}"
+                                f"{board_name}: {script}: "
+                                f"{result.error.decode(errors='replace')[-300:]}"
                             )
                         for name, (value, unit, _) in parse(
                             result.output.decode(errors="replace")
