@@ -142,7 +142,8 @@ def _flash_parts(parts):
         return []
     board = parts["board"]
     md = [
-        f"### Where the core's flash goes ({board}; `python3 -m firmware size --board {board} --parts`)",
+        f"### Where the core's flash goes ({board}; "
+        f"`python3 -m firmware size --board {board} --parts`)",
         "",
         "Frozen bytes per module are the symbols named after it (bytecode, constants, child",
         "tables); string contents and the qstr pool are not named per module and form their",
@@ -158,7 +159,8 @@ def _flash_parts(parts):
         b = stock[i] if i < len(stock) else ("", None)
         md.append(f"| {a[0]} | {_bytes(a[1])} | {b[0]} | {_bytes(b[1])} |")
     md.append(
-        f"| **total** | **{_bytes(parts['ours']['total'])}** | **total** | **{_bytes(parts['stock']['total'])}** |"
+        f"| **total** | **{_bytes(parts['ours']['total'])}** "
+        f"| **total** | **{_bytes(parts['stock']['total'])}** |"
     )
     md.append("")
     return md
@@ -226,7 +228,8 @@ def workloads_section(wl):
     md = [
         "## Real workloads (issue 22: streams; unix images, callgrind)",
         "",
-        f"`python3 -m firmware bench --workloads` (part of `make bench`; {_minutes(wl['seconds'])}",
+        "`python3 -m firmware bench --workloads` "
+        f"(part of `make bench`; {_minutes(wl['seconds'])}",
         "here) runs the servers of `tests_hw/bench/workload_servers.py` on our image, our",
         "pure-Python core (`UNIX-pyonly`) and stock, and the same exchanges without asyncio",
         "(the floors, on the stock image: they never import asyncio), driven by a CPython",
@@ -259,7 +262,8 @@ def workloads_section(wl):
     has_cg = any(r["ours"]["ir"] for r in wl["rows"])
     if has_cg:
         md += [
-            "| workload | N | ours Ir/op | pure-Python Ir/op | stock Ir/op | ours/stock | pure-Python/stock "
+            "| workload | N | ours Ir/op | pure-Python Ir/op "
+            "| stock Ir/op | ours/stock | pure-Python/stock "
             "| floor Ir/op (no asyncio) |",
             "|---|---|---|---|---|---|---|---|",
         ]
@@ -300,9 +304,12 @@ def workloads_section(wl):
 
         md += [
             "",
-            f"Flash of the core (C module, `ASYNCIO_EXTRAS=core`) on {flash['board']}, over the board",
-            f"without asyncio: {flash['ours']:,} B in this run (built from {flash['built_from']}),",
-            f"{FLASH_BEFORE['ours']:,} B before issue 22's core change ({FLASH_BEFORE['commit']});",
+            "Flash of the core (C module, `ASYNCIO_EXTRAS=core`) "
+            f"on {flash['board']}, over the board",
+            f"without asyncio: {flash['ours']:,} B in "
+            f"this run (built from {flash['built_from']}),",
+            f"{FLASH_BEFORE['ours']:,} B before issue "
+            f"22's core change ({FLASH_BEFORE['commit']});",
             f"stock {flash['stock']:,} B.",
         ]
     md.append("")
@@ -332,11 +339,14 @@ def write(results):
     md = [
         "# Benchmarks: our asyncio vs upstream's stock asyncio",
         "",
-        "Same MicroPython (1.25.0), same port configuration and heap size; the only difference is the",
-        "asyncio package (ours: `frozen/asyncio` + `c_modules/_asyncio`; stock: upstream's `asyncio` +",
+        "Same MicroPython (1.25.0), same port configuration "
+        "and heap size; the only difference is the",
+        "asyncio package (ours: `frozen/asyncio` + "
+        "`c_modules/_asyncio`; stock: upstream's `asyncio` +",
         "its `_asyncio`). Regenerate everything on this page with `make bench` (about "
         f"{results['seconds'] // 60 + 1} minutes here);",
-        "the numbers are from one such run. Benchmark scripts: `tests_hw/bench/` (public API only).",
+        "the numbers are from one such run. Benchmark "
+        "scripts: `tests_hw/bench/` (public API only).",
         "",
         f"Machine: {machine()}. Raw results: `build/bench/results.json`.",
         "",
@@ -354,7 +364,8 @@ def write(results):
     md += [
         f"## unix: {results['rounds']} interleaved rounds (ours, stock, ours, ...), medians",
         "",
-        "`ops/s`: higher is better; `B/op`, `B/task`, `B`: lower is better. `.alloc` rows are bytes",
+        "`ops/s`: higher is better; `B/op`, `B/task`, "
+        "`B`: lower is better. `.alloc` rows are bytes",
         "allocated per operation (gc.mem_alloc growth with the GC off). `@256K`/`@2M` rows: the",
         "same benchmark with `-X heapsize=`: MicroPython's allocator scans from the heap's first",
         "free block for multi-block allocations, so code that allocates per operation gets",
@@ -401,8 +412,10 @@ def write(results):
         "",
         "## Flash and static RAM of asyncio per board (`python3 -m firmware size --board X`)",
         "",
-        "Cost over the same board built with no asyncio at all (frozen bytecode + C module + qstrs).",
-        "Read from the images `make size` last built (each row names the commit it was built from);",
+        "Cost over the same board built with no asyncio "
+        "at all (frozen bytecode + C module + qstrs).",
+        "Read from the images `make size` last built "
+        "(each row names the commit it was built from);",
         "`python3 -m firmware bench --size` rebuilds them first.",
         "",
     ]
@@ -411,7 +424,8 @@ def write(results):
         md.append("")
         if table is None:
             md.append(
-                f"not measured yet: run `python3 -m firmware size --board {board}` (or `make bench` after it)"
+                "not measured yet: run `python3 -m firmware "
+                f"size --board {board}` (or `make bench` after it)"
             )
         else:
             md += ["| option | flash (text+data) | static RAM |", "|---|---|---|"]
@@ -431,7 +445,8 @@ def write(results):
         "reproduces them (ours: at commit 6e5e1fc; stock: by hand, as no stock",
         "board exists for them). Cost = text+data over the same board built without asyncio.",
         "",
-        "| board | upstream stock | ours, core + C | ours, cpython + C | ours, all + C | ours, all, pure Python |",
+        "| board | upstream stock | ours, core + C | ours, "
+        "cpython + C | ours, all + C | ours, all, pure Python |",
         "|---|---|---|---|---|---|",
         "| PYBV11 | 8,560 B | 17,128 B | 36,140 B | 42,192 B | 43,368 B |",
         "| RPI_PICO | 8,820 B | 17,628 B | 36,684 B | 42,864 B | 43,684 B |",

@@ -89,7 +89,8 @@ def _check_idf(board, src):
         hint=(
             f"git clone -b {(board.idf_pin or {}).get(series, versions[-1])} --recursive "
             "https://github.com/espressif/esp-idf.git && "
-            "./esp-idf/install.sh esp32 && . ./esp-idf/export.sh  (see MicroPython's ports/esp32/README.md)"
+            "./esp-idf/install.sh esp32 && . ./esp-idf/export.sh  "
+            "(see MicroPython's ports/esp32/README.md)"
         ),
     )
 
@@ -113,9 +114,11 @@ def _check_submodules(board, src, log):
         missing = source.missing_submodules(src, board.submodules)
     if missing:
         raise MissingSubmodules(
-            f"{board.name} needs MicroPython submodules that {src.path} lacks: {', '.join(missing)}",
+            f"{board.name} needs MicroPython submodules "
+            f"that {src.path} lacks: {', '.join(missing)}",
             hint=(
-                f"in a git checkout of MicroPython, with network access: make -C <checkout>/ports/{board.port} "
+                "in a git checkout of MicroPython, with network "
+                f"access: make -C <checkout>/ports/{board.port} "
                 f"BOARD={board.upstream_board} submodules, then build with MPY_DIR=<checkout>"
                 + ("" if src.fetched_by_git else f" ({src.origin} is not a git checkout)")
             ),
@@ -252,7 +255,8 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
 
     if bare and board.stock:
         raise BuildFailed(
-            f"{board.name} is a stock baseline; build the bare image of {board.inherit or 'its base'} instead"
+            f"{board.name} is a stock baseline; build the bare "
+            f"image of {board.inherit or 'its base'} instead"
         )
     name = image_name(board, asyncio_c, extras, bare)
     work = BUILD_DIR / name
@@ -300,9 +304,11 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         # pico-sdk 2.x falls back to cloning picotool from GitHub when it finds none.
         if board.port == "rp2" and "picotool-populate" in log_file.read_text():
             raise ToolchainMissing(
-                f"{board.name}: pico-sdk 2.x needs a built picotool and found none (its download fallback failed)",
+                f"{board.name}: pico-sdk 2.x needs a built picotool "
+                "and found none (its download fallback failed)",
                 hint=(
-                    "build picotool at pico-sdk's version with cmake -DPICOTOOL_NO_LIBUSB=1 -DPICOTOOL_FLAT_INSTALL=1, "
+                    "build picotool at pico-sdk's version with cmake "
+                    "-DPICOTOOL_NO_LIBUSB=1 -DPICOTOOL_FLAT_INSTALL=1, "
                     "install it, then export CMAKE_ARGS=-Dpicotool_DIR=<install>/picotool "
                     "(environment, not make's command line)"
                 ),

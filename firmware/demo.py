@@ -56,7 +56,8 @@ def run_demo(board_name, asyncio_c=True, extras="all"):
     if board.runs_here == "rp2040js":
         with start_rp2040js(board, folder / "firmware.uf2") as emu:
             print(
-                f"{board.name} booted in rp2040js, its USB serial REPL on {emu.port}; running {DEMO.name} over it"
+                f"{board.name} booted in rp2040js, its USB serial "
+                f"REPL on {emu.port}; running {DEMO.name} over it"
             )
             _run_over_serial(
                 emu.port, script, slowness=float((board.rp2040js or {}).get("slowness", 1))

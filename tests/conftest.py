@@ -42,7 +42,8 @@ def qemu_image():
     image = _first_existing(_QEMU_CANDIDATES)
     if image is None:
         pytest.skip(
-            "no firmware/images/QEMU_MPS2_AN385/firmware.elf: run `make firmware BOARD=QEMU_MPS2_AN385`"
+            "no firmware/images/QEMU_MPS2_AN385/firmware.elf: "
+            "run `make firmware BOARD=QEMU_MPS2_AN385`"
         )
     return image
 

@@ -142,7 +142,8 @@ class _Program:
             n = r.choice([0, 1, 3, 8, -1, 99])
             lines.append("try:")
             lines.append(
-                f"    L({me}, 'wait_for', await asyncio.wait_for_ms(sub({me}, {n}, E[{i(self.n_events)}]), {i(0, 6)}))"
+                f"    L({me}, 'wait_for', await asyncio.wait_for_ms(sub({me}, "
+                f"{n}, E[{i(self.n_events)}]), {i(0, 6)}))"
             )
             lines.append("except asyncio.TimeoutError:")
             lines.append(f"    L({me}, 'timed out')")
@@ -156,7 +157,8 @@ class _Program:
             ret = r.choice(["True", "False"])
             lines.append("try:")
             lines.append(
-                f"    L({me}, 'gather', said(await asyncio.gather({subs}, return_exceptions={ret})))"
+                f"    L({me}, 'gather', said(await "
+                f"asyncio.gather({subs}, return_exceptions={ret})))"
             )
             lines.append("except ValueError as e:")
             lines.append(f"    L({me}, 'gather raised', said(e))")
@@ -197,7 +199,8 @@ class _Program:
             f"    F = [asyncio.ThreadSafeFlag() for _ in range({self.n_flags})]\n"
             + "\n".join("    " + line for line in tasks.splitlines())
             + "\n"
-            f"    T = [asyncio.create_task(t()) for t in ({', '.join(f't{me}' for me in range(self.n_tasks))},)]\n"
+            "    T = [asyncio.create_task(t()) for t in "
+            f"({', '.join(f't{me}' for me in range(self.n_tasks))},)]\n"
             f"    return T\n\n\n"
             f"batch({self.seed}, make_{self.seed}, 60)\n\n\n"
         )

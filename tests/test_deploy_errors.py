@@ -91,7 +91,8 @@ def test_port_choice_one_none_several():
     with pytest.raises(deploy.AmbiguousPort) as several:
         ports.choose("RPI_PICO", ports.MICROPYTHON_RP2, [PICO, PICO2])
     assert str(several.value).splitlines()[0] == (
-        "2 possible ports for RPI_PICO: /dev/ttyACM0 (2e8a:0005, serial E6605838, Board in FS mode); "
+        "2 possible ports for RPI_PICO: /dev/ttyACM0 "
+        "(2e8a:0005, serial E6605838, Board in FS mode); "
         "/dev/ttyACM1 (2e8a:0005, serial E6605839, Board in FS mode)"
     )
     assert "PORT=/dev/ttyACM0" in str(several.value)

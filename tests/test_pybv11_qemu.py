@@ -16,7 +16,8 @@ IMAGE = Path(__file__).resolve().parents[1] / "firmware/images/PYBV11_QEMU/firmw
 def pybv11_qemu():
     if not IMAGE.is_file():
         pytest.skip(
-            "no PYBV11_QEMU image: make firmware BOARD=PYBV11_QEMU MPY_DIR=<tree with lib/stm32lib>"
+            "no PYBV11_QEMU image: make firmware "
+            "BOARD=PYBV11_QEMU MPY_DIR=<tree with lib/stm32lib>"
         )
     return lambda: board_target(f"PYBV11_QEMU={IMAGE}")
 

@@ -194,7 +194,8 @@ def _alive(pid):
 def test_emulated_pico_recovers_from_a_wedge_and_a_reset(pico, device_suite, run_suite):
     device_suite(
         "test_a_wedge.py",
-        "# timeout: 1\nimport machine\nprint('wedged')\nmachine.disable_irq()\nwhile True:\n    pass\n",
+        "# timeout: 1\nimport machine\nprint('wedged')\n"
+        "machine.disable_irq()\nwhile True:\n    pass\n",
     )
     device_suite("test_b.py", "import sys\nprint(sys.platform)\n", exp="rp2\n")
     device_suite(

@@ -135,7 +135,8 @@ def deploy(
     else:
         if not (board_dir / "manifest.json").is_file():
             raise ImageMissing(
-                f"no image for {spec.name} in {board_dir}: build it first: make firmware BOARD={spec.name}"
+                f"no image for {spec.name} in {board_dir}: "
+                f"build it first: make firmware BOARD={spec.name}"
             )
         require_valid(board_dir)
     manifest = _load_manifest(board_dir)
@@ -161,7 +162,8 @@ def _verify(runner, usb_ids, serial_number, manifest):
     ids = ", ".join(f"{v:04x}:{p:04x}" for v, p in usb_ids)
     runner.step(f"wait for the board's serial port ({ids}) to come back")
     runner.step(
-        f"raw REPL: expect asyncio.__version__ == {expected_version!r}, _buildinfo.build_id == {expected_build!r}"
+        f"raw REPL: expect asyncio.__version__ == {expected_version!r}, "
+        f"_buildinfo.build_id == {expected_build!r}"
     )
     if runner.dry_run:
         return

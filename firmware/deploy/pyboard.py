@@ -30,7 +30,8 @@ def flash(ctx):
         port = ctx.pick_port(USB_IDS, optional=ctx.runner.dry_run)
         serial_number = ctx.serial_number
         ctx.runner.step(
-            f"serial {port}: Ctrl-C, then machine.bootloader()  (unless {usb_id} is already in DFU mode)"
+            f"serial {port}: Ctrl-C, then machine.bootloader()  "
+            f"(unless {usb_id} is already in DFU mode)"
         )
         if not ctx.runner.dry_run:
             device.enter_bootloader(port)

@@ -50,7 +50,8 @@ def flash(ctx):
         if port is not None:
             serial_number = ctx.serial_number
             ctx.runner.step(
-                f"serial {port}: Ctrl-C, then machine.bootloader()  (board shows the {label} drive)"
+                f"serial {port}: Ctrl-C, then machine.bootloader()  "
+                f"(board shows the {label} drive)"
             )
             if not ctx.runner.dry_run:
                 device.enter_bootloader(port)

@@ -84,7 +84,8 @@ def check_board(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
         return results
     results[0].problems += manifest.validate_listed_files(board_dir, facts)
     results[0].summary = (
-        f"asyncio {facts.get('asyncio_version')}, MicroPython {facts['micropython'].get('version')}, "
+        f"asyncio {facts.get('asyncio_version')}, "
+        f"MicroPython {facts['micropython'].get('version')}, "
         f"build {facts.get('build_id')}"
         if isinstance(facts.get("micropython"), dict)
         else "fields present"

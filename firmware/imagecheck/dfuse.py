@@ -96,7 +96,8 @@ def validate_dfuse(image, flash_start, flash_size, vid=STM32_DFU_VID, pid=STM32_
                 return problems, ""
             if not (flash_start <= addr and addr + size <= flash_end):
                 problems.append(
-                    f"{where}: 0x{addr:08x}+{size} outside flash 0x{flash_start:08x}-0x{flash_end:08x}"
+                    f"{where}: 0x{addr:08x}+{size} outside "
+                    f"flash 0x{flash_start:08x}-0x{flash_end:08x}"
                 )
             for other_addr, other_end in spans:
                 if addr < other_end and other_addr < addr + size:

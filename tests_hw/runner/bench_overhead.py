@@ -88,7 +88,8 @@ def main(argv=None):
             print(f"{spec}: seconds per trivial test, n={args.n}")
             for name, times in rows:
                 print(
-                    f"  {name:42} median {statistics.median(times):.4f}  min {min(times):.4f}  max {max(times):.4f}"
+                    f"  {name:42} median {statistics.median(times):.4f}  "
+                    f"min {min(times):.4f}  max {max(times):.4f}"
                 )
 
 

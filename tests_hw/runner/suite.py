@@ -164,7 +164,8 @@ def _make_cpython_output(path):
                 stdout, stderr = proc.communicate(timeout=CPYTHON_TIMEOUT)
             except subprocess.TimeoutExpired:
                 raise errors.UsageError(
-                    f"{path.name}: CPython took over {CPYTHON_TIMEOUT}s to make the expected output"
+                    f"{path.name}: CPython took over "
+                    f"{CPYTHON_TIMEOUT}s to make the expected output"
                 ) from None
             if proc.returncode != 0:
                 last = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]

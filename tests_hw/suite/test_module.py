@@ -8,8 +8,10 @@ hwtest.require("micropython")  # MicroPython's asyncio surface
 import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 DOCUMENTED = (
-    "create_task current_task gather get_event_loop new_event_loop open_connection run sleep sleep_ms "
-    "start_server wait_for wait_for_ms Event Lock Loop Server Stream StreamReader StreamWriter Task "
+    "create_task current_task gather get_event_loop "
+    "new_event_loop open_connection run sleep sleep_ms "
+    "start_server wait_for wait_for_ms Event Lock "
+    "Loop Server Stream StreamReader StreamWriter Task "
     "ThreadSafeFlag CancelledError TimeoutError"
 ).split()
 
