@@ -36,7 +36,10 @@ RESULT = re.compile(r"^RESULT (\S+) ops=(\d+) alloc=(-?\d+)\s*$", re.M)
 
 ECHO_LINE = b"0123456789abcdef0123456789abcde\n"  # 32 bytes
 WAIT_PAUSE = 0.002  # seconds: longer than the server's turn-around under valgrind
-REQUEST_CLOSE = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+REQUEST_CLOSE = (
+    b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nAccept: */*\r\n"
+    b"Connection: close\r\n\r\n"
+)
 REQUEST_KA = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n"
 
 
@@ -348,7 +351,8 @@ def per_op(image, mode, n, client=None, lib=None, callgrind=True):
 
 
 def run(scale=1.0, callgrind=True, only=None, log=print):
-    """{"scale", "seconds", "rows": [{name, label, n, ours, pyonly, stock, floors: {mode: row}}]}."""
+    """{"scale", "seconds",
+    "rows": [{name, label, n, ours, pyonly, stock, floors: {mode: row}}]}."""
     if callgrind:
         ensure_valgrind(log)
     started = time.monotonic()

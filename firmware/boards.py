@@ -46,7 +46,8 @@ class Board:
 
     @property
     def flash_region(self):
-        """(start, size) of the memory the image is written to, or None when board.json does not say."""
+        """(start, size) of the memory the image is written to, or None when board.json
+        does not say."""
         region = (self.flash or {}).get("region")
         return (int(str(region["start"]), 0), int(str(region["size"]), 0)) if region else None
 
@@ -80,7 +81,8 @@ def _load(folder):
 
 
 def all_boards(root=BOARDS_DIR):
-    """{name: Board} for every boards/<name>/board.json (another root: e.g. a test's own boards)."""
+    """{name: Board} for every boards/<name>/board.json (another root: e.g. a test's own
+    boards)."""
     return {
         folder.name: _load(folder)
         for folder in sorted(Path(root).iterdir())

@@ -66,7 +66,8 @@ def run_demo(board_name, asyncio_c=True, extras="all"):
     if board.runs_here == "espressif-qemu":
         raise FirmwareError(
             f"{board.name} boots in Espressif's QEMU, which this tool does not start",
-            hint=f"python3 ci/esp32_qemu.py {board.name} -- mpremote connect socket://localhost:5555 run {DEMO}",
+            hint=f"python3 ci/esp32_qemu.py {board.name} -- "
+            f"mpremote connect socket://localhost:5555 run {DEMO}",
         )
     if board.runs_here != "qemu":
         raise FirmwareError(

@@ -8,11 +8,16 @@ makes the pty here and hands qemu its master: we keep a copy, so all the board
 printed stays readable on the pty after qemu has gone.
 
 Public surface:
-    launch(argv, env=None, timeout=20.0) -> Emulated    any such process, started and waited for
-    launch_on_pty(make_argv, env=None, timeout=20.0)    make_argv(master fd) -> argv, served on a pty made here
-    qemu_command(board, image, console_fd=None) -> argv how a QEMU board's image is run (on a given pty master)
-    start_qemu(board, image, timeout=10) -> Emulated     launch(qemu_command(...)) for an image file
-    start_rp2040js(board, image, timeout=60) -> Emulated an RP2040 UF2 in rp2040js, REPL on a pty made here
+    launch(argv, env=None, timeout=20.0) -> Emulated
+        any such process, started and waited for
+    launch_on_pty(make_argv, env=None, timeout=20.0)
+        make_argv(master fd) -> argv, served on a pty made here
+    qemu_command(board, image, console_fd=None) -> argv
+        how a QEMU board's image is run (on a given pty master)
+    start_qemu(board, image, timeout=10) -> Emulated
+        launch(qemu_command(...)) for an image file
+    start_rp2040js(board, image, timeout=60) -> Emulated
+        an RP2040 UF2 in rp2040js, REPL on a pty made here
 """
 
 import atexit

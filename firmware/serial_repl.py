@@ -13,7 +13,8 @@ Output of any size is read in bounded memory when asked (exec's keep=): the end
 marker is searched for in what is new, and only the last `keep` bytes are held.
 
 Public surface:
-    Session(url, baudrate=115200)   enter_raw_repl, soft_reset, exec, eval_output, close (also a context manager)
+    Session(url, baudrate=115200)   enter_raw_repl, soft_reset, exec, eval_output, close
+                                    (also a context manager)
     ExecResult                      what exec returns: output, error, timed_out, duration
 Every failure is a firmware.errors.DeviceError subclass with a one-line message.
 """
@@ -55,7 +56,8 @@ class ExecResult:
 
 
 def open_port(url, baudrate=115200):
-    """mpremote's transport on url; raise a one-line PortUnavailable subclass saying why it failed."""
+    """mpremote's transport on url; raise a one-line PortUnavailable subclass saying why it
+    failed."""
     try:
         from mpremote.transport import TransportError
         from mpremote.transport_serial import SerialTransport
@@ -202,7 +204,8 @@ class Session:
     def enter_raw_repl(self, soft_reset=True, timeout=5.0):
         """Interrupt whatever runs, enter the raw REPL, optionally soft reset.
 
-        Leaves the raw REPL's '>' prompt unread (exec reads it). Raises NotMicroPython if nothing raw-REPL-like answers.
+        Leaves the raw REPL's '>' prompt unread (exec reads it). Raises NotMicroPython if
+        nothing raw-REPL-like answers.
         """
         self.write(b"\r\x03\x03")
         self.drain()

@@ -199,7 +199,10 @@ def _apt_options(workdir, binary=False):
         arch = subprocess.run(
             ["dpkg", "--print-architecture"], capture_output=True, text=True
         ).stdout.strip()
-        lines += f"deb [arch={arch or 'amd64'} signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {DEBIAN_SUITE} main\n"
+        lines += (
+            f"deb [arch={arch or 'amd64'} signed-by={DEBIAN_KEYRING}] "
+            f"{DEBIAN_MIRROR} {DEBIAN_SUITE} main\n"
+        )
     sources.write_text(lines)
     lists = workdir / "lists"
     cache = workdir / "cache"
@@ -314,7 +317,8 @@ def debian_file(package, log=print):
     if not shutil.which("apt-get"):
         raise SourceError(
             f"apt-get is not available to fetch Debian's {package.name} {package.version}",
-            hint="on Debian/Ubuntu: apt-get install apt; or build with MPY_DIR=<a git checkout with submodules>",
+            hint="on Debian/Ubuntu: apt-get install apt; "
+            "or build with MPY_DIR=<a git checkout with submodules>",
         )
     _need_keyring()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -363,7 +367,8 @@ def debian_file(package, log=print):
 
 
 def unpack_debian(package, dest, log=print):
-    """Unpack the package's tree (its `top` folder) into dest, made anew; a stamp names the package."""
+    """Unpack the package's tree (its `top` folder) into dest, made anew; a stamp names the
+    package."""
     archive = debian_file(package, log)
     partial = dest.with_name(dest.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
@@ -395,7 +400,8 @@ def unpack_debian(package, dest, log=print):
 
 
 def fill_from_debian(source, paths, log=print):
-    """Fill those of `paths` (lib/ submodules) that a Debian tree lacks from DEBIAN_LIBS; return the rest."""
+    """Fill those of `paths` (lib/ submodules) that a Debian tree lacks from DEBIAN_LIBS;
+    return the rest."""
     missing = missing_submodules(source, paths)
     if not source.fetched_from_debian:
         return missing

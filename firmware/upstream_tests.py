@@ -25,8 +25,10 @@ SINGLE = ("extmod/asyncio_*.py", "net_hosted/asyncio_*.py")
 # Tests that check upstream's documented limitations, which our asyncio
 # lifts (its answer is CPython's): their "failure" on ours is the point.
 BEYOND_UPSTREAM = {
-    "extmod/asyncio_gather_notimpl.py": "a task can be awaited and gathered at once (upstream raises "
-    '"can\'t wait"/"can\'t gather"; CPython allows it)',
+    "extmod/asyncio_gather_notimpl.py": (
+        "a task can be awaited and gathered at once (upstream raises "
+        '"can\'t wait"/"can\'t gather"; CPython allows it)'
+    ),
 }
 MULTI = ("multi_net/asyncio_*.py",)
 # run-tests.py prints "pass extmod/x.py"; run-multitests.py "multi_net/x.py on a|b: pass".

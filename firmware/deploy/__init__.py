@@ -1,8 +1,10 @@
 """Flash a built image onto a board in one command, then check the board runs that very image.
 
 Public surface:
-    deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, erase=False, verify=True, flavour=None)
-    check_identity(port, manifest)  board on `port` runs the image manifest.json describes, or VerifyFailed
+    deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, erase=False,
+           verify=True, flavour=None)
+    check_identity(port, manifest)  board on `port` runs the image manifest.json describes,
+                                    or VerifyFailed
     main(argv=None) -> int        `python3 -m firmware.deploy --board B [--port P] [--dry-run]`
 
 One module per flashing method: esp32 (esptool), pyboard (dfu-util), rp2 (UF2 drive or
@@ -111,7 +113,8 @@ def deploy(
     flavour=None,
     out=print,
 ):
-    """Flash `board`'s image from images_dir/<board>[-<flavour>]/ and check the board answers with it.
+    """Flash `board`'s image from images_dir/<board>[-<flavour>]/ and check the board answers
+    with it.
 
     flavour: a build variant's folder suffix, e.g. "pyonly" for the ASYNCIO_C=0 image.
     """

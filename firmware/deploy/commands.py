@@ -23,7 +23,8 @@ def find_tool(name):
 
 
 class Runner:
-    """One place that decides whether a step really happens, so dry runs cannot drift from real runs."""
+    """One place that decides whether a step really happens, so dry runs cannot drift from
+    real runs."""
 
     def __init__(self, dry_run=False, out=print):
         self.dry_run = dry_run

@@ -36,7 +36,9 @@ def candidates(usb_ids, ports):
 def describe(port):
     device, vid, pid, serial, description = port
     ids = f"{vid:04x}:{pid:04x}" if vid is not None else "no USB id"
-    return f"{device} ({ids}{', serial ' + serial if serial else ''}{', ' + description if description else ''})"
+    serial_part = ", serial " + serial if serial else ""
+    description_part = ", " + description if description else ""
+    return f"{device} ({ids}{serial_part}{description_part})"
 
 
 def choose(board, usb_ids, ports):

@@ -118,7 +118,8 @@ def _check_file(board, board_dir, name, port, validate, required, flash):
 
 
 def _known_board(folder_name, boards_root):
-    """The board a folder without a manifest is named for (<BOARD> or <BOARD>-<flavour>), or None."""
+    """The board a folder without a manifest is named for (<BOARD> or <BOARD>-<flavour>),
+    or None."""
     registries = (
         [boards.all_boards(boards_root)] if boards_root and Path(boards_root).is_dir() else []
     )
@@ -160,7 +161,8 @@ def check_images(images_root=DEFAULT_IMAGES_ROOT, boards_root=DEFAULT_BOARDS_ROO
 
 
 def _is_board_folder(folder):
-    """A folder holding a board's images itself (manifest.json or an image file), not board folders."""
+    """A folder holding a board's images itself (manifest.json or an image file), not board
+    folders."""
     names = {p.name for p in folder.iterdir() if p.is_file()}
     return "manifest.json" in names or bool(rules.file_rules(names))
 
@@ -176,7 +178,8 @@ def require_valid(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
 
 
 def add_arguments(add):
-    """The checker's arguments (add = a parser's add_argument): `python3 -m firmware check` takes the same."""
+    """The checker's arguments (add = a parser's add_argument): `python3 -m firmware check`
+    takes the same."""
     add(
         "images_root",
         nargs="?",
