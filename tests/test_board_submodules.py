@@ -14,7 +14,8 @@ from firmware import boards, source, submodules
 from firmware.errors import FirmwareError
 from firmware.source import Source
 
-# A git clone of MicroPython (or a bare mirror) holding the pinned release tag, where one is at hand.
+# A git clone of MicroPython (or a bare mirror) holding the pinned release tag, where one is
+# at hand.
 MPY_GIT = os.environ.get("MPY_GIT")
 # All a port's Makefile/CMakeLists read while parsing; submodules are never in a git archive.
 TREE_PARTS = [
@@ -77,7 +78,8 @@ def test_board_lists_what_its_port_needs(tree, board):
     assert need - NOT_LINKED <= listed | optional, (
         f"{board.name} on {tree.version}: also needs {sorted(need - listed - optional)}"
     )
-    # Built without the optional ones (the build passes these settings then), it needs none of them.
+    # Built without the optional ones (the build passes these settings then), it needs none of
+    # them.
     settings = [s for rel in optional for s in board.optional_submodules[rel].split()]
     without = submodules.needed(board, tree, settings) if optional else need
     assert without <= listed, (

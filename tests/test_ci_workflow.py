@@ -1,4 +1,5 @@
-"""The GitHub Actions workflow and the ci/ scripts it runs: lint-clean, complete, runnable locally."""
+"""The GitHub Actions workflow and the ci/ scripts it runs: lint-clean, complete, runnable
+locally."""
 
 import hashlib
 import json
@@ -84,7 +85,8 @@ def _matrix_boards(job):
 
 
 def _jobs_running(script):
-    """{board: job name} for every board a job runs `script BOARD` for (BOARD or a matrix's boards)."""
+    """{board: job name} for every board a job runs `script BOARD` for (BOARD or a matrix's
+    boards)."""
     found = {}
     for job_name, job, step in _steps():
         run = step.get("run", "")

@@ -79,9 +79,9 @@ def test_esp32_dry_run_checks_the_chip_then_writes_at_0x1000(images):
         "$ esptool --port /dev/ttyUSB0 chip-id",
         f"$ esptool --chip esp32 --port /dev/ttyUSB0 --baud 460800 write-flash 0x1000 {image}",
     ]
-    assert (
-        lines[-1]
-        == "# raw REPL: expect asyncio.__version__ == '9.8.7', _buildinfo.build_id == 'c0ffee-20261122T000000Z'"
+    assert lines[-1] == (
+        "# raw REPL: expect asyncio.__version__ == '9.8.7', "
+        "_buildinfo.build_id == 'c0ffee-20261122T000000Z'"
     )
 
 

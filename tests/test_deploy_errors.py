@@ -15,9 +15,22 @@ import test_deploy_dry_run
 images = test_deploy_dry_run.images
 
 # Lines as esptool prints them (esptool 5 cmds/__init__.py; esptool 4 "Chip is ...").
-ESPTOOL5_S3 = "Connecting....\nDetecting chip type... ESP32-S3\nConnected to ESP32-S3 on /dev/ttyUSB0:\nChip type:          ESP32-S3 (QFN56) (revision v0.2)\n"
-ESPTOOL5_ESP32 = "Connecting....\nConnected to ESP32 on /dev/ttyUSB0:\nChip type:          ESP32-D0WD-V3 (revision v3.1)\n"
-ESPTOOL4_ESP32 = "Connecting....\nDetecting chip type... Unsupported detection protocol, switching and trying again...\nChip is ESP32-D0WD-V3 (revision v3.1)\n"
+ESPTOOL5_S3 = (
+    "Connecting....\n"
+    "Detecting chip type... ESP32-S3\n"
+    "Connected to ESP32-S3 on /dev/ttyUSB0:\n"
+    "Chip type:          ESP32-S3 (QFN56) (revision v0.2)\n"
+)
+ESPTOOL5_ESP32 = (
+    "Connecting....\n"
+    "Connected to ESP32 on /dev/ttyUSB0:\n"
+    "Chip type:          ESP32-D0WD-V3 (revision v3.1)\n"
+)
+ESPTOOL4_ESP32 = (
+    "Connecting....\n"
+    "Detecting chip type... Unsupported detection protocol, switching and trying again...\n"
+    "Chip is ESP32-D0WD-V3 (revision v3.1)\n"
+)
 
 
 def test_chip_family_from_esptool_output():

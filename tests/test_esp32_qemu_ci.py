@@ -32,7 +32,12 @@ FAKE_QEMU = textwrap.dedent("""\
     if mode == "exit":
         sys.exit(3)
     if mode == "silent":
-        print("qemu-system-xtensa: warning: requested NIC (anonymous, model open_eth) was not created", file=sys.stderr, flush=True)
+        print(
+            "qemu-system-xtensa: warning: requested NIC (anonymous, model open_eth) "
+            "was not created",
+            file=sys.stderr,
+            flush=True,
+        )
     port = int(serial.split(":")[2].split(",")[0])
     server = socket.socket()
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -159,8 +164,10 @@ def test_a_board_that_never_answers_times_out_and_is_stopped(fake_qemu, tmp_path
     port = _free_port()
     with pytest.raises(
         esp32_qemu.Failed,
-        match=rf"^no REPL on tcp port {port} within 1s \(last output: 'ets Jun  8 2016 00:22:57'\); "
-        r"QEMU said: qemu-system-xtensa: warning: requested NIC \(anonymous, model open_eth\) was not created$",
+        match=rf"^no REPL on tcp port {port} within 1s "
+        r"\(last output: 'ets Jun  8 2016 00:22:57'\); "
+        r"QEMU said: qemu-system-xtensa: warning: "
+        r"requested NIC \(anonymous, model open_eth\) was not created$",
     ):
         esp32_qemu.run(
             "ESP32_GENERIC_QEMU",

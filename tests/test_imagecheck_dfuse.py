@@ -1,4 +1,5 @@
-"""DfuSe (.dfu) and Intel HEX validators for PYBV11 images: valid passes, corruptions are caught."""
+"""DfuSe (.dfu) and Intel HEX validators for PYBV11 images: valid passes, corruptions are
+caught."""
 
 import os
 import shutil

@@ -146,7 +146,8 @@ def test_misplaced_bootloader_is_caught():
 
 
 def test_esptool_image_info_agrees(tmp_path):
-    """esptool parses the same format independently: our image is valid to it, a flipped byte is not."""
+    """esptool parses the same format independently: our image is valid to it, a flipped byte
+    is not."""
     good = tmp_path / "micropython.bin"
     good.write_bytes(bytes(_app()))
     outcome = esp32.esptool_image_info(good)

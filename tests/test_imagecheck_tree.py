@@ -1,4 +1,5 @@
-"""check_images over a firmware/images tree: manifests, per-port files, and the real images here."""
+"""check_images over a firmware/images tree: manifests, per-port files, and the real images
+here."""
 
 import hashlib
 import json
@@ -253,9 +254,9 @@ def _checker(*args, module="firmware.imagecheck"):
 def test_a_folder_that_is_not_there_is_one_clear_error(tmp_path, module):
     absent = _checker(tmp_path / "no_such_images", module=module)
     assert absent.returncode == 2 and absent.stdout == ""
-    assert (
-        absent.stderr
-        == f"error: {tmp_path / 'no_such_images'}: no such folder (give a folder of board folders, or one board's)\n"
+    assert absent.stderr == (
+        f"error: {tmp_path / 'no_such_images'}: no such folder "
+        "(give a folder of board folders, or one board's)\n"
     )
     (tmp_path / "firmware.uf2").write_bytes(b"x")
     a_file = _checker(tmp_path / "firmware.uf2", module=module)

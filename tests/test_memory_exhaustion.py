@@ -81,7 +81,10 @@ def test_the_loop_survives_a_full_heap(core, heap_kb):
         text=True,
         timeout=120,
     )
-    said = f"{core}, {heap_kb} KB heap: rc {run.returncode}\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}"
+    said = (
+        f"{core}, {heap_kb} KB heap: rc {run.returncode}\n"
+        f"{run.stdout[-2000:]}\n{run.stderr[-2000:]}"
+    )
     assert run.returncode == 0, said
     lines = run.stdout.splitlines()
     assert lines and lines[-1] == SANITY, said

@@ -18,7 +18,8 @@ def _fed(chunks, expected=None, hwtest=False):
 
 
 def _flood(total, line=b"x" * 99 + b"\r\n", chunk=4093):
-    """About total bytes of board output, whole lines, in odd-sized chunks (lines split across them)."""
+    """About total bytes of board output, whole lines, in odd-sized chunks (lines split across
+    them)."""
     total -= total % len(line)
     data = line * (64 * 1024 // len(line) + 1)
     sent = 0
@@ -95,9 +96,9 @@ def test_a_board_back_at_its_prompt_is_a_reset():
             b">>> ",
         ]
     )
-    assert (
-        out.reboot()
-        == "it printed its boot banner ('MicroPython v1.25.0 on 2025-04-15; PYBv1.1 with STM32F405RG')"
+    assert out.reboot() == (
+        "it printed its boot banner "
+        "('MicroPython v1.25.0 on 2025-04-15; PYBv1.1 with STM32F405RG')"
     )
     relay = _fed(
         [

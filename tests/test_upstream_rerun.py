@@ -72,11 +72,15 @@ INTERLEAVING_RUN_TESTS = textwrap.dedent(
     passed = len(tests) - len(failed) - len(skipped)
     print("%d tests performed" % len(tests))
     print("%d tests passed" % passed)
-    print("%d tests skipped: %s" % (len(skipped), " ".join(t.split("/")[-1][:-3] for t in skipped)))
+    names = " ".join(t.split("/")[-1][:-3] for t in skipped)
+    print("%d tests skipped: %s" % (len(skipped), names))
     if FORMAT == "1.25":
         data = {"args": {}, "failed_tests": failed}
     else:
-        data = {"args": {}, "results": [[t, "fail" if t in failed else "skip" if t in skipped else "pass", ""] for t in tests]}
+        results = [
+            [t, "fail" if t in failed else "skip" if t in skipped else "pass", ""] for t in tests
+        ]
+        data = {"args": {}, "results": results}
     json.dump(data, open(os.path.join(result, "_results.json"), "w"))
     """
 )

@@ -83,7 +83,8 @@ class Capture:
         return text(self.tail)[-TAIL_CHARS:]
 
     def hwtest_lines(self):
-        """(FAIL lines, as many as the verdict quotes; the last 'hwtest: ' summary line or None)."""
+        """(FAIL lines, as many as the verdict quotes; the last 'hwtest: ' summary line or
+        None)."""
         fails, summary = list(self._fails), self._summary
         pending = self._line_text(self._line)  # a last line without a newline counts too
         if pending.startswith("FAIL ") and self._fails_chars < FAILS_CHARS:

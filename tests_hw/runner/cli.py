@@ -27,7 +27,8 @@ def add_target_arguments(add):
         action="append",
         default=[],
         metavar="PORT",
-        help="device: /dev/ttyACM0, COM3, rfc2217://host:port, socket://host:port, id:<USB serial>; repeat for several",
+        help="device: /dev/ttyACM0, COM3, rfc2217://host:port, socket://host:port, "
+        "id:<USB serial>; repeat for several",
     )
     add(
         "--mode",
@@ -59,7 +60,8 @@ def add_target_arguments(add):
     add(
         "--micropypath",
         metavar="DIRS",
-        help="MICROPYPATH for the UNIX board's image (e.g. to give a bare image a pure-Python asyncio)",
+        help="MICROPYPATH for the UNIX board's image "
+        "(e.g. to give a bare image a pure-Python asyncio)",
     )
 
 

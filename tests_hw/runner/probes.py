@@ -54,7 +54,10 @@ def _network():
             if s is not None:
                 s.close()
 def _probe():
-    f = {"platform": sys.platform, "version": ".".join(str(v) for v in sys.implementation.version[:3])}
+    f = {
+        "platform": sys.platform,
+        "version": ".".join(str(v) for v in sys.implementation.version[:3]),
+    }
     why = {}
     for feature, module in (("threads", "_thread"), ("asyncio", "asyncio")):
         try:

@@ -1,8 +1,10 @@
-"""pytest plugin (loaded by tests_hw/conftest.py): each device test in tests_hw/suite is a pytest item.
+"""pytest plugin (loaded by tests_hw/conftest.py): each device test in tests_hw/suite is a
+pytest item.
 
     pytest tests_hw --board QEMU_MPS2_AN385
     pytest tests_hw --board UNIX --board QEMU_MPS2_AN385 --mode each --junitxml=out.xml
-    pytest tests_hw --port /dev/ttyACM0 | COM3 | rfc2217://host:port | socket://host:port | id:<USB serial>
+    pytest tests_hw --port /dev/ttyACM0 | COM3 | rfc2217://host:port | socket://host:port
+                         | id:<USB serial>
 
 Several boards: the whole selected suite runs through the runner's Engine in
 a background thread (boards in parallel) as soon as the first item runs;

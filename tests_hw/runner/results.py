@@ -62,7 +62,10 @@ def judge(test, out, error, expected):
     if expected is not None and not (out.complete and output == expected):
         message = "output differs from expected"
         if not out.complete:
-            message += f" (it printed {out.size:,} bytes, far more than expected: the diff shows the start)"
+            message += (
+                f" (it printed {out.size:,} bytes, far more than expected: "
+                "the diff shows the start)"
+            )
         return FAIL, message, unified_diff(expected, out.shown(), test.name)
     return PASS, "", ""
 
