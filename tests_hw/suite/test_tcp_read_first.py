@@ -8,9 +8,9 @@ from hwtest import eq, true
 
 hwtest.require("micropython")
 socket = hwtest.require("socket")
-import asyncio
-import errno
-import time
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
+import errno  # noqa: E402  (imports follow the file's feature checks)
+import time  # noqa: E402  (imports follow the file's feature checks)
 
 _port = [40000 + int(time.time()) % 20000]
 
@@ -65,13 +65,13 @@ async def test_a_peer_that_never_runs_dry_does_not_starve_others():
     eq(await theirs.readline(), b"x\n")
     ticker, turns = hwtest.ticker()
     seen = []
-    for i in range(199):
+    for _ in range(199):
         eq(await theirs.readline(), b"x\n")
         seen.append(turns[0])
     ticker.cancel()
     runs = 0
     gap = longest = 0
-    for a, b in zip([seen[0]] + seen, seen):
+    for a, b in zip([seen[0]] + seen, seen):  # noqa: B905  (MicroPython's zip has no strict=)
         if b != a:
             runs += 1
             gap = 0
