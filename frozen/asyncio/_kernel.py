@@ -381,10 +381,16 @@ def run_until_complete(main=None):
     if main is not None and (main.coro is not None and main.done()):
         return _core.result(main)
     _core.set_main(main)
+    polled = False
     try:
         while True:
             if _io.slots:
-                _io.wait(0)
+                # Streams are polled between steps (not again right after
+                # the wait below polled them).
+                if polled:
+                    polled = False
+                else:
+                    _io.wait(0)
                 t = _core.run_one()
             else:
                 # Without streams to poll between steps the core runs tasks
@@ -405,6 +411,7 @@ def run_until_complete(main=None):
                 ms = _IDLE_MS
             if waiting:
                 _io.wait(ms)
+                polled = True
             elif ms:
                 _block_ms(ms)  # nothing to poll: block until the next timer
     finally:
