@@ -389,8 +389,10 @@ def run_until_complete(main=None):
                 # the wait below polled them).
                 if polled:
                     polled = False
-                else:
+                elif _io.flags:
                     _io.wait(0)
+                else:
+                    _io.poll(0)
                 t = _core.run_one()
             else:
                 # Without streams to poll between steps the core runs tasks
@@ -409,8 +411,11 @@ def run_until_complete(main=None):
                 if main is None:
                     return None
                 ms = _IDLE_MS
-            if waiting:
+            if _io.flags:
                 _io.wait(ms)
+                polled = True
+            elif waiting:
+                _io.poll(ms)
                 polled = True
             elif ms:
                 _block_ms(ms)  # nothing to poll: block until the next timer
