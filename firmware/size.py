@@ -14,6 +14,7 @@ OPTIONS = (
     # label, build keyword arguments
     ("core (C module)", dict(extras="core")),
     ("core+cpython (C module)", dict(extras="cpython")),
+    ("all, no primitives (C)", dict(extras="all", primitives=False)),
     ("all (C module)", dict(extras="all")),
     ("all (pure Python)", dict(extras="all", asyncio_c=False)),
 )

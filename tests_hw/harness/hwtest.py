@@ -153,6 +153,47 @@ def run_timed(make_main, step=1, start=None):
     return run_on_clock(clock, lambda: asyncio.run(driver()))
 
 
+class PinDouble:
+    """A machine.Pin stand-in for input drivers: value(), pin() and
+    irq(handler, trigger, hard=) as a Pin's; set(level) moves the level and,
+    on an edge its trigger asks for, calls the handler at once, as an IRQ
+    interrupts whatever runs (call it from a task, or from a
+    micropython.schedule() callback for a soft IRQ). Also an output: pin(v)
+    sets the level with no IRQ (for a matrix's row pins)."""
+
+    IRQ_FALLING = 1
+    IRQ_RISING = 2
+    IN = 0
+    OUT = 1
+    PULL_DOWN = 2
+
+    def __init__(self, level=1):
+        self.level = level
+        self.handler = None
+        self.trigger = 0
+        self.edges = 0
+
+    def value(self, v=None):
+        if v is None:
+            return self.level
+        self.level = v
+
+    def __call__(self, v=None):
+        return self.value(v)
+
+    def irq(self, handler=None, trigger=3, hard=False):
+        self.handler = handler
+        self.trigger = trigger if handler is not None else 0
+
+    def set(self, level):
+        if level == self.level:
+            return
+        self.level = level
+        self.edges += 1
+        if self.trigger & (self.IRQ_RISING if level else self.IRQ_FALLING):
+            self.handler(self)
+
+
 def _in_definition_order(ns):
     # MicroPython dicts don't keep insertion order: take the order from the
     # source file when there is one, else (code sent over a REPL) name order.

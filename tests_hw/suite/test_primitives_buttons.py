@@ -1,0 +1,375 @@
+# primitives (micropython-async v3's names, ours): Switch, ESwitch,
+# Pushbutton and EButton on a pin double whose edges call the driver's IRQ
+# handler at once (set() from a task, or from micropython.schedule() as a
+# soft IRQ). Every duration is on the test clock (hwtest.run_timed: 1 ms
+# per scheduler round), so the windows below are exact however loaded the
+# machine; a core without set_clock() skips.
+import asyncio
+import hwtest
+from hwtest import eq, true, PinDouble
+
+hwtest.require("primitives.Pushbutton")
+from primitives import Pushbutton, EButton, Switch, ESwitch  # noqa: E402
+
+
+def on_clock(body):
+    return lambda: hwtest.run_timed(body)
+
+
+def recorder(clock, log, pb, kinds=("press", "release", "long", "double")):
+    # Callbacks appending (kind, ms since the clock started) to log.
+    for kind in kinds:
+        getattr(pb, kind + "_func")(lambda k: log.append((k, clock.elapsed)), (kind,))
+
+
+async def bounce(pin, level, edges=7, gap=2):
+    # A contact settling on `level` after `edges` flips `gap` ms apart.
+    for i in range(edges):
+        pin.set(level if i % 2 == 0 else 1 - level)
+        await asyncio.sleep_ms(gap)
+    pin.set(level)
+
+
+def kinds(log):
+    return [k for k, _ in log]
+
+
+def near(got, want, what, slack=5):
+    true(want <= got <= want + slack, "%s at %d ms, wanted %d" % (what, got, want))
+
+
+@on_clock
+async def test_press_release_at_once(clock):
+    pin = PinDouble(1)  # to ground, pulled up: pressed reads 0
+    log = []
+    pb = Pushbutton(pin)
+    recorder(clock, log, pb, ("press", "release"))
+    await asyncio.sleep_ms(10)
+    pin.set(0)
+    await asyncio.sleep_ms(100)
+    eq(kinds(log), ["press"])
+    near(log[0][1], 10, "press")
+    true(pb(), "debounced state: pressed")
+    pin.set(1)
+    await asyncio.sleep_ms(100)
+    eq(kinds(log), ["press", "release"])
+    near(log[1][1], 110, "release")
+    eq(pb(), False)
+    pb.deinit()
+
+
+@on_clock
+async def test_bounce_trains_give_one_event_each(clock):
+    pin = PinDouble(1)
+    log = []
+    pb = Pushbutton(pin)
+    recorder(clock, log, pb)
+    await bounce(pin, 0, edges=9)
+    await asyncio.sleep_ms(200)
+    await bounce(pin, 1, edges=9)
+    await asyncio.sleep_ms(600)
+    eq(kinds(log), ["press", "release"])
+    true(pin.edges >= 18, "the trains had their edges")
+    pb.deinit()
+
+
+@on_clock
+async def test_glitch_shorter_than_debounce(clock):
+    # A press that ends inside the lockout: the level is read again at its
+    # end, so the release is not lost.
+    pin = PinDouble(1)
+    log = []
+    pb = Pushbutton(pin)
+    recorder(clock, log, pb, ("press", "release"))
+    pin.set(0)
+    await asyncio.sleep_ms(20)
+    pin.set(1)
+    await asyncio.sleep_ms(200)
+    eq(kinds(log), ["press", "release"])
+    near(log[1][1], Pushbutton.debounce_ms, "release at the lockout's end")
+    pb.deinit()
+
+
+@on_clock
+async def test_long_press(clock):
+    pin = PinDouble(1)
+    log = []
+    pb = Pushbutton(pin)
+    recorder(clock, log, pb)
+    pin.set(0)
+    await asyncio.sleep_ms(1300)
+    pin.set(1)
+    await asyncio.sleep_ms(100)
+    eq(kinds(log), ["press", "long", "release"])
+    near(log[1][1], 1000, "long")
+    pb.deinit()
+
+
+@on_clock
+async def test_double_click(clock):
+    pin = PinDouble(1)
+    log = []
+    pb = Pushbutton(pin)
+    recorder(clock, log, pb)
+    pin.set(0)
+    await asyncio.sleep_ms(100)
+    pin.set(1)
+    await asyncio.sleep_ms(100)
+    pin.set(0)  # 200 ms after the first press: inside the 400 ms window
+    await asyncio.sleep_ms(100)
+    pin.set(1)
+    await asyncio.sleep_ms(600)
+    eq(kinds(log), ["press", "release", "press", "double", "release"])
+    near(log[3][1], 200, "double at the second press")
+    # presses further apart than double_click_ms are two single clicks
+    log[:] = []
+    for _ in range(2):
+        pin.set(0)
+        await asyncio.sleep_ms(100)
+        pin.set(1)
+        await asyncio.sleep_ms(400)
+    eq(kinds(log), ["press", "release", "press", "release"])
+    pb.deinit()
+
+
+@on_clock
+async def test_suppress(clock):
+    # Pushbutton's suppress: a short click's release waits for the double-
+    # click window; no release after a double click or a long press.
+    pin = PinDouble(1)
+    log = []
+    pb = Pushbutton(pin, suppress=True)
+    recorder(clock, log, pb)
+    t0 = clock.elapsed
+    pin.set(0)
+    await asyncio.sleep_ms(100)
+    pin.set(1)
+    await asyncio.sleep_ms(500)
+    eq(kinds(log), ["press", "release"])
+    near(log[1][1] - t0, 400, "release at the window's end")
+    log[:] = []
+    pin.set(0)
+    await asyncio.sleep_ms(100)
+    pin.set(1)
+    await asyncio.sleep_ms(100)
+    pin.set(0)
+    await asyncio.sleep_ms(100)
+    pin.set(1)
+    await asyncio.sleep_ms(600)
+    eq(kinds(log), ["press", "press", "double"])
+    log[:] = []
+    pin.set(0)
+    await asyncio.sleep_ms(1200)
+    pin.set(1)
+    await asyncio.sleep_ms(600)
+    eq(kinds(log), ["press", "long"])
+    pb.deinit()
+
+
+@on_clock
+async def test_suppress_without_double_func_releases_at_once(clock):
+    pin = PinDouble(1)
+    log = []
+    pb = Pushbutton(pin, suppress=True)
+    recorder(clock, log, pb, ("press", "release", "long"))
+    pin.set(0)
+    await asyncio.sleep_ms(100)
+    pin.set(1)
+    await asyncio.sleep_ms(100)
+    eq(kinds(log), ["press", "release"])
+    near(log[1][1], 100, "release")
+    pb.deinit()
+
+
+@on_clock
+async def test_events_sense_and_coroutine_callbacks(clock):
+    # None makes a bound Event; sense=0: wired to 3V3, pressed reads 1; a
+    # coroutine callback runs as a task.
+    pin = PinDouble(0)
+    ran = []
+
+    async def on_release():
+        ran.append(clock.elapsed)
+
+    pb = Pushbutton(pin, sense=0)
+    pb.press_func(None)
+    pb.release_func(on_release)
+    eq(pb.rawstate(), False)
+    pin.set(1)
+    await asyncio.wait_for_ms(pb.press.wait(), 100)
+    true(pb.rawstate() and pb(), "pressed")
+    pin.set(0)
+    await asyncio.sleep_ms(60)
+    eq(len(ran), 1, "release coroutine ran")
+    pb.press_func(False)  # disabled again
+    pb.press.clear()
+    pin.set(1)
+    await asyncio.sleep_ms(60)
+    eq(pb.press.is_set(), False)
+    pb.deinit()
+
+
+@on_clock
+async def test_sense_default_reads_the_pin(clock):
+    # A normally-closed button, released at start (reads 1 here, pulled down)
+    pin = PinDouble(1)
+    pb = Pushbutton(pin)
+    pb.press_func(None)
+    pin.set(0)
+    await asyncio.wait_for_ms(pb.press.wait(), 100)
+    true(pb(), "pressed when the level left the start level")
+    pb.deinit()
+
+
+@on_clock
+async def test_edges_from_scheduled_callbacks(clock):
+    micropython = hwtest.require("micropython")
+    pin = PinDouble(1)
+    log = []
+    pb = Pushbutton(pin)
+    recorder(clock, log, pb, ("press", "release"))
+    micropython.schedule(lambda _: pin.set(0), None)
+    await asyncio.sleep_ms(100)
+    micropython.schedule(lambda _: pin.set(1), None)
+    await asyncio.sleep_ms(100)
+    eq(kinds(log), ["press", "release"])
+    pb.deinit()
+    await hwtest.flush_schedule()
+
+
+@on_clock
+async def test_pin_without_irq_is_polled(clock):
+    class Level:
+        def __init__(self):
+            self.v = 1
+
+        def value(self):
+            return self.v
+
+    pin = Level()
+    log = []
+    pb = Pushbutton(pin)
+    recorder(clock, log, pb, ("press", "release"))
+    await asyncio.sleep_ms(20)
+    pin.v = 0
+    await asyncio.sleep_ms(100)
+    pin.v = 1
+    await asyncio.sleep_ms(100)
+    eq(kinds(log), ["press", "release"])
+    true(log[0][1] <= 20 + Pushbutton.debounce_ms + 2, "read within one poll period")
+    pb.deinit()
+
+
+@on_clock
+async def test_idle_buttons_hold_no_task(clock):
+    # Two idle buttons: the only tasks are the shared service's two, and a
+    # busy button's edges allocate nothing.
+    gc = hwtest.require("gc")
+    pins = [PinDouble(1) for _ in range(2)]
+    pbs = [Pushbutton(p) for p in pins]
+    pbs[0].press_func(None)
+    await asyncio.sleep_ms(5)
+    from primitives import _hub
+
+    true(_hub._clock is not None and len(_hub._inputs) == 2, "served by the hub")
+    # a bounce train inside the lockout: the IRQ path and the pump's reads
+    pins[0].set(0)
+    await asyncio.sleep_ms(2)
+    gc.collect()
+    before = gc.mem_alloc()
+    for _ in range(20):
+        pins[0].set(1)
+        pins[0].set(0)
+        await asyncio.sleep_ms(0)
+    after = gc.mem_alloc()
+    eq(after - before, 0, "bytes allocated by 40 bouncing edges")
+    for pb in pbs:
+        pb.deinit()
+    eq(len(_hub._inputs), 0)
+
+
+@on_clock
+async def test_switch_callbacks_and_events(clock):
+    pin = PinDouble(1)  # normally open switch to ground
+    log = []
+    sw = Switch(pin)
+    sw.close_func(lambda: log.append("close"))
+    sw.open_func(None)
+    await bounce(pin, 0)
+    await asyncio.sleep_ms(100)
+    eq(log, ["close"])
+    eq(sw(), 0, "physical debounced state: grounded")
+    await bounce(pin, 1)
+    await asyncio.wait_for_ms(sw.open.wait(), 100)
+    eq(sw(), 1)
+    sw.deinit()
+
+
+@on_clock
+async def test_eswitch(clock):
+    pin = PinDouble(0)
+    es = ESwitch(pin, lopen=0)  # open reads 0 (to 3V3, pulled down)
+    eq(es(), 0)
+    pin.set(1)
+    await asyncio.wait_for_ms(es.close.wait(), 100)
+    eq(es(), 1)
+    eq(es.open.is_set(), False)
+    await asyncio.sleep_ms(60)
+    pin.set(0)
+    await asyncio.wait_for_ms(es.open.wait(), 100)
+    es.deinit()
+    eq(es.close.is_set() or es.open.is_set(), False, "deinit clears the Events")
+
+
+async def ebutton_run(clock, eb, pin, presses):
+    # presses: [(down ms, up ms)]; returns the Events set, in order
+    seen = []
+    names = ("press", "release", "long", "double")
+    for down, up in presses:
+        pin.set(0)
+        for _ in range(down):
+            await asyncio.sleep_ms(1)
+            for n in names:
+                e = getattr(eb, n)
+                if e.is_set():
+                    e.clear()
+                    seen.append(n)
+        pin.set(1)
+        for _ in range(up):
+            await asyncio.sleep_ms(1)
+            for n in names:
+                e = getattr(eb, n)
+                if e.is_set():
+                    e.clear()
+                    seen.append(n)
+    return seen
+
+
+@on_clock
+async def test_ebutton(clock):
+    pin = PinDouble(1)
+    eb = EButton(pin)
+    eq(await ebutton_run(clock, eb, pin, [(100, 500)]), ["press", "release"])
+    eq(await ebutton_run(clock, eb, pin, [(1100, 500)]), ["press", "long", "release"])
+    got = await ebutton_run(clock, eb, pin, [(80, 80), (80, 500)])
+    eq(got, ["press", "release", "press", "double", "release"])
+    eb.deinit()
+
+
+@on_clock
+async def test_ebutton_suppress_table(clock):
+    # The tutorial's "Suppress mode" table: short press -> press, release
+    # after double_click_ms; double -> double, release; long -> long, release
+    pin = PinDouble(1)
+    eb = EButton(pin, suppress=True)
+    t0 = clock.elapsed
+    eq(await ebutton_run(clock, eb, pin, [(100, 500)]), ["press", "release"])
+    eb.press.clear()
+    got = await ebutton_run(clock, eb, pin, [(80, 80), (80, 500)])
+    eq(got, ["double", "release"])
+    eq(await ebutton_run(clock, eb, pin, [(1100, 500)]), ["long", "release"])
+    true(clock.elapsed - t0 > 0, "clock moved")
+    eb.deinit()
+
+
+hwtest.main()
