@@ -1,9 +1,11 @@
 # Awaitable pin edges, our MicroPython extra:
 #   await asyncio.pin_event(pin, trigger)  -> the pin's value after its next
 #                                             edge (IRQ set up and removed)
-#   pe = asyncio.PinEvent(pin, trigger)    -> the IRQ stays; per edge nothing
-#   n = await pe.wait()  /  async for n in pe   is allocated; n = edges since
-#                                             the last wait returned (>= 1)
+#   pe = asyncio.PinEvent(pin, trigger)    -> the IRQ stays
+#   await pe.wait()                        -> returns once an edge came since the
+#                                             last wait() returned; allocates nothing
+#   pe.edges()                             -> edges since the last call
+#   async for n in pe                      -> n: edges since the last step (>= 1)
 #   pe.close()                             -> the pin's IRQ removed
 # trigger: the pin's IRQ_RISING / IRQ_FALLING bits (default both). The IRQ
 # handler only counts and sets a ThreadSafeFlag (hard IRQ where the port
@@ -15,7 +17,7 @@ _WRAP = 0x3FFFFFFF  # the count stays a small int: the IRQ never allocates
 
 
 class PinEvent:
-    # _edges: counted by the IRQ (wrapping); _taken: edges wait() gave out
+    # _edges: counted by the IRQ (wrapping); _taken: edges handed out
     def __init__(self, pin, trigger=None):
         self.pin = pin
         self._flag = ThreadSafeFlag()
@@ -31,19 +33,23 @@ class PinEvent:
         self._edges = (self._edges + 1) & _WRAP
         self._flag.set()
 
-    async def wait(self):
-        while True:
-            n = (self._edges - self._taken) & _WRAP
-            if n:
-                self._taken = (self._taken + n) & _WRAP
-                return n
-            await self._flag.wait()
+    def wait(self):
+        return self._flag.wait()
+
+    def edges(self):
+        n = (self._edges - self._taken) & _WRAP
+        self._taken = (self._taken + n) & _WRAP
+        return n
 
     def __aiter__(self):
         return self
 
-    def __anext__(self):
-        return self.wait()
+    async def __anext__(self):
+        while True:
+            n = self.edges()
+            if n:
+                return n
+            await self._flag.wait()
 
     def close(self):
         self.pin.irq(None)
