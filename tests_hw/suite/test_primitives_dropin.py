@@ -1,12 +1,33 @@
 # A program written against micropython-async v3 runs unchanged on our
 # image: its imports, a Pushbutton with callbacks and bound Events, a
 # Switch, an Encoder with a callback, Delay_ms and threadsafe's Message.
-# Only the pins are doubles (hwtest.PinDouble: an edge calls the IRQ at
-# once). Everything is ordered by events, never by racing sleeps.
+# Only the pins are doubles (an edge calls the IRQ handler at once, as an
+# IRQ would). Everything is ordered by events, never by racing sleeps.
 import asyncio
 from primitives import Pushbutton, Switch, Encoder, Delay_ms
 from threadsafe import Message
-from hwtest import PinDouble
+
+
+class PinDouble:
+    IRQ_FALLING = 1
+    IRQ_RISING = 2
+
+    def __init__(self, level):
+        self.level = level
+        self.handler = None
+
+    def value(self):
+        return self.level
+
+    def irq(self, handler=None, trigger=3, hard=False):
+        self.handler = handler
+
+    def set(self, level):
+        if level != self.level:
+            self.level = level
+            if self.handler:
+                self.handler(self)
+
 
 msg = Message()
 
