@@ -20,6 +20,10 @@ OPTIONS = (
 )
 
 
+# The primitives/threadsafe packages' cost: the difference of these two rows.
+PRIMITIVES_ROWS = ("all, no primitives (C)", "all (C module)")
+
+
 def _sizes(folder):
     return json.loads((folder / "manifest.json").read_text())["size"]
 
@@ -50,4 +54,8 @@ def report(board_name, log=print):
     print(f"{'option':26} {'flash (text+data)':>18} {'static RAM':>11}")
     for label, _, flash, ram in rows:
         print(f"{label:26} {flash:>14} B {ram:>9} B")
+    by_label = {label: (flash, ram) for label, _, flash, ram in rows}
+    if PRIMITIVES_ROWS[0] in by_label and PRIMITIVES_ROWS[1] in by_label:
+        (f1, r1), (f0, r0) = by_label[PRIMITIVES_ROWS[1]], by_label[PRIMITIVES_ROWS[0]]
+        print(f"{'of which primitives+threadsafe':26} {f1 - f0:>14} B {r1 - r0:>9} B  (ASYNCIO_PRIMITIVES=0 saves it)")
     return rows
