@@ -105,11 +105,14 @@ def test_manifests():
 def test_size_report_names_the_primitives_cost(monkeypatch, capsys):
     from firmware import size
 
-    rows = [(label, {}, flash, 0) for label, flash in
-            (("core (C module)", 100), (size.PRIMITIVES_ROWS[0], 500), (size.PRIMITIVES_ROWS[1], 800))]
-    monkeypatch.setattr(size, "measure", lambda board, log: ({"text": 1, "data": 2, "bss": 3}, rows))
+    without, with_them = size.PRIMITIVES_ROWS
+    flashes = (("core (C module)", 100), (without, 500), (with_them, 800))
+    rows = [(label, {}, flash, 0) for label, flash in flashes]
+    base = {"text": 1, "data": 2, "bss": 3}
+    monkeypatch.setattr(size, "measure", lambda board, log: (base, rows))
     size.report("QEMU_MPS2_AN385")
-    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("of which primitives"))
+    out = capsys.readouterr().out.splitlines()
+    line = next(ln for ln in out if ln.startswith("of which primitives"))
     assert line.split()[3:5] == ["300", "B"]
     assert [kw for label, kw in size.OPTIONS if label == size.PRIMITIVES_ROWS[0]] == [
         {"extras": "all", "primitives": False}]
