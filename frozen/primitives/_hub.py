@@ -6,8 +6,15 @@
 # An idle input costs no task and no CPU; the two tasks exist once.
 #
 # An input has: _hit (1 from its IRQ), _due (ticks of its next deadline,
-# or None), _edge(now) (the pump saw _hit), _tick(now) (the clock reached
+# or None), _lead (ms: a deadline its _edge() sets is never sooner than
+# that), _edge(now) (the pump saw _hit), _tick(now) (the clock reached
 # _due; the input sets its next _due).
+#
+# A sleep can't be shortened without cancelling it (an exception object
+# each time), so while deadlines are pending the clock sleeps at most the
+# smallest _lead: a deadline an edge sets then never comes before the
+# clock's wake-up, and no edge or click allocates. (The cancel stays, for
+# deadlines that break that promise.)
 
 from time import ticks_add, ticks_diff
 
@@ -21,11 +28,12 @@ _clock = None
 _idle = None  # core Event the clock waits on while no input has a deadline
 _wake_at = 0  # the deadline the clock sleeps toward, while _sleeping
 _sleeping = 0
+_cap = 50  # ms: the smallest _lead of the inputs
 _io = None  # the loop the two tasks run on (new_event_loop() drops them)
 
 
 def add(i):
-    global _clock, _idle, _io, _sleeping
+    global _clock, _idle, _io, _sleeping, _cap
     if _io is not _kernel._io:
         _io = _kernel._io
         _sleeping = 0
@@ -35,6 +43,8 @@ def add(i):
         _core.spawn(_clock)
         _core.spawn(private_task(_run_pump()))
     if i not in _inputs:
+        if not _inputs or i._lead < _cap:
+            _cap = max(i._lead, 1)
         _inputs.append(i)
     plan()
 
@@ -104,8 +114,12 @@ async def _run_clock():
             _idle.clear()
             await _idle.wait()
             continue
-        ms = ticks_diff(d, _core.ticks())
+        t = _core.ticks()
+        ms = ticks_diff(d, t)
         if ms > 0:
+            if ms > _cap:
+                ms = _cap
+                d = ticks_add(t, ms)
             _wake_at = d
             _sleeping = 1
             try:
@@ -154,6 +168,7 @@ class Input:
     debounce_ms = 50
 
     def _start(self, pin, state):
+        self._lead = self.debounce_ms
         self._pin = pin
         self._hit = 0
         self._due = None

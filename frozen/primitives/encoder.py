@@ -46,7 +46,7 @@ class Encoder:
         self._mod = mod
         self._cb = callback
         self._args = args
-        self._delay = delay
+        self._delay = self._lead = delay
         self._moved = ThreadSafeFlag()
         self._hit = 0
         self._due = None

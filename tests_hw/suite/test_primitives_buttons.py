@@ -298,6 +298,38 @@ async def test_idle_buttons_hold_no_task(clock):
 
 
 @on_clock
+async def test_a_click_allocates_nothing(clock):
+    # Press, bounce, long-press timing and release with all four callbacks
+    # set: the clock never has to cut a sleep short (no CancelledError
+    # made), so on the C core a whole click allocates nothing.
+    gc = hwtest.require("gc")
+    if asyncio._kernel._core.__name__ != "_asyncio":
+        raise hwtest.Skip("the Python core's rounds allocate")
+    pin = PinDouble(1)
+    n = [0]
+
+    def count():
+        n[0] += 1
+
+    pb = Pushbutton(pin)
+    for kind in ("press", "release", "long", "double"):
+        getattr(pb, kind + "_func")(count)
+    for round in range(3):
+        gc.collect()
+        before = gc.mem_alloc()
+        for level in (0, 1):
+            for i in range(9):  # a bounce train (no coroutine of the test's own)
+                pin.set(level if i % 2 == 0 else 1 - level)
+                await asyncio.sleep_ms(2)
+            await asyncio.sleep_ms(500 if level else 100 if round < 2 else 1100)
+        used = gc.mem_alloc() - before
+        if round:  # (the first warms the service up)
+            eq(used, 0, "bytes allocated by click %d" % round)
+    eq(n[0], 7, "press, release; press, release; press, long, release")
+    pb.deinit()
+
+
+@on_clock
 async def test_switch_callbacks_and_events(clock):
     pin = PinDouble(1)  # normally open switch to ground
     log = []
