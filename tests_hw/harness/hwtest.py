@@ -120,14 +120,15 @@ class Clock:
 
         self.ticks = time.ticks_ms() if start is None else start
         self.elapsed = 0
+        # (kept: an import per advance() allocates where the runner's file
+        # system is mounted, since `time` may be overridden by a file)
+        self._ticks_add = time.ticks_add
 
     def __call__(self):
         return self.ticks
 
     def advance(self, ms):
-        import time
-
-        self.ticks = time.ticks_add(self.ticks, ms)
+        self.ticks = self._ticks_add(self.ticks, ms)
         self.elapsed += ms
 
 
