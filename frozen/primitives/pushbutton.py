@@ -82,11 +82,7 @@ class ESP32Touch(Pushbutton):
 
         self._pad = TouchPad(pin)
         self._max = self._pad.read()
-        self._sense = 0
-        self._fn = [False] * 4
-        self._args = [()] * 4
-        self._clicks(1 if suppress else 0)
-        self._start(None, 0)  # no pin IRQ: polled
+        super().__init__(None, suppress, 0)  # no pin IRQ: polled
 
     def _raw(self):
         r = self._pad.read()

@@ -19,12 +19,8 @@ class RP2Touch(Pushbutton):
     def __init__(self, pin, suppress=False):
         self._tp = pin
         self._stray = None
-        self._sense = 0
-        self._fn = [False] * 4
-        self._args = [()] * 4
-        self._clicks(1 if suppress else 0)
         self._count()
-        self._start(None, 0)  # no pin IRQ: polled
+        super().__init__(None, suppress, 0)  # no pin IRQ: polled
 
     def _count(self):
         p = self._tp

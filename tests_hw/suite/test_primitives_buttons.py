@@ -9,7 +9,7 @@ import hwtest
 from hwtest import eq, true, PinDouble
 
 hwtest.require("primitives.Pushbutton")
-from primitives import Pushbutton, EButton, Switch, ESwitch  # noqa: E402
+from primitives import Pushbutton, EButton, Switch, ESwitch, ESP32Touch, RP2Touch  # noqa: E402
 
 
 def on_clock(body):
@@ -411,6 +411,80 @@ async def test_ebutton_suppress_table(clock):
     eq(await ebutton_run(clock, eb, pin, [(1100, 500)]), ["long", "release"])
     true(clock.elapsed - t0 > 0, "clock moved")
     eb.deinit()
+
+
+class TouchPad:
+    # machine.TouchPad's read(): lower while touched
+    level = 1000
+
+    def __init__(self, pin):
+        self.pin = pin
+
+    def read(self):
+        return TouchPad.level
+
+
+@on_clock
+async def test_esp32touch_polls_the_pad(clock):
+    import sys
+
+    saved = sys.modules.get("machine")
+
+    class Machine:
+        pass
+
+    Machine.TouchPad = TouchPad
+    sys.modules["machine"] = Machine
+    try:
+        tb = ESP32Touch(15, suppress=True)
+    finally:
+        if saved is None:
+            sys.modules.pop("machine")
+        else:
+            sys.modules["machine"] = saved
+    log = []
+    recorder(clock, log, tb)
+    TouchPad.level = 1200  # the highest reading sets the untouched level
+    await asyncio.sleep_ms(120)
+    TouchPad.level = 900  # 75 %: under the 80 % threshold
+    await asyncio.sleep_ms(150)
+    TouchPad.level = 1150
+    await asyncio.sleep_ms(600)
+    eq(kinds(log), ["press", "release"])
+    tb.deinit()
+
+
+class Pad:
+    # An RP2 touch pad: after being charged (init as an output) it reads 1
+    # for `charge` more reads; a finger adds to it.
+    OUT = 1
+    IN = 0
+    PULL_DOWN = 2
+    charge = 10
+
+    def init(self, mode, pull=None, value=None):
+        self.left = Pad.charge if mode == self.OUT else self.left
+
+    def value(self):
+        self.left -= 1
+        return 1 if self.left > 0 else 0
+
+
+@on_clock
+async def test_rp2touch_counts_the_discharge(clock):
+    RP2Touch.config(5)
+    pad = Pad()
+    tb = RP2Touch(pad)
+    log = []
+    recorder(clock, log, tb, ("press", "release"))
+    eq(tb.value(), (9, 0), "stray count, and no more than that")
+    Pad.charge = 30  # touched
+    await asyncio.sleep_ms(150)
+    eq(tb.value()[1], 20)
+    Pad.charge = 10
+    await asyncio.sleep_ms(150)
+    eq(kinds(log), ["press", "release"])
+    tb.deinit()
 
 
 hwtest.main()

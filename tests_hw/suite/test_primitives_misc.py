@@ -8,6 +8,7 @@ from hwtest import eq, true, PinDouble
 
 hwtest.require("primitives.AADC")
 from primitives import AADC, Keyboard, SwArray, WaitAny, WaitAll, ELO, launch, Delay_ms  # noqa: E402
+from primitives import set_global_exception  # noqa: E402
 from primitives.sw_array import CLOSE, OPEN, LONG, DOUBLE, SUPPRESS  # noqa: E402
 
 
@@ -283,6 +284,27 @@ async def test_pin_event_allocates_nothing_per_edge(clock):
     if asyncio._kernel._core.__name__ == "_asyncio":  # the C core's flag waits for free
         eq(few[1], 0, "bytes allocated by an edge and a wait")
     pe.close()
+
+
+def test_set_global_exception_stops_the_program():
+    # A task's uncaught exception ends asyncio.run() (SystemExit), with the
+    # exception printed, instead of leaving the rest running.
+    ran = []
+
+    async def bad():
+        raise ValueError("expected by the test")
+
+    async def main():
+        set_global_exception()
+        asyncio.create_task(bad())
+        await asyncio.sleep_ms(200)
+        ran.append("after")
+
+    try:
+        hwtest.raises(SystemExit, asyncio.run, main())
+    finally:
+        asyncio.get_event_loop().set_exception_handler(None)
+    eq(ran, [], "the loop stopped")
 
 
 hwtest.main()
