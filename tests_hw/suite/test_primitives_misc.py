@@ -307,4 +307,33 @@ def test_set_global_exception_stops_the_program():
     eq(ran, [], "the loop stopped")
 
 
+def test_reexports_are_asyncios_own_and_agents_work():
+    import primitives
+    import threadsafe
+    from primitives import Agent, broker
+
+    for name in ("Delay_ms", "RingbufQueue", "Broker", "Semaphore", "Barrier", "Condition"):
+        true(getattr(primitives, name) is getattr(asyncio, name), name)
+    for name in ("Message", "ThreadSafeEvent", "ThreadSafeQueue"):
+        true(getattr(threadsafe, name) is getattr(asyncio, name), name)
+        true(getattr(primitives, name) is getattr(asyncio, name), name)
+    from primitives.delay_ms import Delay_ms as D
+    from threadsafe.message import Message as M
+
+    true(D is asyncio.Delay_ms and M is asyncio.Message, "module paths")
+    got = []
+
+    class Mine(Agent):
+        def put(self, topic, message, arg):
+            got.append((topic, message, arg))
+
+    agent = Mine()
+    broker.subscribe("t", agent, 42)
+    broker.publish("t", "m")
+    broker.unsubscribe("t", agent, 42)
+    broker.publish("t", "again")
+    eq(got, [("t", "m", 42)])
+    hwtest.raises(AttributeError, getattr, primitives, "NoSuchThing")
+
+
 hwtest.main()
