@@ -54,7 +54,7 @@ def cmd_build(args):
 def cmd_run(args):
     from .demo import run_demo
 
-    run_demo(args.board, asyncio_c=not args.no_c, extras=args.extras)
+    run_demo(args.board, asyncio_c=not args.no_c, extras=args.extras, primitives=not args.no_primitives)
 
 
 def cmd_size(args):

@@ -37,9 +37,9 @@ def _run_over_serial(port, script, timeout=DEMO_TIMEOUT, slowness=1.0):
         raise DeviceError("the demo failed on the board:\n" + result.error.decode(errors="replace"))
 
 
-def run_demo(board_name, asyncio_c=True, extras="all"):
+def run_demo(board_name, asyncio_c=True, extras="all", primitives=True):
     board = boards.get(board_name)
-    folder = image_dir(board, asyncio_c, extras)
+    folder = image_dir(board, asyncio_c, extras, primitives=primitives)
     script = DEMO.read_bytes()
     if board.runs_here == "native":
         binary = folder / "micropython"
