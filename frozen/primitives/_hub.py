@@ -54,10 +54,6 @@ def drop(i):
         _inputs.remove(i)
 
 
-def now():
-    return _core.ticks()
-
-
 def after(ms):
     return ticks_add(_core.ticks(), ms)
 
