@@ -57,5 +57,6 @@ def report(board_name, log=print):
     by_label = {label: (flash, ram) for label, _, flash, ram in rows}
     if PRIMITIVES_ROWS[0] in by_label and PRIMITIVES_ROWS[1] in by_label:
         (f1, r1), (f0, r0) = by_label[PRIMITIVES_ROWS[1]], by_label[PRIMITIVES_ROWS[0]]
-        print(f"{'of which primitives+threadsafe':26} {f1 - f0:>14} B {r1 - r0:>9} B  (ASYNCIO_PRIMITIVES=0 saves it)")
+        print(f"{'of which primitives':26} {f1 - f0:>14} B {r1 - r0:>9} B"
+              "  (primitives + threadsafe; ASYNCIO_PRIMITIVES=0 leaves them out)")
     return rows

@@ -114,5 +114,7 @@ def test_size_report_names_the_primitives_cost(monkeypatch, capsys):
     out = capsys.readouterr().out.splitlines()
     line = next(ln for ln in out if ln.startswith("of which primitives"))
     assert line.split()[3:5] == ["300", "B"]
+    row = next(ln for ln in out if ln.startswith("core (C module)"))
+    assert line.index(" B ") == row.index(" B "), "in the flash column"
     assert [kw for label, kw in size.OPTIONS if label == size.PRIMITIVES_ROWS[0]] == [
         {"extras": "all", "primitives": False}]
