@@ -21,7 +21,10 @@ if package == "ours":
         extras=os.environ.get("ASYNCIO_EXTRAS", "all"),
         c_core_only=os.environ.get("ASYNCIO_C", "0") == "1",
     )
-    if os.environ.get("ASYNCIO_PRIMITIVES", "1") == "1" and os.environ.get("ASYNCIO_EXTRAS", "all") == "all":
+    if (
+        os.environ.get("ASYNCIO_PRIMITIVES", "1") == "1"
+        and os.environ.get("ASYNCIO_EXTRAS", "all") == "all"
+    ):
         include("frozen/primitives")
         include("frozen/threadsafe")
 elif package == "stock":

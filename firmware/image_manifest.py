@@ -44,8 +44,17 @@ def frozen_modules(obj_dir):
     return re.findall(r'"([^"\\]+)\\0"', block.group(1)) if block else []
 
 
-def write_manifest(folder, *, board, src, asyncio_c, extras, commit, build_id, obj_dir, primitives=False):
-    elf = next((obj_dir / n for n in ("firmware.elf", "micropython.elf", "micropython") if (obj_dir / n).is_file()), None)
+def write_manifest(
+    folder, *, board, src, asyncio_c, extras, commit, build_id, obj_dir, primitives=False
+):
+    elf = next(
+        (
+            obj_dir / n
+            for n in ("firmware.elf", "micropython.elf", "micropython")
+            if (obj_dir / n).is_file()
+        ),
+        None,
+    )
     manifest = {
         "board": board.name,
         "port": board.port,

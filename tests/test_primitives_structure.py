@@ -40,8 +40,11 @@ def defined(tree):
 
 def names_of(folder, var="_NAMES"):
     tree = ast.parse((folder / "__init__.py").read_text())
-    value = next(ast.literal_eval(n.value) for n in tree.body
-                 if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == var)
+    value = next(
+        ast.literal_eval(n.value)
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == var
+    )
     return tree, value
 
 
@@ -88,8 +91,12 @@ def test_only_the_core_reads_the_clock():
             if isinstance(node, ast.ImportFrom) and node.module in ("time", "utime"):
                 read = {a.name for a in node.names} & CLOCK_READERS
                 assert not read, f"{path.name} imports {read} from time: ask asyncio's core"
-            if (isinstance(node, ast.Attribute) and node.attr in CLOCK_READERS
-                    and isinstance(node.value, ast.Name) and node.value.id in ("time", "utime")):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in CLOCK_READERS
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("time", "utime")
+            ):
                 raise AssertionError(f"{path.name} reads time.{node.attr}(): ask asyncio's core")
 
 
@@ -117,4 +124,5 @@ def test_size_report_names_the_primitives_cost(monkeypatch, capsys):
     row = next(ln for ln in out if ln.startswith("core (C module)"))
     assert line.index(" B ") == row.index(" B "), "in the flash column"
     assert [kw for label, kw in size.OPTIONS if label == size.PRIMITIVES_ROWS[0]] == [
-        {"extras": "all", "primitives": False}]
+        {"extras": "all", "primitives": False}
+    ]
