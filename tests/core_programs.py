@@ -121,7 +121,7 @@ class _Program:
         elif kind == "cancel":
             j = i(self.n_tasks)
             if j != me:
-                lines.append(f"L({me}, 'cancels t{j}', T[{j}].cancel())")
+                lines.append(f"L({me}, 'cancels t{j}', T[{j}].cancel(), core.cancel_count(T[{j}], 0))")
         elif kind == "wait_for":
             n = r.choice([0, 1, 3, 8, -1, 99])
             lines.append("try:")

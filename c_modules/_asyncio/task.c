@@ -166,6 +166,12 @@ static mp_obj_t task_done(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(task_done_obj, task_done);
 
+static void count_cancel(aio_task_t *t) {
+    if (t->flags < F_CANCELS_MAX) {
+        t->flags += F_CANCELS;
+    }
+}
+
 mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg) {
     aio_task_t *t = TASK(self_in);
     aio_state_t *s = aio_state();
@@ -182,16 +188,20 @@ mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg) {
     }
     // A task awaiting another task is cancelled through the awaited one.
     // Tasks awaiting each other in a cycle (a deadlock) end the walk where
-    // it comes round again: `slow` follows at half speed until met.
+    // it comes round again: `slow` follows at half speed until met. Each
+    // task on the way counts a cancel request, as CPython's does when it
+    // passes the cancel on to the task it awaits.
     aio_task_t *slow = t;
     bool half = false;
     mp_obj_t q = t->q;
+    count_cancel(t);
     while (IS_TASK(q) && TASK(q) != s->cur && !(TASK(q)->flags & F_DONE)) {
         t = TASK(q);
         q = t->q;
         if (t == slow) {
             break;
         }
+        count_cancel(t);
         if (half) {
             slow = TASK(slow->q);
         }

@@ -48,7 +48,7 @@ _LAZY = (
     " _alltasks: all_tasks"
     " _taskext: InvalidStateError ensure_future iscoroutine Task.result Task.exception"
     " Task.cancelled Task.get_name Task.set_name Task.get_coro Task.add_done_callback"
-    " Task.remove_done_callback"
+    " Task.remove_done_callback Task.cancelling Task.uncancel"
     " _callbacks: Handle TimerHandle Loop.time Loop.call_soon Loop.call_later"
     " Loop.call_later_ms Loop.call_at Loop.is_running Loop.is_closed"
     " _future: Future isfuture Loop.create_future"

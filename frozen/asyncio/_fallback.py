@@ -38,7 +38,7 @@ from time import ticks_diff as _ticks_diff, ticks_add as _ticks_add, ticks_ms as
 # The scheduler's clock; set_clock() swaps it for tests (ticks wrap-around).
 _clock = _ticks_ms
 
-CORE_ABI = 6
+CORE_ABI = 7
 
 _MP_STREAM_POLL = const(3)
 _MP_STREAM_POLL_RD = const(1)
@@ -52,6 +52,10 @@ _SEEN = const(4)  # outcome delivered to someone; no "exception not retrieved" r
 _THROW = const(8)  # cancelled: throw CancelledError at the next resume
 _SUSPENDED = const(16)  # parked inside one of our awaitables; its next __next__ resumes it
 _REQUEUE = const(32)  # in the ready FIFO: go to its back once more first (_Within)
+# The bits from 256 up count cancel() requests not taken back by uncancel()
+# (CPython's Task.cancelling()), up to 255, as in the C core's high byte.
+_CANCELS = const(256)
+_CANCELS_MAX = const(0xFF00)
 
 # _ticks_add() refuses deltas of half the ticks period or more
 _MAX_MS = _ticks_add(0, -1) // 2
@@ -585,6 +589,11 @@ def result(t):
     return t._res
 
 
+def _count_cancel(t):
+    if t._f < _CANCELS_MAX:
+        t._f += _CANCELS
+
+
 def _cancel(t, msg=None):
     global _spare_cancel
     if t._f & _DONE:
@@ -598,14 +607,18 @@ def _cancel(t, msg=None):
     # A task awaiting another task is cancelled through the awaited one.
     # Tasks awaiting each other in a cycle (a deadlock) end the walk where
     # it comes round again: `slow` follows at half speed until met.
+    # Each task on the way counts a cancel request, as CPython's does when
+    # it passes the cancel on to the task it awaits.
     slow = t
     half = False
     q = t._q
+    _count_cancel(t)
     while type(q) is Task and q is not _cur and not q._f & _DONE:
         t = q
         q = t._q
         if t is slow:
             break
+        _count_cancel(t)
         if half:
             slow = slow._q
         half = not half
@@ -698,6 +711,14 @@ def task_extra(t):
 
 def set_task_extra(t, obj):
     t._extra = obj
+
+
+def cancel_count(t, delta):
+    # The count of cancel requests after adding delta (0 reads it, -1 is
+    # CPython's uncancel(), never below 0).
+    n = min(max((t._f >> 8) + delta, 0), 255)
+    t._f = (t._f & 0xFF) | n << 8
+    return n
 
 
 def wait_on(t, w):

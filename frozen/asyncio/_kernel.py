@@ -9,7 +9,7 @@ try:
 
     # Upstream MicroPython ships a different `_asyncio`; only ours has the
     # ABI number (c_modules/_asyncio/CONTRACT.md).
-    if getattr(_core, "CORE_ABI", None) != 6:
+    if getattr(_core, "CORE_ABI", None) != 7:
         raise ImportError
 except ImportError:
     from . import _fallback as _core
