@@ -721,6 +721,33 @@ def cancel_count(t, delta):
     return n
 
 
+def eager(t):
+    # Run the first step of the new task t now, inside the running task's
+    # step, which it interrupts (CPython 3.12's eager tasks); t is then
+    # done, or parked where its first await put it.
+    global _cur
+    if type(t) is not Task or t._q is not None or t._f & (_DONE | _SUSPENDED):
+        raise TypeError("eager() needs a new Task")
+    prev = _cur
+    _cur = t
+    try:
+        t.coro.send(None)
+    except StopIteration as e:
+        _finish(t, e.value, False)
+    except Exception as e:
+        _finish(t, e, True)
+    except BaseException as e:
+        stop = not isinstance(e, _cancelled)
+        if stop:
+            t._f |= _SEEN
+        _finish(t, e, True)
+        if stop:
+            raise
+    finally:
+        _cur = prev
+    return t
+
+
 def wait_on(t, w):
     # Park the not-yet-started task w on t's wait list, as if it awaited t.
     _await_task(t, w)

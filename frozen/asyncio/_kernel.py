@@ -337,7 +337,16 @@ async def _sleep_for(ms, result=None):
     return result
 
 
-def create_task(coro, name=None):
+# loop.set_task_factory()'s callable, or None.
+task_factory = None
+
+
+def create_task(coro, name=None, eager_start=None, context=None):
+    if task_factory is not None:
+        loop = resolve("", "get_event_loop")()
+        if eager_start is None:  # (the factory's own default stands)
+            return task_factory(loop, coro, name=name)
+        return task_factory(loop, coro, name=name, eager_start=eager_start)
     if not hasattr(coro, "send"):
         ms = _core.sleep_ms_detach(coro)
         if ms is not None:
@@ -352,10 +361,25 @@ def create_task(coro, name=None):
             got = "a function: call it" if callable(coro) else type(coro).__name__
             raise TypeError("create_task() needs a coroutine, got %s" % got)
     t = Task(coro)
-    _core.spawn(t)
     if name is not None:
         t.set_name(name)  # (a Task method of the CPython-compatible extras)
+    if eager_start and _core.current() is not None:
+        # CPython 3.12: the first step runs now; queued only if it waits.
+        return _core.eager(t)
+    _core.spawn(t)
     return t
+
+
+def make_task(coro, name=None, eager_start=None):
+    # create_task() without the factory, for factories (off the hot path:
+    # create_task() itself tests one global).
+    global task_factory
+    f = task_factory
+    task_factory = None
+    try:
+        return create_task(coro, name, eager_start)
+    finally:
+        task_factory = f
 
 
 # `data` of the private tasks the extras run (loop and done callbacks,
@@ -418,9 +442,11 @@ def run(coro):
 
 
 def new_loop_state():
-    # A fresh scheduler: no tasks, no timers, no streams being polled.
-    global _io
+    # A fresh scheduler: no tasks, no timers, no streams being polled, no
+    # task factory.
+    global _io, task_factory
     _io = _IO()
+    task_factory = None
     _core.init(CancelledError, _report, TimeoutError, create_task, _io.park)
 
 

@@ -17,8 +17,8 @@ class Loop:
         # CPython-compatible extras)
         return _kernel.more(self, Loop, name, True)
 
-    def create_task(self, coro):
-        return create_task(coro)
+    def create_task(self, coro, name=None, context=None, eager_start=None):
+        return create_task(coro, name, eager_start)
 
     def run_forever(self):
         m = _core.Task(None)
