@@ -57,6 +57,8 @@ _LAZY = (
     " _running: get_running_loop"
     " _streamext: Server.serve_forever Server.is_serving"
     " _runner: Runner"
+    " _debug: Loop.set_debug Loop.get_debug"
+    " _callgraph: capture_call_graph format_call_graph print_call_graph FutureCallGraph"
     " _eager: eager_task_factory create_eager_task_factory Loop.set_task_factory"
     " Loop.get_task_factory"
     " | all"
@@ -66,6 +68,7 @@ _LAZY = (
     " _message: Message"
     " _broker: Broker RegExp broker"
     " _fastio: fast_io"
+    " _dumptasks: dump_tasks"
     " core: core"  # upstream's module, for drivers that reach into it
     " "
 )

@@ -748,6 +748,12 @@ def eager(t):
     return t
 
 
+def parked(t):
+    # Where t waits, for the call-graph dump: (q, ms until due or None).
+    q = None if t._f & _DONE else t._q
+    return q, (_ticks_diff(t._key, _clock()) if q == _TIMED else None)
+
+
 def wait_on(t, w):
     # Park the not-yet-started task w on t's wait list, as if it awaited t.
     _await_task(t, w)

@@ -337,32 +337,27 @@ async def _sleep_for(ms, result=None):
     return result
 
 
-# loop.set_task_factory()'s callable, or None.
-task_factory = None
-
-
-def create_task(coro, name=None, eager_start=None, context=None):
-    if task_factory is not None:
-        loop = resolve("", "get_event_loop")()
-        if eager_start is None:  # (the factory's own default stands)
-            return task_factory(loop, coro, name=name)
-        return task_factory(loop, coro, name=name, eager_start=eager_start)
-    if not hasattr(coro, "send"):
-        ms = _core.sleep_ms_detach(coro)
-        if ms is not None:
-            # A sleep_ms()/sleep() awaitable: shared, so take its duration now.
-            coro = _sleep_for(ms)
-        elif hasattr(coro, "__next__") or hasattr(coro, "_asyncio_future_blocking"):
-            # Our allocation-free awaitables (Event.wait(), Lock.acquire(),
-            # ...) and Futures (CPython's marker attribute)
-            coro = _await(coro)
-        else:
-            # (MicroPython names an uncalled async function's type "generator")
-            got = "a function: call it" if callable(coro) else type(coro).__name__
-            raise TypeError("create_task() needs a coroutine, got %s" % got)
+def create_task(coro, name=None, eager_start=None):
+    # The common case only: a small frame (MicroPython puts a bigger one on
+    # the heap at every call), the rest in make_task(). With a task factory
+    # set, loop.set_task_factory() rebinds create_task in the package's
+    # modules instead: no test for it here.
+    if eager_start or not hasattr(coro, "send"):
+        return make_task(coro, name, eager_start)
     t = Task(coro)
+    _core.spawn(t)
     if name is not None:
         t.set_name(name)  # (a Task method of the CPython-compatible extras)
+    return t
+
+
+def make_task(coro, name=None, eager_start=None):
+    # The task create_task() makes without a factory (a factory calls this).
+    if not hasattr(coro, "send"):
+        coro = _awaitable_coro(coro)
+    t = Task(coro)
+    if name is not None:
+        t.set_name(name)
     if eager_start and _core.current() is not None:
         # CPython 3.12: the first step runs now; queued only if it waits.
         return _core.eager(t)
@@ -370,16 +365,18 @@ def create_task(coro, name=None, eager_start=None, context=None):
     return t
 
 
-def make_task(coro, name=None, eager_start=None):
-    # create_task() without the factory, for factories (off the hot path:
-    # create_task() itself tests one global).
-    global task_factory
-    f = task_factory
-    task_factory = None
-    try:
-        return create_task(coro, name, eager_start)
-    finally:
-        task_factory = f
+def _awaitable_coro(coro):
+    ms = _core.sleep_ms_detach(coro)
+    if ms is not None:
+        # A sleep_ms()/sleep() awaitable: shared, so take its duration now.
+        return _sleep_for(ms)
+    if hasattr(coro, "__next__") or hasattr(coro, "_asyncio_future_blocking"):
+        # Our allocation-free awaitables (Event.wait(), Lock.acquire(),
+        # ...) and Futures (CPython's marker attribute)
+        return _await(coro)
+    # (MicroPython names an uncalled async function's type "generator")
+    got = "a function: call it" if callable(coro) else type(coro).__name__
+    raise TypeError("create_task() needs a coroutine, got %s" % got)
 
 
 # `data` of the private tasks the extras run (loop and done callbacks,
@@ -399,6 +396,16 @@ def promote(aw):
     return aw if isinstance(aw, Task) else create_task(aw)
 
 
+_plain_create_task = create_task  # (set_task_factory(None) puts it back)
+
+
+# The scheduler's two entry points the loop below calls. Debug mode
+# (loop.set_debug(True)) swaps in timed versions, so with it off the loop
+# does no extra work at all.
+run_one = _core.run_one
+run_ready = _core.run_ready
+
+
 def run_until_complete(main=None):
     # Run until `main` (a Task, or a stop marker) finishes; with no main,
     # until no task can ever run again.
@@ -409,14 +416,14 @@ def run_until_complete(main=None):
         while True:
             if _io.slots:
                 _io.wait(0)
-                t = _core.run_one()
+                t = run_one()
             else:
                 # Without streams to poll between steps the core runs tasks
                 # back to back; it returns True when one starts I/O or a
                 # flag a task waits on is set (woken here, then).
                 if _io.flags:
                     _io.wake_flags()
-                t = _core.run_ready(main, _io.flags)
+                t = run_ready(main, _io.flags)
             if t is not None:
                 if t is main and (main.coro is None or main.done()):
                     return None if main.coro is None else _core.result(main)
@@ -435,18 +442,30 @@ def run_until_complete(main=None):
         _core.set_main(None)
 
 
-def run(coro):
+def run(coro, debug=None):
     if _core.current() is not None:
         raise RuntimeError("asyncio.run() cannot be called from a running event loop")
-    return run_until_complete(create_task(coro))
+    if debug is None:
+        return run_until_complete(create_task(coro))
+    # (CPython's run() makes a loop for the call: the setting ends with it.)
+    loop = resolve("", "get_event_loop")()
+    was = loop.get_debug()
+    loop.set_debug(debug)
+    try:
+        return run_until_complete(create_task(coro))
+    finally:
+        loop.set_debug(was)
 
 
 def new_loop_state():
     # A fresh scheduler: no tasks, no timers, no streams being polled, no
-    # task factory.
-    global _io, task_factory
+    # task factory, debug mode off.
+    global _io, run_one, run_ready
     _io = _IO()
-    task_factory = None
+    if resolve is not None and create_task is not _plain_create_task:
+        resolve("Loop", "set_task_factory")(None)
+    run_one = _core.run_one
+    run_ready = _core.run_ready
     _core.init(CancelledError, _report, TimeoutError, create_task, _io.park)
 
 

@@ -11,6 +11,8 @@ class Loop:
     # _stopper: the marker stop() queues for the current run_forever(), or
     # None when no run_forever() is waiting for one
     _stopper = None
+    # Debug mode reports a step longer than this, in seconds (CPython's).
+    slow_callback_duration = 0.1
 
     def __getattr__(self, name):
         # Only for attributes Loop lacks: loop.call_soon() and friends (the
