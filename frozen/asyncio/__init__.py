@@ -69,6 +69,7 @@ _LAZY = (
     " _broker: Broker RegExp broker"
     " _fastio: fast_io"
     " _dumptasks: dump_tasks"
+    " _lowpower: low_power"
     " core: core"  # upstream's module, for drivers that reach into it
     " "
 )

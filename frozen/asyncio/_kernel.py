@@ -399,6 +399,11 @@ def promote(aw):
 _plain_create_task = create_task  # (set_task_factory(None) puts it back)
 
 
+# How the loop blocks until its next timer when nothing else can wake it
+# but an interrupt: time.sleep_ms(), or asyncio.low_power()'s hook.
+idle = _block_ms
+
+
 # The scheduler's two entry points the loop below calls. Debug mode
 # (loop.set_debug(True)) swaps in timed versions, so with it off the loop
 # does no extra work at all.
@@ -437,7 +442,7 @@ def run_until_complete(main=None):
             if waiting:
                 _io.wait(ms)
             elif ms:
-                _block_ms(ms)  # nothing to poll: block until the next timer
+                idle(ms)  # nothing to poll: block until the next timer
     finally:
         _core.set_main(None)
 
