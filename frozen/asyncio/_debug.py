@@ -4,7 +4,8 @@
 # what it waits on after that step, through the loop's exception handler
 # (the default prints it). It swaps the kernel's two scheduler entry points
 # for timed ones: with debug off the loop runs exactly as without this
-# module. Times come from the package's one clock (the test clock too).
+# module (a new loop starts with it off). Times come from the package's
+# one clock (the test clock too).
 
 from time import ticks_diff
 

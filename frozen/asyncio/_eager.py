@@ -13,6 +13,7 @@ from . import _kernel
 from ._kernel import _core
 
 _factory = None
+_plain = _kernel.create_task  # (nothing rebinds it before this module loads)
 
 
 def set_task_factory(factory):
@@ -22,7 +23,7 @@ def set_task_factory(factory):
         raise TypeError("task factory must be a callable or None")
     _factory = factory
     if factory is None:
-        _rebind(_kernel._plain_create_task)
+        _rebind(_plain)
     elif factory is eager_task_factory:
         _rebind(_create_eager)
     else:
@@ -34,7 +35,7 @@ def get_task_factory():
 
 
 def _rebind(new):
-    ours = (_kernel._plain_create_task, _create_eager, _create_via_factory)
+    ours = (_plain, _create_eager, _create_via_factory)
     for name in list(sys.modules):
         if name == "asyncio" or name.startswith("asyncio."):
             m = sys.modules[name]

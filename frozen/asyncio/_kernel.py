@@ -31,6 +31,7 @@ class TimeoutError(Exception):
 # steps. Timers order by ticks_diff(), which holds within half a period, so
 # a new timer still sorts right against one up to a quarter period overdue.
 MAX_MS = ticks_add(0, -1) // 4
+del ticks_add  # (one global fewer: the module's table stays a size smaller)
 
 # How long an idle loop waits before looking again when nothing can wake it
 # except code outside the loop (IRQ, scheduler callback, another thread).
@@ -354,7 +355,18 @@ def create_task(coro, name=None, eager_start=None):
 def make_task(coro, name=None, eager_start=None):
     # The task create_task() makes without a factory (a factory calls this).
     if not hasattr(coro, "send"):
-        coro = _awaitable_coro(coro)
+        ms = _core.sleep_ms_detach(coro)
+        if ms is not None:
+            # A sleep_ms()/sleep() awaitable: shared, so take its duration now.
+            coro = _sleep_for(ms)
+        elif hasattr(coro, "__next__") or hasattr(coro, "_asyncio_future_blocking"):
+            # Our allocation-free awaitables (Event.wait(), Lock.acquire(),
+            # ...) and Futures (CPython's marker attribute)
+            coro = _await(coro)
+        else:
+            # (MicroPython names an uncalled async function's type "generator")
+            got = "a function: call it" if callable(coro) else type(coro).__name__
+            raise TypeError("create_task() needs a coroutine, got %s" % got)
     t = Task(coro)
     if name is not None:
         t.set_name(name)
@@ -363,20 +375,6 @@ def make_task(coro, name=None, eager_start=None):
         return _core.eager(t)
     _core.spawn(t)
     return t
-
-
-def _awaitable_coro(coro):
-    ms = _core.sleep_ms_detach(coro)
-    if ms is not None:
-        # A sleep_ms()/sleep() awaitable: shared, so take its duration now.
-        return _sleep_for(ms)
-    if hasattr(coro, "__next__") or hasattr(coro, "_asyncio_future_blocking"):
-        # Our allocation-free awaitables (Event.wait(), Lock.acquire(),
-        # ...) and Futures (CPython's marker attribute)
-        return _await(coro)
-    # (MicroPython names an uncalled async function's type "generator")
-    got = "a function: call it" if callable(coro) else type(coro).__name__
-    raise TypeError("create_task() needs a coroutine, got %s" % got)
 
 
 # `data` of the private tasks the extras run (loop and done callbacks,
@@ -396,17 +394,10 @@ def promote(aw):
     return aw if isinstance(aw, Task) else create_task(aw)
 
 
-_plain_create_task = create_task  # (set_task_factory(None) puts it back)
-
-
-# How the loop blocks until its next timer when nothing else can wake it
-# but an interrupt: time.sleep_ms(), or asyncio.low_power()'s hook.
-idle = _block_ms
-
-
-# The scheduler's two entry points the loop below calls. Debug mode
-# (loop.set_debug(True)) swaps in timed versions, so with it off the loop
-# does no extra work at all.
+# The scheduler's two entry points the loop calls: debug mode
+# (loop.set_debug()) swaps in timed ones, so with it off the loop does no
+# extra work at all. (And _block_ms, how it sleeps until its next timer,
+# is swapped by asyncio.low_power().)
 run_one = _core.run_one
 run_ready = _core.run_ready
 
@@ -442,7 +433,7 @@ def run_until_complete(main=None):
             if waiting:
                 _io.wait(ms)
             elif ms:
-                idle(ms)  # nothing to poll: block until the next timer
+                _block_ms(ms)  # nothing to poll: block until the next timer
     finally:
         _core.set_main(None)
 
@@ -463,12 +454,10 @@ def run(coro, debug=None):
 
 
 def new_loop_state():
-    # A fresh scheduler: no tasks, no timers, no streams being polled, no
-    # task factory, debug mode off.
+    # A fresh scheduler: no tasks, no timers, no streams being polled,
+    # debug mode off.
     global _io, run_one, run_ready
     _io = _IO()
-    if resolve is not None and create_task is not _plain_create_task:
-        resolve("Loop", "set_task_factory")(None)
     run_one = _core.run_one
     run_ready = _core.run_ready
     _core.init(CancelledError, _report, TimeoutError, create_task, _io.park)

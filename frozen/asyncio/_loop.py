@@ -76,4 +76,7 @@ def get_event_loop(runq_len=0, waitq_len=0):
 def new_event_loop():
     Loop._stopper = None
     _kernel.new_loop_state()
+    eager = sys.modules.get("asyncio._eager")
+    if eager is not None:
+        eager.set_task_factory(None)  # (a new loop has none)
     return loop

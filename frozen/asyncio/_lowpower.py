@@ -1,9 +1,10 @@
 # asyncio.low_power(): opt-in low-power idle. When the next timer is at
 # least min_ms away and no task waits on a stream or a ThreadSafeFlag, the
 # loop calls hook(ms) (default: machine.lightsleep where the port has it,
-# else time.sleep_ms) instead of time.sleep_ms(ms). A hook may return early
-# (an interrupt woke the board): the loop looks again and sleeps the rest,
-# so timers never fire early; they fire late by the hook's wake-up latency.
+# else time.sleep_ms) instead of time.sleep_ms(ms): it rebinds the kernel's
+# _block_ms. A hook may return early (an interrupt woke the board): the
+# loop looks again and sleeps the rest, so timers never fire early; they
+# fire late by the hook's wake-up latency.
 # Nothing due at all (a task waits for an IRQ handler's Event, say) stays
 # on the short time.sleep_ms() naps: lightsleep may not wake for every IRQ.
 
@@ -27,7 +28,7 @@ def low_power(enable=True, min_ms=20, hook=None):
     if hook is not None and not callable(hook):
         raise TypeError("hook must be callable")
     if not enable:
-        _kernel.idle = sleep_ms
+        _kernel._block_ms = sleep_ms
         return
     if hook is None:
         hook = _default_hook()
@@ -38,4 +39,4 @@ def low_power(enable=True, min_ms=20, hook=None):
         else:
             sleep_ms(ms)
 
-    _kernel.idle = idle
+    _kernel._block_ms = idle

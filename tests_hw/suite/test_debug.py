@@ -49,7 +49,7 @@ def test_off_costs_the_loop_nothing():
         raise hwtest.Skip("our kernel")
     k = asyncio._kernel
     loop = asyncio.get_event_loop()
-    hwtest.true(k.run_one is k._core.run_one and k.run_ready is k._core.run_ready, "core's own")
+    hwtest.true(k.run_one is k._core.run_one and k.run_ready is k._core.run_ready, "core's")
     loop.set_debug(True)
     hwtest.true(k.run_one is not k._core.run_one, "timed while on")
     loop.set_debug(False)

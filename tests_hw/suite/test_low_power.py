@@ -67,8 +67,8 @@ def test_below_the_threshold_the_loop_sleeps_as_before():
     calls = []
     asyncio.low_power(True, min_ms=20, hook=calls.append)
     try:
-        asyncio._kernel.idle(5)  # time.sleep_ms(5)
-        asyncio._kernel.idle(20)
+        asyncio._kernel._block_ms(5)  # time.sleep_ms(5)
+        asyncio._kernel._block_ms(20)
     finally:
         asyncio.low_power(False)
     hwtest.eq(calls, [20])
