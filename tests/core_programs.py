@@ -1,7 +1,7 @@
 """Random asyncio programs for the differential test of the two cores
 (tests/test_core_differential.py): from a seed, a few tasks that sleep,
 hand Events, Locks and ThreadSafeFlags to each other, cancel and await one
-another, wait_for and gather helpers, and raise. Every step is logged with
+another, wait_for and gather helpers, start eager tasks, and raise. Every step is logged with
 the time it happened. The program runs on a test clock that moves 1 ms per
 scheduler round (the loop never idles), so its output is the same on every
 run: two cores that keep the contract print the same."""
@@ -100,6 +100,7 @@ class _Program:
                 "await",
                 "raise",
                 "yield",
+                "eager",
             ]
         )
         if kind == "sleep":
@@ -137,7 +138,7 @@ class _Program:
         elif kind == "cancel":
             j = i(self.n_tasks)
             if j != me:
-                lines.append(f"L({me}, 'cancels t{j}', T[{j}].cancel())")
+                lines.append(f"L({me}, 'cancels t{j}', T[{j}].cancel(), core.cancel_count(T[{j}], 0))")
         elif kind == "wait_for":
             n = r.choice([0, 1, 3, 8, -1, 99])
             lines.append("try:")
@@ -169,6 +170,15 @@ class _Program:
                 lines.append(f"    L({me}, 'awaited t{j}', said(await T[{j}]))")
                 lines.append("except Exception as e:")
                 lines.append(f"    L({me}, 't{j} raised', said(e))")
+        elif kind == "eager":
+            # a task whose first step runs inside create_task() (core.eager)
+            n = r.choice([0, 2, -1, 99])
+            lines.append(f"x = asyncio.create_task(sub({me}, {n}, E[{i(self.n_events)}]), eager_start=True)")
+            lines.append(f"L({me}, 'eager', x.done())")
+            lines.append("try:")
+            lines.append(f"    L({me}, 'eager got', await x)")
+            lines.append("except ValueError as e:")
+            lines.append(f"    L({me}, 'eager raised', said(e))")
         elif kind == "raise" and depth == 0:
             lines.append(f"if now[0] % 3 == {i(3)}:")
             lines.append(f"    raise ValueError({me})")

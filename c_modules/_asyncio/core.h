@@ -31,6 +31,10 @@
 #define F_REQUEUE (32)    // in the ready FIFO: go to its back once more first
 #define F_BOXED (64)      // coro is an aio_box_t (the task has extras/data)
 #define F_DATA (128)      // the user set `data`: it is in the box
+// The high byte counts cancel() requests not yet taken back by uncancel()
+// (CPython's Task.cancelling()), saturating: no word of the task for it.
+#define F_CANCELS (256)
+#define F_CANCELS_MAX (0xff00)
 
 // Task state encoding. Eight words: two GC blocks on 32- and 64-bit ports,
 // as upstream's Task; so slots are shared between states that exclude

@@ -31,6 +31,9 @@ MP_DECLARE_CONST_FUN_OBJ_2(aio_wait_on_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_wake_first_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_set_clock_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(aio_heap_tasks_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_cancel_count_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_eager_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_parked_obj);
 
 #if MICROPY_MODULE_BUILTIN_INIT
 extern const mp_obj_module_t our_asyncio_module;
@@ -98,6 +101,9 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_wait_on), MP_ROM_PTR(&aio_wait_on_obj) },
     { MP_ROM_QSTR(MP_QSTR_wake_first), MP_ROM_PTR(&aio_wake_first_obj) },
     { MP_ROM_QSTR(MP_QSTR_heap_tasks), MP_ROM_PTR(&aio_heap_tasks_obj) },
+    { MP_ROM_QSTR(MP_QSTR_cancel_count), MP_ROM_PTR(&aio_cancel_count_obj) },
+    { MP_ROM_QSTR(MP_QSTR_eager), MP_ROM_PTR(&aio_eager_obj) },
+    { MP_ROM_QSTR(MP_QSTR_parked), MP_ROM_PTR(&aio_parked_obj) },
     #endif
     { MP_ROM_QSTR(MP_QSTR_set_clock), MP_ROM_PTR(&aio_set_clock_obj) },
 };

@@ -52,6 +52,10 @@ _SEEN = const(4)  # outcome delivered to someone; no "exception not retrieved" r
 _THROW = const(8)  # cancelled: throw CancelledError at the next resume
 _SUSPENDED = const(16)  # parked inside one of our awaitables; its next __next__ resumes it
 _REQUEUE = const(32)  # in the ready FIFO: go to its back once more first (_Within)
+# The bits from 256 up count cancel() requests not taken back by uncancel()
+# (CPython's Task.cancelling()), up to 255, as in the C core's high byte.
+_CANCELS = const(256)
+_CANCELS_MAX = const(0xFF00)
 
 # I/O operations a step may complete without waiting (io_wait(ready=True)),
 # so a peer that keeps data coming cannot starve the other tasks.
@@ -593,6 +597,11 @@ def result(t):
     return t._res
 
 
+def _count_cancel(t):
+    if t._f < _CANCELS_MAX:
+        t._f += _CANCELS
+
+
 def _cancel(t, msg=None):
     global _spare_cancel
     if t._f & _DONE:
@@ -606,14 +615,18 @@ def _cancel(t, msg=None):
     # A task awaiting another task is cancelled through the awaited one.
     # Tasks awaiting each other in a cycle (a deadlock) end the walk where
     # it comes round again: `slow` follows at half speed until met.
+    # Each task on the way counts a cancel request, as CPython's does when
+    # it passes the cancel on to the task it awaits.
     slow = t
     half = False
     q = t._q
+    _count_cancel(t)
     while type(q) is Task and q is not _cur and not q._f & _DONE:
         t = q
         q = t._q
         if t is slow:
             break
+        _count_cancel(t)
         if half:
             slow = slow._q
         half = not half
@@ -706,6 +719,47 @@ def task_extra(t):
 
 def set_task_extra(t, obj):
     t._extra = obj
+
+
+def cancel_count(t, delta):
+    # The count of cancel requests after adding delta (0 reads it, -1 is
+    # CPython's uncancel(), never below 0).
+    n = min(max((t._f >> 8) + delta, 0), 255)
+    t._f = (t._f & 0xFF) | n << 8
+    return n
+
+
+def eager(t):
+    # Run the first step of the new task t now, inside the running task's
+    # step, which it interrupts (CPython 3.12's eager tasks); t is then
+    # done, or parked where its first await put it.
+    global _cur
+    if type(t) is not Task or t._q is not None or t._f & (_DONE | _SUSPENDED):
+        raise TypeError("eager() needs a new Task")
+    prev = _cur
+    _cur = t
+    try:
+        t.coro.send(None)
+    except StopIteration as e:
+        _finish(t, e.value, False)
+    except Exception as e:
+        _finish(t, e, True)
+    except BaseException as e:
+        stop = not isinstance(e, _cancelled)
+        if stop:
+            t._f |= _SEEN
+        _finish(t, e, True)
+        if stop:
+            raise
+    finally:
+        _cur = prev
+    return t
+
+
+def parked(t):
+    # Where t waits, for the call-graph dump: (q, ms until due or None).
+    q = None if t._f & _DONE else t._q
+    return q, (_ticks_diff(t._key, _clock()) if q == _TIMED else None)
 
 
 def wait_on(t, w):

@@ -31,6 +31,7 @@ class TimeoutError(Exception):
 # steps. Timers order by ticks_diff(), which holds within half a period, so
 # a new timer still sorts right against one up to a quarter period overdue.
 MAX_MS = ticks_add(0, -1) // 4
+del ticks_add  # (one global fewer: the module's table stays a size smaller)
 
 # How long an idle loop waits before looking again when nothing can wake it
 # except code outside the loop (IRQ, scheduler callback, another thread).
@@ -309,7 +310,22 @@ async def _sleep_for(ms, result=None):
     return result
 
 
-def create_task(coro, name=None):
+def create_task(coro, name=None, eager_start=None):
+    # The common case only: a small frame (MicroPython puts a bigger one on
+    # the heap at every call), the rest in make_task(). With a task factory
+    # set, loop.set_task_factory() rebinds create_task in the package's
+    # modules instead: no test for it here.
+    if eager_start or not hasattr(coro, "send"):
+        return make_task(coro, name, eager_start)
+    t = Task(coro)
+    _core.spawn(t)
+    if name is not None:
+        t.set_name(name)  # (a Task method of the CPython-compatible extras)
+    return t
+
+
+def make_task(coro, name=None, eager_start=None):
+    # The task create_task() makes without a factory (a factory calls this).
     if not hasattr(coro, "send"):
         ms = _core.sleep_ms_detach(coro)
         if ms is not None:
@@ -324,9 +340,12 @@ def create_task(coro, name=None):
             got = "a function: call it" if callable(coro) else type(coro).__name__
             raise TypeError("create_task() needs a coroutine, got %s" % got)
     t = Task(coro)
-    _core.spawn(t)
     if name is not None:
-        t.set_name(name)  # (a Task method of the CPython-compatible extras)
+        t.set_name(name)
+    if eager_start and _core.current() is not None:
+        # CPython 3.12: the first step runs now; queued only if it waits.
+        return _core.eager(t)
+    _core.spawn(t)
     return t
 
 
@@ -347,6 +366,14 @@ def promote(aw):
     return aw if isinstance(aw, Task) else create_task(aw)
 
 
+# The scheduler's two entry points the loop calls: debug mode
+# (loop.set_debug()) swaps in timed ones, so with it off the loop does no
+# extra work at all. (And _block_ms, how it sleeps until its next timer,
+# is swapped by asyncio.low_power().)
+run_one = _core.run_one
+run_ready = _core.run_ready
+
+
 def run_until_complete(main=None):
     # Run until `main` (a Task, or a stop marker) finishes; with no main,
     # until no task can ever run again.
@@ -365,14 +392,14 @@ def run_until_complete(main=None):
                     _io.wait(0)
                 else:
                     io_poll(0, io_wake)
-                t = _core.run_one()
+                t = run_one()
             else:
                 # Without streams to poll between steps the core runs tasks
                 # back to back; it returns True when one starts I/O or a
                 # flag a task waits on is set (woken here, then).
                 if _io.flags:
                     _io.wake_flags()
-                t = _core.run_ready(main, _io.flags)
+                t = run_ready(main, _io.flags)
             if t is not None:
                 if t is main and (main.coro is None or main.done()):
                     return None if main.coro is None else _core.result(main)
@@ -395,16 +422,28 @@ def run_until_complete(main=None):
         _core.set_main(None)
 
 
-def run(coro):
+def run(coro, debug=None):
     if _core.current() is not None:
         raise RuntimeError("asyncio.run() cannot be called from a running event loop")
-    return run_until_complete(create_task(coro))
+    if debug is None:
+        return run_until_complete(create_task(coro))
+    # (CPython's run() makes a loop for the call: the setting ends with it.)
+    loop = resolve("", "get_event_loop")()
+    was = loop.get_debug()
+    loop.set_debug(debug)
+    try:
+        return run_until_complete(create_task(coro))
+    finally:
+        loop.set_debug(was)
 
 
 def new_loop_state():
-    # A fresh scheduler: no tasks, no timers, no streams being polled.
-    global _io
+    # A fresh scheduler: no tasks, no timers, no streams being polled,
+    # debug mode off.
+    global _io, run_one, run_ready
     _io = _IO()
+    run_one = _core.run_one
+    run_ready = _core.run_ready
     _core.init(CancelledError, _report, TimeoutError, create_task, _io)
 
 
