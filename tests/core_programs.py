@@ -138,7 +138,9 @@ class _Program:
         elif kind == "cancel":
             j = i(self.n_tasks)
             if j != me:
-                lines.append(f"L({me}, 'cancels t{j}', T[{j}].cancel(), core.cancel_count(T[{j}], 0))")
+                lines.append(
+                    f"L({me}, 'cancels t{j}', T[{j}].cancel(), core.cancel_count(T[{j}], 0))"
+                )
         elif kind == "wait_for":
             n = r.choice([0, 1, 3, 8, -1, 99])
             lines.append("try:")
@@ -173,7 +175,9 @@ class _Program:
         elif kind == "eager":
             # a task whose first step runs inside create_task() (core.eager)
             n = r.choice([0, 2, -1, 99])
-            lines.append(f"x = asyncio.create_task(sub({me}, {n}, E[{i(self.n_events)}]), eager_start=True)")
+            lines.append(
+                f"x = asyncio.create_task(sub({me}, {n}, E[{i(self.n_events)}]), eager_start=True)"
+            )
             lines.append(f"L({me}, 'eager', x.done())")
             lines.append("try:")
             lines.append(f"    L({me}, 'eager got', await x)")
