@@ -5,6 +5,7 @@
 #   make test                set up, build UNIX, QEMU and RPI_PICO images, run every test
 #   make firmware BOARD=X    build one board's image into firmware/images/X/
 #   make deploy BOARD=X [PORT=...] [DRY_RUN=1]    flash a board
+#   make test-device BOARD=X PORT=... FLASH=1     flash a board, check its build, run the device suite
 #
 # Options: ASYNCIO_C=0 (pure-Python asyncio, no C module), ASYNCIO_EXTRAS=core|cpython|all,
 # MPY_DIR=/path/to/micropython (use your own tree instead of the pinned one).
@@ -14,6 +15,7 @@ ASYNCIO_C ?= 1
 ASYNCIO_EXTRAS ?= all
 PORT ?=
 DRY_RUN ?= 0
+FLASH ?= 0
 
 PYTHON := .venv/bin/python
 FIRMWARE := $(PYTHON) -m firmware
@@ -71,12 +73,20 @@ test-upstream: test-images
 	@$(FIRMWARE) upstream-tests --board UNIX --no-c
 	@$(FIRMWARE) upstream-tests --board QEMU_MPS2_AN385
 
-# Our device suite through our runner, on every image that runs here.
-test-device: test-images
+# Our device suite through our runner, on every image that runs here; with PORT=, on that
+# device (FLASH=1: flash BOARD's built image onto it first, check its build id, then test);
+# FLASH=1 without PORT: boot BOARD's image here, check its build id, then test.
+test-device: $(if $(filter 1,$(FLASH)),firmware,$(if $(PORT),setup,test-images))
+ifneq ($(PORT),)
+	@$(PYTHON) -m tests_hw.runner --port $(PORT) $(if $(filter 1,$(FLASH)),--flash $(BOARD))
+else ifeq ($(FLASH),1)
+	@$(PYTHON) -m tests_hw.runner --board $(BOARD) --flash
+else
 	@$(PYTHON) -m pytest -q tests_hw --board UNIX
 	@$(PYTHON) -m pytest -q tests_hw --board UNIX=firmware/images/UNIX-pyonly/micropython
 	@$(PYTHON) -m pytest -q tests_hw --board QEMU_MPS2_AN385
 	@$(PYTHON) -m pytest -q tests_hw --board RPI_PICO
+endif
 
 test: test-host test-upstream test-device
 	@$(FIRMWARE) check

@@ -6,7 +6,7 @@ import re
 import time
 from pathlib import Path
 
-from . import errors, probes
+from . import errors, flashing, probes
 from .capture import Capture
 from .capture import text as board_text
 from .results import ABORTED, ERROR, SKIP, TIMEOUT, DEFAULT_LEAK_THRESHOLD, TestResult, judge
@@ -144,6 +144,8 @@ class BoardRunner:
         """Open the board; TargetError (one clear line) if it cannot be used at all."""
         self.session = self.target.open()
         if self.features is None:
+            if self.target.expected_build is not None:
+                flashing.check_build(self.session, self.label, self.target.expected_build)
             features = probes.probe(self.session, timeout=10 * self.slow)
             self.features = probes.apply_lacks(features, getattr(self.target, "lacks", {}))
             self.session.soft_reset(timeout=5.0 * self.slow)

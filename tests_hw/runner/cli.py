@@ -4,8 +4,11 @@ import argparse
 import sys
 import time
 
+from firmware.paths import IMAGES_DIR
+
 from . import errors, suite
 from .engine import Engine, MODES
+from .flashing import flash_all
 from .progress import Progress
 from .results import BAD, DEFAULT_LEAK_THRESHOLD, summary, write_json
 from .targets import PROJECT, make_targets
@@ -23,6 +26,10 @@ def add_target_arguments(add):
     add("--test-timeout", type=float, default=30.0, metavar="S", help="default per-test timeout (a '# timeout: N' header overrides)")
     add("--max-device-failures", type=int, default=3, metavar="N", help="give up on a board after N consecutive device failures")
     add("--leak-threshold", type=int, default=DEFAULT_LEAK_THRESHOLD, metavar="BYTES", help="flag a test that keeps more heap than this")
+    add("--flash", nargs="?", const="", default=None, metavar="BOARD",
+        help="first put the built image on each board (a port: flash firmware/images/BOARD/ with "
+             "firmware.deploy; an emulated board: boot its image), then check it answers with that build")
+    add("--images-dir", default=str(IMAGES_DIR), metavar="DIR", help="where --flash finds board folders")
     add("--micropypath", metavar="DIRS", help="MICROPYPATH for the UNIX board's image (e.g. to give a bare image a pure-Python asyncio)")
 
 
@@ -48,6 +55,8 @@ def main(argv=None):
         if not tests:
             raise errors.UsageError("no tests selected")
         targets = make_targets(args.board, args.port, micropypath=args.micropypath)
+        if args.flash is not None:
+            flash_all(targets, args.flash, images_dir=args.images_dir, out=lambda line: print(line, file=sys.stderr))
         progress = Progress(len(tests) * (len(targets) if args.mode == "each" else 1))
         engine = Engine(targets, tests, mode=args.mode, on_result=progress.result, on_start=progress.start,
                         **runner_options(args))

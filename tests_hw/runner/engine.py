@@ -36,17 +36,23 @@ class Engine:
 
     def connect(self):
         """Connect every board in parallel; raise if none can be used."""
+        wrong = []
+
         def connect_one(runner):
             try:
                 runner.connect()
             except errors.FirmwareError as e:
                 self.board_errors[runner.label] = str(e)
+                if isinstance(e, errors.WrongImage):
+                    wrong.append(e)
                 runner.close()
         threads = [threading.Thread(target=connect_one, args=(r,)) for r in self.runners]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        if wrong:  # a suite on another build than the one flashed would answer the wrong question
+            raise wrong[0]
         if len(self.board_errors) == len(self.runners):
             first = self.runners[0].label
             raise errors.TargetError(self.board_errors[first]) if len(self.runners) == 1 else errors.TargetError(

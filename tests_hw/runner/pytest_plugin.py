@@ -3,6 +3,7 @@
     pytest tests_hw --board QEMU_MPS2_AN385
     pytest tests_hw --board UNIX --board QEMU_MPS2_AN385 --mode each --junitxml=out.xml
     pytest tests_hw --port /dev/ttyACM0 | COM3 | rfc2217://host:port | socket://host:port | id:<USB serial>
+    pytest tests_hw --port /dev/ttyACM0 --flash PYBV11   (flash the built image first, check its build id)
 
 Several boards: the whole selected suite runs through the runner's Engine in
 a background thread (boards in parallel) as soon as the first item runs;
@@ -20,6 +21,7 @@ import pytest
 from tests_hw.runner import errors
 from tests_hw.runner.cli import add_target_arguments, runner_options
 from tests_hw.runner.engine import Engine
+from tests_hw.runner.flashing import flash_all
 from tests_hw.runner.results import SKIP
 from tests_hw.runner.suite import load
 from tests_hw.runner.targets import make_targets
@@ -102,6 +104,8 @@ class DeviceRun:
                     seen.add(item.test.name)
                     tests.append(item.test)
             try:
+                if self.config.option.flash is not None:
+                    flash_all(self.targets, self.config.option.flash, images_dir=self.config.option.images_dir)
                 self.engine = Engine(self.targets, tests, mode=self.mode(), on_result=self._record,
                                      **runner_options(self.config.option))
             except errors.FirmwareError as e:
@@ -153,6 +157,9 @@ class DeviceTestFailed(Exception):
 
 
 class DeviceItem(pytest.Item):
+    # No fixtures; said so for plugins that read it of every item (labgrid's does).
+    fixturenames = ()
+
     def __init__(self, *, test, board, **kwargs):
         super().__init__(**kwargs)
         self.test = test

@@ -21,7 +21,7 @@ from firmware.paths import IMAGES_DIR
 from firmware.paths import ROOT as PROJECT
 from firmware.serial_repl import Session
 
-from . import errors
+from . import errors, flashing
 
 # qemu answers a newly opened pty only after its ~1 s reconnect poll.
 EMULATOR_START_TIMEOUT = 20.0
@@ -43,6 +43,12 @@ class Target:
     slowness = 1.0
     # {feature: why} the emulator cannot do what the board can (board.json "emulator_lacks").
     lacks = {}
+    # The build record (manifest.json) the board must answer with, set by --flash.
+    expected_build = None
+
+    def flash(self, board, images_dir=IMAGES_DIR, out=print):
+        """Put the built image on the board; return its manifest (flashing.flash_all)."""
+        raise errors.UsageError(f"{self.label}: --flash does not know how to flash this board")
 
     def open(self):
         """Return a Session in the raw REPL (soft reset done)."""
@@ -84,6 +90,9 @@ class PortTarget(Target):
 
     def open(self):
         return _open_session(self._url())
+
+    def flash(self, board, images_dir=IMAGES_DIR, out=print):
+        return flashing.flash_on_port(self._url(), board, self.label, images_dir, out)
 
     def hard_reset(self, session):
         # 1. machine.reset() if the REPL still takes commands.
@@ -129,8 +138,10 @@ class EmulatorTarget(Target):
     `char device redirected to /dev/pts/N`; or a function of a pty master fd made
     here, whose output then outlives the process (firmware.emulator.launch_on_pty)."""
 
-    def __init__(self, label, argv, env=None, name=None, resets=None, ready=None, slowness=1.0, lacks=None):
+    def __init__(self, label, argv, env=None, name=None, resets=None, ready=None, slowness=1.0, lacks=None,
+                 image=None):
         self.label = label
+        self.image = image  # the image file it boots, when known
         self.argv = argv
         self.env = env
         self.emulated = None
@@ -161,6 +172,14 @@ class EmulatorTarget(Target):
                 self.emulated = emulator.launch(self.argv, self.env, timeout=timeout)
         except FirmwareError as e:
             raise errors.EmulatorError(f"{self.label}: {e}") from None
+
+    def flash(self, board, images_dir=IMAGES_DIR, out=print):
+        """An emulator's flash is booting the image: the check is that it answers as the
+        build its manifest records."""
+        if self.image is None:
+            raise errors.UsageError(f"{self.label}: --flash needs to know the image it boots")
+        out(f"{self.label}: boots {self.image}")
+        return flashing.manifest_beside(self.image, self.label)
 
     def open(self):
         if self.emulated is None or not self.emulated.running:
@@ -232,7 +251,7 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
         return EmulatorTarget(label, lambda fd: rp2040js.command(board, image, fd), name="rp2040js",
                               resets={rp2040js.EXIT_WATCHDOG: "machine.reset(): the watchdog rebooted the chip"},
                               ready=rp2040js.READY, slowness=float(settings.get("slowness", 1)),
-                              lacks=board.emulator_lacks)
+                              lacks=board.emulator_lacks, image=image)
     if board.runs_here == "qemu":
         try:
             emulator.qemu_command(board, image)  # qemu not installed: say so now
@@ -240,14 +259,14 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
             raise errors.EmulatorError(f"{name}: {e}") from None
         # The qemu port's machine.reset() is a semihosting exit(0).
         return EmulatorTarget(label, lambda fd: emulator.qemu_command(board, image, console_fd=fd), name="QEMU",
-                              resets={0: "machine.reset() ends the emulator"})
+                              resets={0: "machine.reset() ends the emulator"}, image=image)
     argv = [sys.executable, "-m", "tests_hw.runner.unixboard", str(image)]
     if micropypath:
         argv += ["--path", micropypath]
     if not raw_paste:
         argv.append("--no-raw-paste")
     env = dict(os.environ, PYTHONPATH=str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return EmulatorTarget(label, argv, env=env, name="unixboard")
+    return EmulatorTarget(label, argv, env=env, name="unixboard", image=image)
 
 
 def make_targets(boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0):
