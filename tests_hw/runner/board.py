@@ -119,8 +119,9 @@ del _hw_install
 
 class BoardRunner:
     def __init__(self, target, timeout=30.0, max_device_failures=3,
-                 leak_threshold=DEFAULT_LEAK_THRESHOLD, measure_heap=True):
+                 leak_threshold=DEFAULT_LEAK_THRESHOLD, measure_heap=True, trace=None):
         self.target = target
+        self.trace = trace  # a trace.Trace: show the board's output as it comes
         self.default_timeout = timeout
         self.max_device_failures = max_device_failures
         self.leak_threshold = leak_threshold
@@ -228,6 +229,13 @@ class BoardRunner:
         timeout = (test.timeout or self.default_timeout) * self.slow
         session = self.session
         out = Capture(expected, hwtest=test.kind == "hwtest")
+        feed, tap = out.feed, None
+        if self.trace is not None:
+            tap = self.trace.tap(self.label, test.name)
+
+            def feed(data):
+                out.feed(data)
+                tap.feed(data)
         try:
             if self.measure_heap:
                 result.heap_before, qstr_before = _heap(session, HEAP_FREE, self.slow)
@@ -236,8 +244,12 @@ class BoardRunner:
                 if setup.error or setup.timed_out:
                     result.message = "could not install hwtest: " + setup.error.decode(errors="replace")[-200:]
                     return result
-            run = session.exec(test.source(), timeout=timeout, on_output=out.feed, keep=EXEC_KEEP,
-                               on_idle=self._watch(session, out), interrupt_grace=3.0 * self.slow)
+            try:
+                run = session.exec(test.source(), timeout=timeout, on_output=feed, keep=EXEC_KEEP,
+                                   on_idle=self._watch(session, out), interrupt_grace=3.0 * self.slow)
+            finally:
+                if tap is not None:
+                    tap.close()
         except errors.BoardGone as e:
             result.message, result.output = str(e), out.tail_text()
             notes.append(f"board {e.how}")

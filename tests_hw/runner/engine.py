@@ -10,13 +10,15 @@ import threading
 
 from . import errors
 from .board import BoardRunner
-from .results import ERROR, TestResult
+from .reruns import Reruns
+from .results import ABORTED, ERROR, TestResult
 
 MODES = ("split", "each")
 
 
 class Engine:
-    def __init__(self, targets, tests, mode="split", on_result=None, on_start=None, **runner_options):
+    def __init__(self, targets, tests, mode="split", on_result=None, on_start=None, reruns=None,
+                 **runner_options):
         if mode not in MODES:
             raise errors.UsageError(f"unknown mode {mode!r} (use split or each)")
         if not targets:
@@ -26,6 +28,7 @@ class Engine:
         self.runners = [BoardRunner(t, **runner_options) for t in targets]
         self.on_result = on_result or (lambda result: None)
         self.on_start = on_start or (lambda board, test: None)
+        self.reruns = reruns or Reruns()
         self.results = []
         self.board_errors = {}
         self._lock = threading.Lock()
@@ -72,12 +75,19 @@ class Engine:
             if runner.label in self.board_errors:
                 self._record(TestResult(test.name, runner.label, ERROR, message=self.board_errors[runner.label]))
                 continue
-            self.on_start(runner.label, test)
-            try:
-                result = runner.run(test)
-            except Exception as e:  # a runner bug must not cost the other boards their results
-                result = TestResult(test.name, runner.label, ERROR, message=f"runner error: {type(e).__name__}: {e}")
-            self._record(result)
+            first = result = self._run_one(runner, test)
+            attempts, allowed = 1, self.reruns.allowed(test.name)
+            while not result.ok and result.status != ABORTED and attempts <= allowed:
+                attempts += 1
+                result = self._run_one(runner, test)
+            self._record(self.reruns.settle(first, result, attempts))
+
+    def _run_one(self, runner, test):
+        self.on_start(runner.label, test)
+        try:
+            return runner.run(test)
+        except Exception as e:  # a runner bug must not cost the other boards their results
+            return TestResult(test.name, runner.label, ERROR, message=f"runner error: {type(e).__name__}: {e}")
 
     def run(self):
         """Run everything; returns the results (also passed one by one to on_result)."""

@@ -43,6 +43,10 @@ class Progress:
             if r.status in BAD:
                 self.bad += 1
                 self._show(f"{r.status.upper():7} {r.board} {r.test}: {r.message}", final=True)
+            elif r.flaky:
+                known = f"known flaky: {r.known_flaky}" if r.known_flaky else "NEW flaky"
+                self._show(f"FLAKY   {r.board} {r.test}: passed on run {r.attempts} ({known}); "
+                           f"first run: {r.first_failure}", final=True)
             elif r.leak:
                 self._show(f"LEAK    {r.board} {r.test}: heap {r.heap_before} -> {r.heap_after}", final=True)
             self._show(self._line(), final=not self.live)

@@ -4,6 +4,7 @@
     pytest tests_hw --board UNIX --board QEMU_MPS2_AN385 --mode each --junitxml=out.xml
     pytest tests_hw --port /dev/ttyACM0 | COM3 | rfc2217://host:port | socket://host:port | id:<USB serial>
     pytest tests_hw --port /dev/ttyACM0 --flash PYBV11   (flash the built image first, check its build id)
+    pytest tests_hw --board UNIX --rerun-failed 2 -s --device-trace   (reruns; live board output)
 
 Several boards: the whole selected suite runs through the runner's Engine in
 a background thread (boards in parallel) as soon as the first item runs;
@@ -32,7 +33,7 @@ RESULT_WAIT = 3600  # the engine times tests out itself; this only guards agains
 
 def pytest_addoption(parser):
     group = parser.getgroup("device tests", "MicroPython device tests (tests_hw/suite)")
-    add_target_arguments(group.addoption)
+    add_target_arguments(group.addoption, in_pytest=True)
     group.addoption("--device-suite", default=str(DEFAULT_SUITE), metavar="DIR",
                     help="directory whose test_*.py files are device tests (default: tests_hw/suite)")
 
@@ -181,6 +182,12 @@ class DeviceItem(pytest.Item):
             self.user_properties.append((name, getattr(result, name)))
         if result.recovery:
             self.user_properties.append(("recovery", "; ".join(result.recovery)))
+        if result.attempts > 1:
+            self.user_properties.append(("attempts", result.attempts))
+        if result.flaky:  # passed only on a rerun: a pass, told as flaky with its first failure
+            self.user_properties.append(("flaky", result.first_failure))
+        if result.known_flaky:
+            self.user_properties.append(("known_flaky", result.known_flaky))
         if result.status == SKIP:
             pytest.skip(f"{result.board}: {result.message}")
         if not result.ok:
