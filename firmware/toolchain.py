@@ -14,7 +14,9 @@ from .errors import ToolchainMissing
 from .paths import REQUIREMENTS, VENV_DIR
 
 # What each kind of board needs from Debian, on top of a C compiler and make.
-APT_COMMON = ["build-essential", "git", "pkg-config", "libffi-dev", "python3-venv", "shellcheck", "dfu-util"]
+# ser2net: labgrid's exporter serves boards' serial ports through it (the test farm, tests_hw/farm).
+APT_COMMON = ["build-essential", "git", "pkg-config", "libffi-dev", "python3-venv", "shellcheck", "dfu-util",
+              "ser2net"]
 APT_BY_PORT = {
     "unix": [],
     "qemu": ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm"],

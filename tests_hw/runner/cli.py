@@ -24,7 +24,10 @@ def add_target_arguments(add, in_pytest=False):
     """The options the CLI and the pytest plugin share (add = parser.add_argument or addoption).
     pytest has a --trace of its own (the debugger): there ours is --device-trace."""
     add("--board", action="append", default=[], metavar="NAME[=IMAGE]",
-        help="emulated board started here (QEMU_MPS2_AN385, UNIX); repeat for several")
+        help="emulated board started here (QEMU_MPS2_AN385, UNIX), or labgrid:PLACE, a place of a "
+             "labgrid farm (acquired for the run); repeat for several")
+    add("--coordinator", metavar="HOST:PORT",
+        help="labgrid coordinator for labgrid:PLACE boards (default: $LG_COORDINATOR, else 127.0.0.1:20408)")
     add("--port", action="append", default=[], metavar="PORT",
         help="device: /dev/ttyACM0, COM3, rfc2217://host:port, socket://host:port, id:<USB serial>; repeat for several")
     add("--mode", choices=MODES, default="split", help="several boards: share the suite out (split) or run all of it on each")
@@ -68,7 +71,12 @@ def main(argv=None):
         if not tests:
             raise errors.UsageError("no tests selected")
         options = runner_options(args)
-        targets = make_targets(args.board, args.port, micropypath=args.micropypath)
+        targets = make_targets(args.board, args.port, micropypath=args.micropypath, coordinator=args.coordinator)
+        engine = None
+    except errors.FirmwareError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    try:
         if args.flash is not None:
             flash_all(targets, args.flash, images_dir=args.images_dir, out=lambda line: print(line, file=sys.stderr))
         progress = Progress(len(tests) * (len(targets) if args.mode == "each" else 1))
@@ -82,6 +90,10 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    finally:
+        if engine is None:  # the engine closes its boards; before it, they are closed here
+            for target in targets:
+                target.close()
     if args.verbose:
         for r in results:
             if r.status in BAD:

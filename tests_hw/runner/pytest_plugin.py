@@ -5,6 +5,7 @@
     pytest tests_hw --port /dev/ttyACM0 | COM3 | rfc2217://host:port | socket://host:port | id:<USB serial>
     pytest tests_hw --port /dev/ttyACM0 --flash PYBV11   (flash the built image first, check its build id)
     pytest tests_hw --board UNIX --rerun-failed 2 -s --device-trace   (reruns; live board output)
+    pytest tests_hw --board labgrid:pyboard-1 --board labgrid:esp32-1 --coordinator farm:20408
 
 Several boards: the whole selected suite runs through the runner's Engine in
 a background thread (boards in parallel) as soon as the first item runs;
@@ -74,7 +75,8 @@ class DeviceRun:
         if self.labels is None:
             opt = self.config.option
             try:
-                self.targets = make_targets(opt.board, opt.port, micropypath=opt.micropypath)
+                self.targets = make_targets(opt.board, opt.port, micropypath=opt.micropypath,
+                                            coordinator=opt.coordinator)
             except errors.FirmwareError as e:
                 self.target_error = str(e)
                 self.targets = []
@@ -139,6 +141,9 @@ class DeviceRun:
     def stop(self):
         if self.engine is not None:
             self.engine.close()
+        else:  # never ran: a farm place acquired at collection is released all the same
+            for target in self.targets or []:
+                target.close()
 
 
 class DeviceFile(pytest.File):

@@ -269,9 +269,19 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
     return EmulatorTarget(label, argv, env=env, name="unixboard", image=image)
 
 
-def make_targets(boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0):
-    """Targets for the command line's --board and --port lists, with unique labels."""
+def make_targets(boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0, coordinator=None):
+    """Targets for the command line's --board and --port lists, with unique labels.
+    `--board labgrid:<place>` is a place of a labgrid farm, acquired here (close() releases it)."""
+    from . import farm
+
+    places = [b[len(farm.PREFIX):] for b in boards if b.startswith(farm.PREFIX)]
+    boards = [b for b in boards if not b.startswith(farm.PREFIX)]
+    if len(set(places)) != len(places):
+        raise errors.UsageError("a labgrid place can be given once: " + ", ".join(sorted(places)))
     targets = [board_target(b, micropypath=micropypath) for b in boards]
+    if places:
+        _, placed = farm.labgrid_targets(places, coordinator)
+        targets += placed
     targets += [PortTarget(p, reenumerate_timeout=reenumerate_timeout) for p in ports]
     counts = {}
     for t in targets:
