@@ -6,6 +6,7 @@
 #   make firmware BOARD=X    build one board's image into firmware/images/X/
 #   make deploy BOARD=X [PORT=...] [DRY_RUN=1]    flash a board
 #   make test-device BOARD=X PORT=... FLASH=1     flash a board, check its build, run the device suite
+#   make test-farm           the device suite on two QEMU places of a labgrid farm run here
 #
 # Options: ASYNCIO_C=0 (pure-Python asyncio, no C module), ASYNCIO_EXTRAS=core|cpython|all,
 # MPY_DIR=/path/to/micropython (use your own tree instead of the pinned one).
@@ -23,7 +24,7 @@ BOARD_FLAGS := --board $(BOARD) --extras $(ASYNCIO_EXTRAS) $(if $(filter 0,$(ASY
 # Boards built and tested here, without hardware (RPI_PICO in rp2040js).
 TEST_BOARDS := UNIX QEMU_MPS2_AN385 RPI_PICO
 
-.PHONY: all setup source firmware run test test-images test-host test-device test-upstream bench size boards check deploy clean distclean
+.PHONY: all setup source firmware run test test-images test-host test-device test-farm test-upstream bench size boards check deploy clean distclean
 
 all: firmware
 
@@ -87,6 +88,12 @@ else
 	@$(PYTHON) -m pytest -q tests_hw --board QEMU_MPS2_AN385
 	@$(PYTHON) -m pytest -q tests_hw --board RPI_PICO
 endif
+
+# The device suite through a labgrid farm run here on 127.0.0.1: coordinator, exporter
+# (ser2net), two QEMU places tested at once, then all of it stopped.
+test-farm: setup
+	@$(FIRMWARE) build --board QEMU_MPS2_AN385
+	@$(PYTHON) -m tests_hw.farm
 
 test: test-host test-upstream test-device
 	@$(FIRMWARE) check

@@ -15,13 +15,14 @@ import argparse
 import asyncio
 import atexit
 import contextlib
+import io
 import logging
 import os
-import sys
 import threading
 import time
 
 from . import errors
+from .progress import say
 from .targets import PortTarget
 
 PREFIX = "labgrid:"
@@ -59,7 +60,7 @@ class Farm:
 
     # -- the coordinator connection ------------------------------------------
     def connect(self):
-        from labgrid.remote.client import Error, start_session
+        from labgrid.remote.client import start_session
 
         started, failure = threading.Event(), []
 
@@ -96,10 +97,11 @@ class Farm:
         atexit.register(self.close)
 
     def _call(self, coroutine_function, *args, timeout=COORDINATOR_TIMEOUT):
-        """Run one of the session's coroutines on the farm's loop; labgrid's chatter to stderr."""
+        """Run one of the session's coroutines on the farm's loop; what labgrid prints
+        ("acquired place X") goes to stderr as whole lines."""
         from labgrid.remote.client import Error
 
-        with self._lock, contextlib.redirect_stdout(sys.stderr):
+        with self._lock, _chatter_to_stderr():
             future = asyncio.run_coroutine_threadsafe(coroutine_function(*args), self.loop)
             try:
                 return future.result(timeout)
@@ -171,7 +173,7 @@ class Farm:
         """Switch the place's power off and on with labgrid's power driver for its resource."""
         from labgrid.remote.client import Error
 
-        with self._lock, contextlib.redirect_stdout(sys.stderr):
+        with self._lock, _chatter_to_stderr():
             self.session.args = argparse.Namespace(
                 place=place,
                 action="cycle",
@@ -204,8 +206,11 @@ class Farm:
                 return f"labgrid place {place} was released by someone else"
             for exporter, group, cls, name in state.acquired_resources:
                 entry = self.session.resources.get(exporter, {}).get(group, {}).get(name)
-                if cls == "NetworkSerialPort" and (entry is None or not entry.avail):
-                    return f"labgrid place {place}: its console is gone (exporter {exporter} stopped or lost it)"
+                if cls == "NetworkSerialPort" and (entry is None or not entry.data.get("avail")):
+                    return (
+                        f"labgrid place {place}: its console is gone "
+                        f"(exporter {exporter} stopped or lost it)"
+                    )
         return None
 
     def release(self, place):
@@ -219,7 +224,7 @@ class Farm:
             try:
                 self._call(self.session._release_place, place)
             except errors.FirmwareError as e:
-                print(f"labgrid: could not release place {place}: {e}", file=sys.stderr)
+                say(f"labgrid: could not release place {place}: {e}")
         if not self.acquired:
             self.close()
 
@@ -261,9 +266,20 @@ class LabgridTarget(PortTarget):
         self._state = (0.0, None)  # (when asked, what the coordinator said)
 
     def describe(self):
-        return f"{self.label} ({self.spec} via {self.farm.address}{', power switch' if self.power else ''})"
+        power = ", power switch" if self.power else ""
+        return f"{self.label} ({self.spec} via {self.farm.address}{power})"
 
     def open(self):
+        try:
+            return self._open()
+        except errors.FirmwareError as e:
+            # Say which place, and what the coordinator knows (its exporter gone, ...).
+            ended = self.ended()
+            raise errors.TargetError(
+                ended[1] if ended else f"labgrid place {self.place}: {e}"
+            ) from None
+
+    def _open(self):
         if not self._booting:
             return super().open()
         # Just power-cycled: the board boots before its REPL answers.
@@ -292,7 +308,13 @@ class LabgridTarget(PortTarget):
     def ended(self, wait=0.0):
         when, said = self._state
         if wait or time.monotonic() - when >= STATE_EVERY:
-            said = self.farm.problem(self.place)
+            # The coordinator learns of a lost exporter a moment after the line drops.
+            deadline = time.monotonic() + wait
+            while True:
+                said = self.farm.problem(self.place)
+                if said or time.monotonic() >= deadline:
+                    break
+                time.sleep(0.2)
             self._state = (time.monotonic(), said)
         return ("died", said) if said else None
 
@@ -310,6 +332,18 @@ def labgrid_targets(places, address=None):
     except BaseException:
         farm.close()
         raise
+
+
+@contextlib.contextmanager
+def _chatter_to_stderr():
+    # labgrid's client prints to stdout, whose last line is the runner's summary. Only this
+    # module's calls print while this is on (they hold Farm._lock); board threads write
+    # nothing to stdout.
+    held = io.StringIO()
+    with contextlib.redirect_stdout(held):
+        yield
+    for line in held.getvalue().splitlines():
+        say(line)
 
 
 @contextlib.contextmanager

@@ -2,7 +2,8 @@
 each line prefixed with the board and the test (several boards print at once)."""
 
 import sys
-import threading
+
+from .progress import STDERR_LOCK
 
 # A line longer than this is shown in pieces: a test printing without a newline must not
 # make the host hold its output.
@@ -12,7 +13,6 @@ LINE_LIMIT = 4096
 class Trace:
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
-        self._lock = threading.Lock()
         # On a terminal the progress line is rewritten in place: clear it first.
         self._clear = "\r\x1b[K" if getattr(self.stream, "isatty", lambda: False)() else ""
 
@@ -20,7 +20,7 @@ class Trace:
         return Tap(self, f"{board} {test}| ")
 
     def write_line(self, text):
-        with self._lock:
+        with STDERR_LOCK:
             self.stream.write(self._clear + text + "\n")
             self.stream.flush()
 
