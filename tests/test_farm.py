@@ -44,6 +44,20 @@ def farm(qemu_image):
         assert f.leftovers() == [], "processes the farm started are still running"
 
 
+def env_file(path, farm, places):
+    """A labgrid environment file naming the farm's places, as a farm user keeps one."""
+    lines = ["options:", f"  coordinator_address: '{farm.coordinator}'", "targets:"]
+    for place in places:
+        lines += [
+            f"  {place}-target:",
+            "    resources:",
+            "      RemotePlace:",
+            f"        name: {place}",
+        ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def runner(farm, *args, places=("qemu-a", "qemu-b")):
     argv = [sys.executable, "-m", "tests_hw.runner", "--coordinator", farm.coordinator]
     for place in places:
@@ -83,8 +97,19 @@ def test_exporter_killed_mid_suite(farm, device_suite, tmp_path):
     device_suite("test_c_after.py", "print('after')\n", exp="after\n")
     f = farm(("qemu-a",))
     report = tmp_path / "out.json"
+    env = env_file(tmp_path / "farm.yaml", f, ["qemu-a"])  # the place named by labgrid's env file
     proc = subprocess.Popen(
-        runner(f, str(device_suite.dir), "--trace", "--json", str(report), places=("qemu-a",)),
+        [
+            sys.executable,
+            "-m",
+            "tests_hw.runner",
+            "--lg-env",
+            str(env),
+            str(device_suite.dir),
+            "--trace",
+            "--json",
+            str(report),
+        ],
         cwd=PROJECT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -119,6 +144,46 @@ def test_exporter_killed_mid_suite(farm, device_suite, tmp_path):
     assert took < 60  # not the long test's 30 s, nor its timeout
     assert f.acquired_by("qemu-a") is None  # released although its exporter is gone
     assert "released place qemu-a" in "".join(seen)
+
+
+def test_pytest_with_labgrids_lg_env(farm, device_suite, tmp_path):
+    device_suite("test_a_first.py", "print('first')\n", exp="first\n")
+    device_suite("test_b_bad.py", "print('no')\n", exp="yes\n")
+    f = farm()
+    env = env_file(tmp_path / "farm.yaml", f, ["qemu-a", "qemu-b"])
+    junit = tmp_path / "junit.xml"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "tests_hw.runner.pytest_plugin",
+            "-q",
+            "--device-suite",
+            str(device_suite.dir),
+            str(device_suite.dir),
+            "--lg-env",
+            str(env),
+            "--mode",
+            "each",
+            f"--junitxml={junit}",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(PROJECT)),
+    )
+    assert "2 failed, 2 passed" in proc.stdout, proc.stdout + proc.stderr
+    xml = junit.read_text()
+    assert (
+        'name="test_b_bad.py[labgrid:qemu-b]"' in xml
+        and '<property name="board" value="labgrid:qemu-a"' in xml
+    )
+    assert f.acquired_by("qemu-a") is None and f.acquired_by("qemu-b") is None
 
 
 def test_ctrl_c_releases_the_places(farm, device_suite):

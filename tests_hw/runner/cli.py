@@ -1,6 +1,7 @@
 """Command line: `python3 -m tests_hw.runner [options] [TEST_OR_DIR ...]`."""
 
 import argparse
+import os
 import sys
 import time
 
@@ -26,6 +27,9 @@ def add_target_arguments(add, in_pytest=False):
     add("--board", action="append", default=[], metavar="NAME[=IMAGE]",
         help="emulated board started here (QEMU_MPS2_AN385, UNIX), or labgrid:PLACE, a place of a "
              "labgrid farm (acquired for the run); repeat for several")
+    if not in_pytest:  # under pytest, labgrid's own plugin has --lg-env (and LG_ENV); ours reads it
+        add("--lg-env", default=os.environ.get("LG_ENV"), metavar="ENV.yaml",
+            help="a labgrid environment file: the RemotePlace of each target is a board (default: $LG_ENV)")
     add("--coordinator", metavar="HOST:PORT",
         help="labgrid coordinator for labgrid:PLACE boards (default: $LG_COORDINATOR, else 127.0.0.1:20408)")
     add("--port", action="append", default=[], metavar="PORT",
@@ -71,7 +75,8 @@ def main(argv=None):
         if not tests:
             raise errors.UsageError("no tests selected")
         options = runner_options(args)
-        targets = make_targets(args.board, args.port, micropypath=args.micropypath, coordinator=args.coordinator)
+        targets = make_targets(args.board, args.port, micropypath=args.micropypath, coordinator=args.coordinator,
+                               lg_env=args.lg_env)
         engine = None
     except errors.FirmwareError as e:
         print(f"error: {e}", file=sys.stderr)

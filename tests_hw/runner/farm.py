@@ -319,6 +319,26 @@ class LabgridTarget(PortTarget):
         return ("died", said) if said else None
 
 
+def places_from_env(path):
+    """(places, coordinator address or None) of a labgrid environment file (`--lg-env`): the
+    RemotePlace resources of its targets, and its `coordinator_address` option."""
+    from labgrid import Environment
+    from labgrid.factory import target_factory
+
+    try:
+        env = Environment(config_file=str(path))
+        places = []
+        for config in env.config.get_targets().values():
+            resources, _ = target_factory.normalize_config(config)
+            places += [name for name in resources.get("RemotePlace", {}) if name not in places]
+        coordinator = env.config.get_option("coordinator_address", None)
+    except Exception as e:  # labgrid's config errors are of several kinds  # noqa: BLE001
+        raise errors.UsageError(f"labgrid env {path}: {e}") from None
+    if not places:
+        raise errors.UsageError(f"labgrid env {path}: no target has a RemotePlace resource")
+    return places, coordinator
+
+
 def labgrid_targets(places, address=None):
     """Acquire every place (all or none) and return (farm, targets)."""
     farm = Farm(coordinator_address(address))

@@ -6,6 +6,7 @@
     pytest tests_hw --port /dev/ttyACM0 --flash PYBV11   (flash the built image first, check its build id)
     pytest tests_hw --board UNIX --rerun-failed 2 -s --device-trace   (reruns; live board output)
     pytest tests_hw --board labgrid:pyboard-1 --board labgrid:esp32-1 --coordinator farm:20408
+    pytest tests_hw --lg-env farm.yaml   (labgrid's option: every RemotePlace in it is a board)
 
 Several boards: the whole selected suite runs through the runner's Engine in
 a background thread (boards in parallel) as soon as the first item runs;
@@ -57,6 +58,13 @@ def pytest_pycollect_makemodule(module_path, parent):
     return None
 
 
+def _lg_env(opt):
+    """labgrid's pytest plugin owns --lg-env (and LG_ENV); without it loaded, LG_ENV alone."""
+    import os
+
+    return getattr(opt, "lg_env", None) or os.environ.get("LG_ENV")
+
+
 class DeviceRun:
     """Lazily starts one Engine for all selected device items and hands out results."""
 
@@ -76,7 +84,7 @@ class DeviceRun:
             opt = self.config.option
             try:
                 self.targets = make_targets(opt.board, opt.port, micropypath=opt.micropypath,
-                                            coordinator=opt.coordinator)
+                                            coordinator=opt.coordinator, lg_env=_lg_env(opt))
             except errors.FirmwareError as e:
                 self.target_error = str(e)
                 self.targets = []

@@ -269,12 +269,18 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
     return EmulatorTarget(label, argv, env=env, name="unixboard", image=image)
 
 
-def make_targets(boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0, coordinator=None):
+def make_targets(boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0, coordinator=None,
+                 lg_env=None):
     """Targets for the command line's --board and --port lists, with unique labels.
-    `--board labgrid:<place>` is a place of a labgrid farm, acquired here (close() releases it)."""
+    `--board labgrid:<place>` is a place of a labgrid farm, acquired here (close() releases
+    it); lg_env, a labgrid environment file, names places (and the coordinator) too."""
     from . import farm
 
     places = [b[len(farm.PREFIX):] for b in boards if b.startswith(farm.PREFIX)]
+    if lg_env:
+        in_env, env_coordinator = farm.places_from_env(lg_env)
+        places += in_env
+        coordinator = coordinator or env_coordinator
     boards = [b for b in boards if not b.startswith(farm.PREFIX)]
     if len(set(places)) != len(places):
         raise errors.UsageError("a labgrid place can be given once: " + ", ".join(sorted(places)))
