@@ -138,7 +138,9 @@ class Farm:
                     f"labgrid place {place}: {str(e).removeprefix('Error: ')}"
                 ) from None
 
-    def serial_url(self, place):
+    def serial_url(self, place, wait=COORDINATOR_TIMEOUT):
+        """The URL of the place's console. Asked again at every connection: an exporter
+        restarts ser2net, on another port, when a USB board comes back from a reset."""
         ports = [
             (name, entry)
             for (name, cls), entry in self.resources(place).items()
@@ -150,21 +152,25 @@ class Farm:
                 f"exported with RawSerialPort or USBSerialPort)"
             )
         _, entry = sorted(ports, key=lambda p: p[0] != "console")[0]  # the one named console first
-        # The exporter starts ser2net once the place is acquired, then publishes its port.
-        deadline = time.monotonic() + COORDINATOR_TIMEOUT
-        while entry.args.get("port") is None or not entry.avail:
+        # The exporter starts ser2net once the place is acquired, then publishes its port; a
+        # USB board being reset is unavailable for a moment. A deleted resource is gone.
+        deadline = time.monotonic() + wait
+        while True:
+            params = entry.data.get("params") or {}
+            if params.get("port") is not None and entry.data.get("avail"):
+                break
+            if "cls" not in entry.data:
+                raise errors.TargetError(_gone(place, "?"))
             if time.monotonic() > deadline:
                 raise errors.TargetError(
-                    f"labgrid place {place}: its exporter did not start serving the console "
-                    f"in {COORDINATOR_TIMEOUT:g}s"
+                    f"labgrid place {place}: its exporter did not serve the console in {wait:g}s"
                 )
             time.sleep(0.2)
             self._call(self.session.sync_with_coordinator)
-        args = entry.args
-        if args.get("protocol") == "raw":
-            return f"socket://{args['host']}:{args['port']}"
+        if params.get("protocol") == "raw":
+            return f"socket://{params['host']}:{params['port']}"
         # As labgrid's own SerialDriver opens it: ser2net does not answer SET_CONTROL.
-        return f"rfc2217://{args['host']}:{args['port']}?ign_set_control"
+        return f"rfc2217://{params['host']}:{params['port']}?ign_set_control"
 
     def has_power(self, place):
         return any(cls in POWER_RESOURCES for (_, cls) in self.resources(place))
@@ -206,11 +212,12 @@ class Farm:
                 return f"labgrid place {place} was released by someone else"
             for exporter, group, cls, name in state.acquired_resources:
                 entry = self.session.resources.get(exporter, {}).get(group, {}).get(name)
-                if cls == "NetworkSerialPort" and (entry is None or not entry.data.get("avail")):
-                    return (
-                        f"labgrid place {place}: its console is gone "
-                        f"(exporter {exporter} stopped or lost it)"
-                    )
+                if cls != "NetworkSerialPort":
+                    continue
+                if entry is None or "cls" not in entry.data:
+                    return _gone(place, exporter)
+                if not entry.data.get("avail"):
+                    return f"labgrid place {place}: its console is unavailable (unplugged?)"
         return None
 
     def release(self, place):
@@ -265,6 +272,9 @@ class LabgridTarget(PortTarget):
         self._booting = False
         self._state = (0.0, None)  # (when asked, what the coordinator said)
 
+    def _url(self):
+        return self.farm.serial_url(self.place, wait=BOOT_WAIT)
+
     def describe(self):
         power = ", power switch" if self.power else ""
         return f"{self.label} ({self.spec} via {self.farm.address}{power})"
@@ -317,6 +327,10 @@ class LabgridTarget(PortTarget):
                 time.sleep(0.2)
             self._state = (time.monotonic(), said)
         return ("died", said) if said else None
+
+
+def _gone(place, exporter):
+    return f"labgrid place {place}: its console is gone (exporter {exporter} stopped or lost it)"
 
 
 def places_from_env(path):
