@@ -329,6 +329,16 @@ class LabgridTarget(PortTarget):
         return ("died", said) if said else None
 
 
+def _require_labgrid():
+    try:
+        import labgrid  # noqa: F401
+    except ImportError:
+        raise errors.UsageError(
+            "labgrid places need labgrid: make setup (requirements.txt pins it), "
+            "or pip install labgrid"
+        ) from None
+
+
 def _gone(place, exporter):
     return f"labgrid place {place}: its console is gone (exporter {exporter} stopped or lost it)"
 
@@ -336,6 +346,7 @@ def _gone(place, exporter):
 def places_from_env(path):
     """(places, coordinator address or None) of a labgrid environment file (`--lg-env`): the
     RemotePlace resources of its targets, and its `coordinator_address` option."""
+    _require_labgrid()
     from labgrid import Environment
     from labgrid.factory import target_factory
 
@@ -355,6 +366,7 @@ def places_from_env(path):
 
 def labgrid_targets(places, address=None):
     """Acquire every place (all or none) and return (farm, targets)."""
+    _require_labgrid()
     farm = Farm(coordinator_address(address))
     farm.connect()
     try:
