@@ -30,6 +30,8 @@ class Engine:
         self.on_start = on_start or (lambda board, test: None)
         self.reruns = reruns or Reruns()
         self.results = []
+        self._working = []  # the boards running the suite
+        self._left = set()  # labels of boards given up on that stopped taking tests
         self.board_errors = {}
         self._lock = threading.Lock()
 
@@ -68,6 +70,8 @@ class Engine:
 
     def _run_board(self, runner, work):
         while True:
+            if runner.abort_reason and isinstance(work, queue.Queue) and self._leave(runner):
+                return  # given up on: the boards still working take the rest of the suite
             try:
                 test = work.get_nowait() if isinstance(work, queue.Queue) else next(work)
             except (queue.Empty, StopIteration):
@@ -82,6 +86,16 @@ class Engine:
                 result = self._run_one(runner, test)
             self._record(self.reruns.settle(first, result, attempts))
 
+    def _leave(self, runner):
+        """In split mode, may a board given up on stop taking tests? Yes while another
+        board still works; the last one left takes the rest (each marked not run)."""
+        with self._lock:
+            self._left.add(runner.label)
+            still = [r for r in self._working if r.label not in self._left]
+            if not still:
+                self._left.discard(runner.label)
+            return bool(still)
+
     def _run_one(self, runner, test):
         self.on_start(runner.label, test)
         try:
@@ -94,6 +108,7 @@ class Engine:
         try:
             self.connect()
             usable = [r for r in self.runners if r.label not in self.board_errors]
+            self._working = usable
             if self.mode == "split":
                 shared = queue.Queue()
                 for test in self.tests:
