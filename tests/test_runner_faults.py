@@ -193,9 +193,10 @@ def test_split_mode_gives_a_dead_boards_share_to_the_others(unix_image, unix_boa
         board.kill()
         board.wait()
     assert sorted(r.test for r in results) == [f"test_{n}.py" for n in "abcdefghij"]  # each once
+    told = [(r.board, r.test, r.status, r.message) for r in results]
     dead = [r for r in results if r.board == "dying"]
-    assert 1 <= len(dead) <= 2 and all(r.status == "error" for r in dead)
-    assert all(r.status == "pass" for r in results if r.board == "UNIX")
+    assert len(dead) <= 2 and all(r.status == "error" for r in dead), told  # none "not run"
+    assert all(r.status == "pass" for r in results if r.board == "UNIX"), told
 
 
 def _junk_pty():
