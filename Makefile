@@ -2,7 +2,8 @@
 # firmware), tests/ and tests_hw/; this file only names the steps.
 #
 #   make run                 build the default board (QEMU_MPS2_AN385), boot it, run the demo
-#   make test                set up, build UNIX, QEMU and RPI_PICO images, run every test
+#   make test                lint, set up, build UNIX, QEMU and RPI_PICO images, run every test
+#   make lint                ruff check and ruff format --check (ruff.toml), the whole repo
 #   make firmware BOARD=X    build one board's image into firmware/images/X/
 #   make deploy BOARD=X [PORT=...] [DRY_RUN=1]    flash a board
 #   make test-device BOARD=X PORT=... FLASH=1     flash a board, check its build, run the device suite
@@ -24,7 +25,7 @@ BOARD_FLAGS := --board $(BOARD) --extras $(ASYNCIO_EXTRAS) $(if $(filter 0,$(ASY
 # Boards built and tested here, without hardware (RPI_PICO in rp2040js).
 TEST_BOARDS := UNIX QEMU_MPS2_AN385 RPI_PICO
 
-.PHONY: all setup source firmware run test test-images test-host test-device test-farm test-upstream bench size boards check deploy clean distclean
+.PHONY: all setup source firmware run lint test test-images test-host test-device test-farm test-upstream bench size boards check deploy clean distclean
 
 all: firmware
 
@@ -52,6 +53,11 @@ check:
 
 deploy: setup
 	@$(FIRMWARE) deploy --board $(BOARD) $(if $(PORT),--port $(PORT)) $(if $(filter 1,$(DRY_RUN)),--dry-run) $(if $(filter 0,$(ASYNCIO_C)),--no-c)
+
+# Lint first: cheap, and a failure here needs no image to explain it.
+lint: setup
+	@$(PYTHON) -m ruff check --quiet .
+	@$(PYTHON) -m ruff format --check --quiet .
 
 # Images the tests need: ours with and without the C module, and stock baselines.
 test-images: setup
@@ -95,7 +101,7 @@ test-farm: setup
 	@$(FIRMWARE) build --board QEMU_MPS2_AN385
 	@$(PYTHON) -m tests_hw.farm
 
-test: test-host test-upstream test-device
+test: lint test-host test-upstream test-device
 	@$(FIRMWARE) check
 
 bench: setup

@@ -36,7 +36,9 @@ def image_name(board, asyncio_c=True, extras="all", bare=False):
         return f"{board.name}-noasyncio"
     if board.stock:
         return board.name
-    return board.name + ("" if asyncio_c else "-pyonly") + ("" if extras == "all" else f"-{extras}")
+    return (
+        board.name + ("" if asyncio_c else "-pyonly") + ("" if extras == "all" else f"-{extras}")
+    )
 
 
 def image_dir(board, asyncio_c=True, extras="all", bare=False):
@@ -53,7 +55,7 @@ def built_flavours(board, images_dir=IMAGES_DIR):
         if folder.name == board.name:
             found.insert(0, "default")
         elif folder.name.startswith(board.name + "-"):  # not QEMU_X_STOCK for QEMU_X
-            found.append(folder.name[len(board.name) + 1:])
+            found.append(folder.name[len(board.name) + 1 :])
     return found
 
 
@@ -87,7 +89,8 @@ def _check_idf(board, src):
         hint=(
             f"git clone -b {(board.idf_pin or {}).get(series, versions[-1])} --recursive "
             "https://github.com/espressif/esp-idf.git && "
-            "./esp-idf/install.sh esp32 && . ./esp-idf/export.sh  (see MicroPython's ports/esp32/README.md)"
+            "./esp-idf/install.sh esp32 && . ./esp-idf/export.sh  "
+            "(see MicroPython's ports/esp32/README.md)"
         ),
     )
 
@@ -111,9 +114,11 @@ def _check_submodules(board, src, log):
         missing = source.missing_submodules(src, board.submodules)
     if missing:
         raise MissingSubmodules(
-            f"{board.name} needs MicroPython submodules that {src.path} lacks: {', '.join(missing)}",
+            f"{board.name} needs MicroPython submodules "
+            f"that {src.path} lacks: {', '.join(missing)}",
             hint=(
-                f"in a git checkout of MicroPython, with network access: make -C <checkout>/ports/{board.port} "
+                "in a git checkout of MicroPython, with network "
+                f"access: make -C <checkout>/ports/{board.port} "
                 f"BOARD={board.upstream_board} submodules, then build with MPY_DIR=<checkout>"
                 + ("" if src.fetched_by_git else f" ({src.origin} is not a git checkout)")
             ),
@@ -143,9 +148,14 @@ def _git_commit():
     root = TOP_MANIFEST.parent
     try:
         head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True).stdout
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("-dirty" if dirty.strip() else "")
@@ -165,10 +175,24 @@ def _mpy_cross_command(src):
 
 def _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare):
     port_dir = src.path / "ports" / board.port
-    cmd = ["make", "-C", str(port_dir), "-f", "Makefile", "-f", str(PORT_MAKE_MK), f"-j{os.cpu_count() or 1}",
-           f"BUILD={obj_dir}", f"MPY_LIB_DIR={mpy_lib}"]
+    cmd = [
+        "make",
+        "-C",
+        str(port_dir),
+        "-f",
+        "Makefile",
+        "-f",
+        str(PORT_MAKE_MK),
+        f"-j{os.cpu_count() or 1}",
+        f"BUILD={obj_dir}",
+        f"MPY_LIB_DIR={mpy_lib}",
+    ]
     if board.port == "unix":
-        cmd += [f"VARIANT={board.upstream_board}", f"VARIANT_DIR={board_dir}", f"MICROPY_MANIFEST_BOARD_DIR={board_dir}"]
+        cmd += [
+            f"VARIANT={board.upstream_board}",
+            f"VARIANT_DIR={board_dir}",
+            f"MICROPY_MANIFEST_BOARD_DIR={board_dir}",
+        ]
     else:
         cmd += [f"BOARD={board.upstream_board}", f"BOARD_DIR={board_dir}"]
     # One manifest for all (see manifest.py): ASYNCIO_PACKAGE picks the package.
@@ -230,7 +254,10 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
     _toolchain_for(board)
 
     if bare and board.stock:
-        raise BuildFailed(f"{board.name} is a stock baseline; build the bare image of {board.inherit or 'its base'} instead")
+        raise BuildFailed(
+            f"{board.name} is a stock baseline; build the bare "
+            f"image of {board.inherit or 'its base'} instead"
+        )
     name = image_name(board, asyncio_c, extras, bare)
     work = BUILD_DIR / name
     work.mkdir(parents=True, exist_ok=True)
@@ -268,16 +295,20 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         log("leaving out what missing submodules provide: " + " ".join(disables))
     _run_logged(_mpy_cross_command(src), log_file, env, "mpy-cross")
     cmd = _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare) + disables
-    _start_afresh_on_change(obj_dir, "\n".join([str(src.path), env.get("CMAKE_ARGS", ""), *map(str, cmd)]), log)
+    _start_afresh_on_change(
+        obj_dir, "\n".join([str(src.path), env.get("CMAKE_ARGS", ""), *map(str, cmd)]), log
+    )
     try:
         _run_logged(cmd, log_file, env, f"make for {board.name}")
     except BuildFailed:
         # pico-sdk 2.x falls back to cloning picotool from GitHub when it finds none.
         if board.port == "rp2" and "picotool-populate" in log_file.read_text():
             raise ToolchainMissing(
-                f"{board.name}: pico-sdk 2.x needs a built picotool and found none (its download fallback failed)",
+                f"{board.name}: pico-sdk 2.x needs a built picotool "
+                "and found none (its download fallback failed)",
                 hint=(
-                    "build picotool at pico-sdk's version with cmake -DPICOTOOL_NO_LIBUSB=1 -DPICOTOOL_FLAT_INSTALL=1, "
+                    "build picotool at pico-sdk's version with cmake "
+                    "-DPICOTOOL_NO_LIBUSB=1 -DPICOTOOL_FLAT_INSTALL=1, "
                     "install it, then export CMAKE_ARGS=-Dpicotool_DIR=<install>/picotool "
                     "(environment, not make's command line)"
                 ),

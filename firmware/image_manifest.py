@@ -45,7 +45,14 @@ def frozen_modules(obj_dir):
 
 
 def write_manifest(folder, *, board, src, asyncio_c, extras, commit, build_id, obj_dir):
-    elf = next((obj_dir / n for n in ("firmware.elf", "micropython.elf", "micropython") if (obj_dir / n).is_file()), None)
+    elf = next(
+        (
+            obj_dir / n
+            for n in ("firmware.elf", "micropython.elf", "micropython")
+            if (obj_dir / n).is_file()
+        ),
+        None,
+    )
     manifest = {
         "board": board.name,
         "port": board.port,

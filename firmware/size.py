@@ -44,8 +44,10 @@ def measure(board_name, log=print):
 
 def report(board_name, log=print):
     base, rows = measure(board_name, log)
-    print(f"\n{board_name}: asyncio's cost over the same image without asyncio "
-          f"(text {base['text']}, data {base['data']}, bss {base['bss']})")
+    print(
+        f"\n{board_name}: asyncio's cost over the same image without asyncio "
+        f"(text {base['text']}, data {base['data']}, bss {base['bss']})"
+    )
     print(f"{'option':26} {'flash (text+data)':>18} {'static RAM':>11}")
     for label, _, flash, ram in rows:
         print(f"{label:26} {flash:>14} B {ram:>9} B")

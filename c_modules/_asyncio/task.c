@@ -434,6 +434,7 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
         t->flags = f & ~(F_THROW | F_SUSPENDED | F_REQUEUE);
         forfeit_reservation(t);
         s->cur = t;
+        s->io_credit = IO_BURST;
         if (mp_obj_is_type(coro, &mp_type_gen_instance)) {
             // As gen.throw() does: a generator that has not started yet
             // must get the exception, not a "can't send" TypeError.
@@ -443,6 +444,7 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
         }
     } else {
         s->cur = t;
+        s->io_credit = IO_BURST;
         kind = mp_resume(coro, mp_const_none, MP_OBJ_NULL, &ret);
     }
     s->cur = NULL;
@@ -526,6 +528,8 @@ static mp_obj_t aio_init(size_t n_args, const mp_obj_t *args) {
     s->io_park = args[4];
     s->sleeper = mp_obj_malloc(aio_sleep_t, &aio_sleep_type);
     s->sleeper->ms = -1;
+    s->iowait = mp_obj_malloc(aio_iowait_t, &aio_iowait_type);
+    s->iowait->s = MP_OBJ_NULL;
     MP_STATE_VM(our_asyncio_state) = s;
     return mp_const_none;
 }

@@ -37,7 +37,9 @@ def read_identity(port, baudrate=115200):
         try:
             session.enter_raw_repl(soft_reset=False, timeout=5.0)
         except (NotMicroPython, DeviceUnresponsive) as exc:
-            raise DeviceError(f"{port}: no MicroPython raw REPL answered: {_reason(port, exc)}") from None
+            raise DeviceError(
+                f"{port}: no MicroPython raw REPL answered: {_reason(port, exc)}"
+            ) from None
         return identity_in(session, port)
 
 
@@ -46,7 +48,9 @@ def identity_in(session, where):
     try:
         result = session.exec(IDENTITY_PROBE, timeout=5.0)
     except (NotMicroPython, DeviceUnresponsive) as exc:
-        raise DeviceError(f"{where}: no MicroPython raw REPL answered: {_reason(where, exc)}") from None
+        raise DeviceError(
+            f"{where}: no MicroPython raw REPL answered: {_reason(where, exc)}"
+        ) from None
     if result.error or result.timed_out:
         lines = result.error.decode(errors="replace").strip().splitlines() or ["did not finish"]
         raise DeviceError(f"{where}: the identity probe failed on the board: {lines[-1]}")
@@ -60,4 +64,4 @@ def identity_in(session, where):
 
 def _reason(port, exc):
     text = str(exc)
-    return text[len(port) + 2:] if text.startswith(f"{port}: ") else text
+    return text[len(port) + 2 :] if text.startswith(f"{port}: ") else text

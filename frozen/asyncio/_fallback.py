@@ -38,7 +38,7 @@ from time import ticks_diff as _ticks_diff, ticks_add as _ticks_add, ticks_ms as
 # The scheduler's clock; set_clock() swaps it for tests (ticks wrap-around).
 _clock = _ticks_ms
 
-CORE_ABI = 6
+CORE_ABI = 7
 
 _MP_STREAM_POLL = const(3)
 _MP_STREAM_POLL_RD = const(1)
@@ -52,6 +52,11 @@ _SEEN = const(4)  # outcome delivered to someone; no "exception not retrieved" r
 _THROW = const(8)  # cancelled: throw CancelledError at the next resume
 _SUSPENDED = const(16)  # parked inside one of our awaitables; its next __next__ resumes it
 _REQUEUE = const(32)  # in the ready FIFO: go to its back once more first (_Within)
+
+# I/O operations a step may complete without waiting (io_wait(ready=True)),
+# so a peer that keeps data coming cannot starve the other tasks.
+_IO_BURST = const(16)
+_credit = 0
 
 # _ticks_add() refuses deltas of half the ticks period or more
 _MAX_MS = _ticks_add(0, -1) // 2
@@ -443,7 +448,7 @@ def run_one():
 
 
 def _steps():
-    global _rhead, _rtail, _heap, _cur
+    global _rhead, _rtail, _heap, _cur, _credit
     t = None
     while True:
         now = yield t
@@ -500,6 +505,7 @@ def _steps():
                 t._res = None
                 r._forfeit(t)
         _cur = t
+        _credit = _IO_BURST
         try:
             if f & _THROW:
                 t.coro.throw(e)
@@ -1020,6 +1026,53 @@ def within(aw, ms):
     if ms is not None and ms > _MAX_MS:
         raise OverflowError("wait_for() timeout too long")
     return _Within(aw, ms)
+
+
+class _IOWait:
+    # io_wait()'s awaitable: _s what to park on (None: the back of the
+    # ready FIFO), _w writing; _armed while handed out and not yet awaited
+    def __init__(self):
+        self._armed = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cur = _cur
+        if cur._f & _SUSPENDED:
+            cur._f &= ~_SUSPENDED
+            if cur._q is not None:
+                _misuse(cur)
+            raise _stop(_STOP_NONE)
+        self._armed = False  # free again before park() can raise
+        s = self._s
+        self._s = None
+        if s is None:
+            _ready(cur)
+            cur._f |= _SUSPENDED
+        else:
+            _io_park(s, self._w)
+
+
+_iowaiter = _IOWait()
+
+
+def io_wait(s, writing, ready=False):
+    # The awaitable for one wait of a stream: park the task until the
+    # package's poller finds s readable (writable), or with s None until
+    # the loop's next turn. ready: the caller's last non-blocking try found
+    # data, so try again without waiting, while the step has credit left.
+    global _credit
+    if ready and _credit > 0:
+        _credit -= 1
+        return ()  # (awaiting an empty tuple completes at once, with no call)
+    w = _iowaiter
+    if w._armed:
+        w = _IOWait()  # the shared one is handed out and not awaited yet
+    w._armed = True
+    w._s = s
+    w._w = writing
+    return w
 
 
 class _Done:

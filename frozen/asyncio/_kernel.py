@@ -9,7 +9,7 @@ try:
 
     # Upstream MicroPython ships a different `_asyncio`; only ours has the
     # ABI number (c_modules/_asyncio/CONTRACT.md).
-    if getattr(_core, "CORE_ABI", None) != 6:
+    if getattr(_core, "CORE_ABI", None) != 7:
         raise ImportError
 except ImportError:
     from . import _fallback as _core
@@ -381,10 +381,18 @@ def run_until_complete(main=None):
     if main is not None and (main.coro is not None and main.done()):
         return _core.result(main)
     _core.set_main(main)
+    polled = False
     try:
         while True:
             if _io.slots:
-                _io.wait(0)
+                # Streams are polled between steps (not again right after
+                # the wait below polled them).
+                if polled:
+                    polled = False
+                elif _io.flags:
+                    _io.wait(0)
+                else:
+                    _io.poll(0)
                 t = _core.run_one()
             else:
                 # Without streams to poll between steps the core runs tasks
@@ -403,8 +411,12 @@ def run_until_complete(main=None):
                 if main is None:
                     return None
                 ms = _IDLE_MS
-            if waiting:
+            if _io.flags:
                 _io.wait(ms)
+                polled = True
+            elif waiting:
+                _io.poll(ms)
+                polled = True
             elif ms:
                 _block_ms(ms)  # nothing to poll: block until the next timer
     finally:

@@ -6,8 +6,10 @@ import sys
 
 MICROPYTHON = sys.implementation.name == "micropython"
 
+
 class Skip(Exception):
     """Raise inside a test to skip only that test ("skip <name>: <why>")."""
+
 
 def require(feature):
     # Probe "module" or "module.attr"; if missing, skip the whole file the
@@ -20,24 +22,32 @@ def require(feature):
         return obj
     except (ImportError, AttributeError):
         print("SKIP")
-        raise SystemExit
+        raise SystemExit  # noqa: B904  (MicroPython code: no exception chaining)
+
 
 def eq(got, want, what="value"):
     if got != want:
         raise AssertionError("%s: got %r, want %r" % (what, got, want))
 
+
 def true(cond, what="condition"):
     if not cond:
         raise AssertionError(what + " is false")
 
+
 def _caught(exc_type, err):
     # exc_type may be a tuple of types, as for isinstance()
-    want = "/".join(t.__name__ for t in exc_type) if isinstance(exc_type, tuple) else exc_type.__name__
+    want = (
+        "/".join(t.__name__ for t in exc_type)
+        if isinstance(exc_type, tuple)
+        else exc_type.__name__
+    )
     if err is None:
         raise AssertionError(want + " not raised")
     if not isinstance(err, exc_type):
         raise AssertionError("want %s, got %s: %s" % (want, type(err).__name__, err))
     return err
+
 
 def raises(exc_type, fn, *args, **kwargs):
     """Call fn(*args, **kwargs); return the exc_type exception it must raise."""
@@ -47,6 +57,7 @@ def raises(exc_type, fn, *args, **kwargs):
         return _caught(exc_type, e)
     return _caught(exc_type, None)
 
+
 async def araises(exc_type, awaitable):
     """Await awaitable; return the exc_type exception it must raise."""
     try:
@@ -54,6 +65,7 @@ async def araises(exc_type, awaitable):
     except BaseException as e:
         return _caught(exc_type, e)
     return _caught(exc_type, None)
+
 
 async def flush_schedule():
     """Reuse every slot of MicroPython's scheduler queue. A slot keeps its
@@ -66,8 +78,10 @@ async def flush_schedule():
         micropython.schedule(_noop, None)
         await asyncio.sleep_ms(0)
 
+
 def _noop(_):
     pass
+
 
 def ticker(period=0):
     """Start a task that counts its turns, one per `period` seconds (0: one
@@ -83,6 +97,7 @@ def ticker(period=0):
             await asyncio.sleep(period)
 
     return asyncio.create_task(tick()), turns
+
 
 def run_on_clock(clock, fn):
     """Call fn() with the asyncio scheduler reading clock() instead of
@@ -159,15 +174,21 @@ def _in_definition_order(ns):
     names = sorted(n for n in ns if n.startswith("test_") and callable(ns[n]))
     try:
         with open(ns["__file__"]) as f:
-            defs = [l.split("def ")[1].split("(")[0] for l in f if l.startswith(("def test_", "async def test_"))]
+            defs = [
+                line.split("def ")[1].split("(")[0]
+                for line in f
+                if line.startswith(("def test_", "async def test_"))
+            ]
     except Exception:  # no __file__, no filesystem, no open()
         return names
     return [n for n in defs if n in names] + [n for n in names if n not in defs]
+
 
 def _fresh_loop():
     # MicroPython has one loop per process: drop tasks a test left behind
     if MICROPYTHON and "asyncio" in sys.modules:
         sys.modules["asyncio"].new_event_loop()
+
 
 def run(ns, out=print):
     """Run the test_* functions of namespace ns; report via out(); return (passed, failed)."""
@@ -177,6 +198,7 @@ def run(ns, out=print):
             result = ns[name]()
             if hasattr(result, "send"):  # async def test
                 import asyncio
+
                 _fresh_loop()
                 asyncio.run(result)
         except Skip as e:
@@ -193,8 +215,10 @@ def run(ns, out=print):
     _fresh_loop()  # and leave none behind for the next file
     return passed, failed
 
+
 def main(ns=None):
     if ns is None:
         import __main__
+
         ns = __main__.__dict__
     print("hwtest: %d passed, %d failed" % run(ns))

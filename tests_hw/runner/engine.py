@@ -17,8 +17,16 @@ MODES = ("split", "each")
 
 
 class Engine:
-    def __init__(self, targets, tests, mode="split", on_result=None, on_start=None, reruns=None,
-                 **runner_options):
+    def __init__(
+        self,
+        targets,
+        tests,
+        mode="split",
+        on_result=None,
+        on_start=None,
+        reruns=None,
+        **runner_options,
+    ):
         if mode not in MODES:
             raise errors.UsageError(f"unknown mode {mode!r} (use split or each)")
         if not targets:
@@ -36,8 +44,15 @@ class Engine:
         self._lock = threading.Lock()
 
     def boards(self):
-        return [{"label": r.label, "target": r.target.describe(), "features": r.features,
-                 "error": self.board_errors.get(r.label)} for r in self.runners]
+        return [
+            {
+                "label": r.label,
+                "target": r.target.describe(),
+                "features": r.features,
+                "error": self.board_errors.get(r.label),
+            }
+            for r in self.runners
+        ]
 
     def connect(self):
         """Connect every board in parallel; raise if none can be used."""
@@ -51,6 +66,7 @@ class Engine:
                 if isinstance(e, errors.WrongImage):
                     wrong.append(e)
                 runner.close()
+
         threads = [threading.Thread(target=connect_one, args=(r,)) for r in self.runners]
         for t in threads:
             t.start()
@@ -60,8 +76,14 @@ class Engine:
             raise wrong[0]
         if len(self.board_errors) == len(self.runners):
             first = self.runners[0].label
-            raise errors.TargetError(self.board_errors[first]) if len(self.runners) == 1 else errors.TargetError(
-                "no board usable: " + "; ".join(f"{k}: {v}" for k, v in self.board_errors.items()))
+            raise (
+                errors.TargetError(self.board_errors[first])
+                if len(self.runners) == 1
+                else errors.TargetError(
+                    "no board usable: "
+                    + "; ".join(f"{k}: {v}" for k, v in self.board_errors.items())
+                )
+            )
 
     def _record(self, result):
         with self._lock:
@@ -77,7 +99,11 @@ class Engine:
             except (queue.Empty, StopIteration):
                 return
             if runner.label in self.board_errors:
-                self._record(TestResult(test.name, runner.label, ERROR, message=self.board_errors[runner.label]))
+                self._record(
+                    TestResult(
+                        test.name, runner.label, ERROR, message=self.board_errors[runner.label]
+                    )
+                )
                 continue
             first = result = self._run_one(runner, test)
             attempts, allowed = 1, self.reruns.allowed(test.name)
@@ -101,7 +127,9 @@ class Engine:
         try:
             return runner.run(test)
         except Exception as e:  # a runner bug must not cost the other boards their results
-            return TestResult(test.name, runner.label, ERROR, message=f"runner error: {type(e).__name__}: {e}")
+            return TestResult(
+                test.name, runner.label, ERROR, message=f"runner error: {type(e).__name__}: {e}"
+            )
 
     def run(self):
         """Run everything; returns the results (also passed one by one to on_result)."""
@@ -116,7 +144,9 @@ class Engine:
                 jobs = [(r, shared) for r in usable]
             else:
                 jobs = [(r, iter(self.tests)) for r in self.runners]
-            threads = [threading.Thread(target=self._run_board, args=job, daemon=True) for job in jobs]
+            threads = [
+                threading.Thread(target=self._run_board, args=job, daemon=True) for job in jobs
+            ]
             for t in threads:
                 t.start()
             for t in threads:

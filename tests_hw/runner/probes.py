@@ -54,7 +54,10 @@ def _network():
             if s is not None:
                 s.close()
 def _probe():
-    f = {"platform": sys.platform, "version": ".".join(str(v) for v in sys.implementation.version[:3])}
+    f = {
+        "platform": sys.platform,
+        "version": ".".join(str(v) for v in sys.implementation.version[:3]),
+    }
     why = {}
     for feature, module in (("threads", "_thread"), ("asyncio", "asyncio")):
         try:
@@ -84,11 +87,15 @@ REQUIREMENT = re.compile(r"^(\w+)(?:>=(\d+))?$")
 def probe(session, timeout=10):
     result = session.exec(PROBE, timeout=timeout)
     if result.timed_out or result.error:
-        raise errors.DeviceUnresponsive(f"{session.url}: feature probe failed: {result.error.decode(errors='replace')[-200:]}")
+        raise errors.DeviceUnresponsive(
+            f"{session.url}: feature probe failed: {result.error.decode(errors='replace')[-200:]}"
+        )
     try:
         return ast.literal_eval(result.output.decode().strip())
     except (ValueError, SyntaxError):
-        raise errors.NotMicroPython(f"{session.url}: feature probe gave {result.output[:60]!r}") from None
+        raise errors.NotMicroPython(
+            f"{session.url}: feature probe gave {result.output[:60]!r}"
+        ) from None
 
 
 def apply_lacks(features, lacks):

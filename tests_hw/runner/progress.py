@@ -33,8 +33,10 @@ class Progress:
 
     def _line(self):
         running = ", ".join(f"{b}:{t}" for b, t in sorted(self.running.items()))
-        return (f"[{self.done}/{self.total}] {self.bad} bad, {time.monotonic() - self.started:.1f}s"
-                + (f"  running {running}" if running else ""))
+        return (
+            f"[{self.done}/{self.total}] {self.bad} bad, {time.monotonic() - self.started:.1f}s"
+            + (f"  running {running}" if running else "")
+        )
 
     def _show(self, text, final=False):
         if self.live:
@@ -57,10 +59,16 @@ class Progress:
                 self._show(f"{r.status.upper():7} {r.board} {r.test}: {r.message}", final=True)
             elif r.flaky:
                 known = f"known flaky: {r.known_flaky}" if r.known_flaky else "NEW flaky"
-                self._show(f"FLAKY   {r.board} {r.test}: passed on run {r.attempts} ({known}); "
-                           f"first run: {r.first_failure}", final=True)
+                self._show(
+                    f"FLAKY   {r.board} {r.test}: passed on run {r.attempts} ({known}); "
+                    f"first run: {r.first_failure}",
+                    final=True,
+                )
             elif r.leak:
-                self._show(f"LEAK    {r.board} {r.test}: heap {r.heap_before} -> {r.heap_after}", final=True)
+                self._show(
+                    f"LEAK    {r.board} {r.test}: heap {r.heap_before} -> {r.heap_after}",
+                    final=True,
+                )
             self._show(self._line(), final=not self.live)
 
     def finish(self):

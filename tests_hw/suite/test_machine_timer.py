@@ -8,9 +8,9 @@ from hwtest import eq, true
 
 hwtest.require("machine.Timer")
 hwtest.require("asyncio.ThreadSafeFlag")
-import asyncio
-import machine
-import time
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
+import machine  # noqa: E402  (imports follow the file's feature checks)
+import time  # noqa: E402  (imports follow the file's feature checks)
 
 
 def timer(period, callback, periodic=False):

@@ -11,7 +11,7 @@ import hwtest
 from hwtest import eq, true
 
 time = hwtest.require("time")
-import asyncio
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 
 class Rand:
@@ -47,7 +47,7 @@ async def _churn(now, rand):
         now[0] += 1
         # due now: in deadline order, ties in the order they slept
         due = sorted((d, o, i) for i, (d, o, _) in live.items() if d <= now[0])
-        for d, o, i in due:
+        for _d, _o, i in due:
             expected.append((now[0], i))
             del live[i]
         await asyncio.sleep_ms(0)  # the due sleepers run before we come back
@@ -65,7 +65,9 @@ async def _churn(now, rand):
 
 def test_timer_heap_under_churn():
     now = [time.ticks_ms()]
-    woke, expected = hwtest.run_on_clock(lambda: now[0], lambda: asyncio.run(_churn(now, Rand(12345))))
+    woke, expected = hwtest.run_on_clock(
+        lambda: now[0], lambda: asyncio.run(_churn(now, Rand(12345)))
+    )
     true(len(expected) >= 200, "%d wake-ups checked" % len(expected))
     eq(woke, expected, "wake-ups (time, sleeper)")
 
