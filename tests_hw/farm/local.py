@@ -7,6 +7,7 @@ Ports are ephemeral. labgrid's exporter starts ser2net listening on every addres
 a ser2net shim first on the exporter's PATH makes it listen on 127.0.0.1 only.
 """
 
+import atexit
 import os
 import pty
 import shutil
@@ -217,6 +218,7 @@ class LocalFarm:
         if not os.path.exists(SER2NET):
             raise FarmError(f"{SER2NET} not found", hint="make setup (apt-get install ser2net)")
         self.dir = Path(tempfile.mkdtemp(prefix="labgrid-farm-"))
+        atexit.register(self.stop)  # a caller that dies without stop() leaves nothing running
         try:
             for name in self.places:
                 board = self.boards[name] = QemuBoard(name, self.image)
@@ -348,6 +350,7 @@ class LocalFarm:
 
     # -- stop ----------------------------------------------------------------
     def stop(self):
+        atexit.unregister(self.stop)
         for process in (self.exporter_process, self.coordinator_process):
             if process is not None:
                 _stop_group(process)
