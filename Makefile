@@ -10,18 +10,21 @@
 #   make test-farm           the device suite on two QEMU places of a labgrid farm run here
 #
 # Options: ASYNCIO_C=0 (pure-Python asyncio, no C module), ASYNCIO_EXTRAS=core|cpython|all,
+# ASYNCIO_PRIMITIVES=0 (leave out the primitives/threadsafe packages),
 # MPY_DIR=/path/to/micropython (use your own tree instead of the pinned one).
 
 BOARD ?= QEMU_MPS2_AN385
 ASYNCIO_C ?= 1
 ASYNCIO_EXTRAS ?= all
+ASYNCIO_PRIMITIVES ?= 1
 PORT ?=
 DRY_RUN ?= 0
 FLASH ?= 0
 
 PYTHON := .venv/bin/python
 FIRMWARE := $(PYTHON) -m firmware
-BOARD_FLAGS := --board $(BOARD) --extras $(ASYNCIO_EXTRAS) $(if $(filter 0,$(ASYNCIO_C)),--no-c)
+BOARD_FLAGS := --board $(BOARD) --extras $(ASYNCIO_EXTRAS) $(if $(filter 0,$(ASYNCIO_C)),--no-c) \
+	$(if $(filter 0,$(ASYNCIO_PRIMITIVES)),--no-primitives)
 # Boards built and tested here, without hardware (RPI_PICO in rp2040js).
 TEST_BOARDS := UNIX QEMU_MPS2_AN385 RPI_PICO
 

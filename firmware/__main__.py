@@ -53,13 +53,17 @@ def cmd_source(args):
 def cmd_build(args):
     from .build import build
 
-    build(args.board, asyncio_c=not args.no_c, extras=args.extras)
+    build(
+        args.board, asyncio_c=not args.no_c, extras=args.extras, primitives=not args.no_primitives
+    )
 
 
 def cmd_run(args):
     from .demo import run_demo
 
-    run_demo(args.board, asyncio_c=not args.no_c, extras=args.extras)
+    run_demo(
+        args.board, asyncio_c=not args.no_c, extras=args.extras, primitives=not args.no_primitives
+    )
 
 
 def cmd_size(args):
@@ -74,7 +78,12 @@ def cmd_size(args):
 def cmd_info(args):
     from .build import image_dir
 
-    path = image_dir(boards.get(args.board), not args.no_c, args.extras) / "manifest.json"
+    path = (
+        image_dir(
+            boards.get(args.board), not args.no_c, args.extras, primitives=not args.no_primitives
+        )
+        / "manifest.json"
+    )
     if not path.is_file():
         raise FirmwareError(
             f"no image built for {args.board}", hint=f"make firmware BOARD={args.board}"
@@ -155,6 +164,11 @@ def parser():
         )
         c.add_argument(
             "--extras", default="all", help="core | cpython | all: what beyond the core to freeze"
+        )
+        c.add_argument(
+            "--no-primitives",
+            action="store_true",
+            help="leave out the primitives/threadsafe packages (ASYNCIO_PRIMITIVES=0)",
         )
         c.set_defaults(func=func)
         if name == "size":

@@ -30,19 +30,22 @@ PORT_MAKE_MK = Path(__file__).resolve().parent / "port_make.mk"
 CALLER_MAKE_VARS = ("MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "MAKELEVEL")
 
 
-def image_name(board, asyncio_c=True, extras="all", bare=False):
+def image_name(board, asyncio_c=True, extras="all", bare=False, primitives=True):
     """The folder name under firmware/images/ for this build configuration."""
     if bare:
         return f"{board.name}-noasyncio"
     if board.stock:
         return board.name
     return (
-        board.name + ("" if asyncio_c else "-pyonly") + ("" if extras == "all" else f"-{extras}")
+        board.name
+        + ("" if asyncio_c else "-pyonly")
+        + ("" if extras == "all" else f"-{extras}")
+        + ("" if primitives or extras != "all" else "-noprim")
     )
 
 
-def image_dir(board, asyncio_c=True, extras="all", bare=False):
-    return IMAGES_DIR / image_name(board, asyncio_c, extras, bare)
+def image_dir(board, asyncio_c=True, extras="all", bare=False, primitives=True):
+    return IMAGES_DIR / image_name(board, asyncio_c, extras, bare, primitives)
 
 
 def built_flavours(board, images_dir=IMAGES_DIR):
@@ -239,10 +242,12 @@ def _run_logged(cmd, log_file, env, what):
         raise BuildFailed(f"{what} failed (full log: {log_file}):\n{tail}")
 
 
-def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
+def build(board_name, asyncio_c=True, extras="all", bare=False, log=print, primitives=True):
     """Build `board_name`; return the finished image folder.
 
-    bare=True builds the board with no asyncio at all (for measuring asyncio's cost).
+    bare=True builds the board with no asyncio at all (for measuring asyncio's cost);
+    primitives=False leaves out the primitives/threadsafe packages (only frozen with
+    extras="all").
     """
     if extras not in EXTRAS_CHOICES:
         raise BuildFailed(f"ASYNCIO_EXTRAS={extras!r} is not one of {', '.join(EXTRAS_CHOICES)}")
@@ -258,7 +263,7 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
             f"{board.name} is a stock baseline; build the bare "
             f"image of {board.inherit or 'its base'} instead"
         )
-    name = image_name(board, asyncio_c, extras, bare)
+    name = image_name(board, asyncio_c, extras, bare, primitives)
     work = BUILD_DIR / name
     work.mkdir(parents=True, exist_ok=True)
     log_file = work / "build.log"
@@ -276,6 +281,7 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         "ASYNCIO_C": "1" if asyncio_c else "0",
         "ASYNCIO_MPY_LIB": "1" if have_lib else "0",
         "ASYNCIO_BUILDINFO": str(work / "buildinfo"),
+        "ASYNCIO_PRIMITIVES": "1" if primitives else "0",
         # bare: no asyncio at all, the baseline asyncio's flash cost is measured from
         "ASYNCIO_PACKAGE": "none" if bare else "stock" if board.stock else "ours",
         # MicroPython names its version after `git describe` of the tree; a tree that
@@ -331,6 +337,7 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
             src=src,
             asyncio_c=not bare and (asyncio_c or board.stock),
             extras=None if bare else extras,
+            primitives=not bare and not board.stock and primitives and extras == "all",
             commit=commit,
             build_id=build_id,
             obj_dir=obj_dir,

@@ -39,9 +39,9 @@ def _run_over_serial(port, script, timeout=DEMO_TIMEOUT, slowness=1.0):
         )
 
 
-def run_demo(board_name, asyncio_c=True, extras="all"):
+def run_demo(board_name, asyncio_c=True, extras="all", primitives=True):
     board = boards.get(board_name)
-    folder = image_dir(board, asyncio_c, extras)
+    folder = image_dir(board, asyncio_c, extras, primitives=primitives)
     script = DEMO.read_bytes()
     if board.runs_here == "native":
         binary = folder / "micropython"

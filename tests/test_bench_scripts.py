@@ -90,3 +90,40 @@ def test_script_constants_are_settable_for_serial_runs():
     assert "SCALE = 0.01" in changed and "MANY = 200" in changed
     with pytest.raises(bench.BenchError):
         bench._with_constants(source, NO_SUCH_CONSTANT=1)
+
+
+def test_pin_event_latency_reports_idle_and_busy():
+    results = run("pin_event_latency.py", 5)
+    for name in ("idle_median", "idle_max", "busy_median", "busy_max"):
+        value, unit, _ = results["pin_event_" + name]
+        assert unit == "us" and value >= 0, (name, value)
+
+
+def test_primitives_ram_bench_measures_ours():
+    import subprocess
+    import sys
+
+    script = bench.ROOT / "tests_hw" / "bench" / "bench_ram_primitives.py"
+    out = subprocess.run(
+        [sys.executable, str(script), str(UNIX_IMAGE)],
+        cwd=bench.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    rows = [ln.split("|") for ln in lines if ln.startswith(("| Pushbutton", "| Encoder"))]
+    assert len(rows) == 2
+    for row in rows:
+        each = int(row[2].split()[0])
+        assert 0 < each < 2000, row  # no task per input: well under a task's frames
+    bad = subprocess.run(
+        [sys.executable, str(script), str(UNIX_IMAGE), str(bench.ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # a folder without their package: one clear line
+    assert bad.returncode != 0 and "primitives" in bad.stderr
+    assert bad.stderr.strip().count("\n") == 0

@@ -30,8 +30,6 @@ HOT = {
         "forget",
         "wait",
         "wake_flags",
-        "poll",
-        "_on",
         "_register",
         "sleep",
     ),
@@ -53,6 +51,8 @@ HOT = {
         "sleep_ms",
         "io_wait",
         "__next__",
+        "io_poll",
+        "_on",
     ),
 }
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from firmware import boards
+from tests_hw.runner import probes
 from tests_hw.runner.targets import board_target
 
 IMAGE = Path(__file__).resolve().parents[1] / "firmware/images/PYBV11_QEMU/firmware.elf"
@@ -27,6 +28,16 @@ def test_it_is_the_pyboard_in_qemu():
     assert (board.port, board.upstream_board, board.inherit) == ("stm32", "PYBV11", "PYBV11")
     assert board.qemu["args"][:2] == ["-machine", "netduinoplus2"]
     assert "-no-reboot" in board.qemu["args"]  # machine.reset() ends QEMU, as on QEMU_MPS2_AN385
+
+
+def test_lightsleep_is_skipped_with_why(pybv11_qemu):
+    # QEMU's missing RCC hangs machine.lightsleep() on the way back from stop mode: the
+    # runner's QEMU target takes board.json's emulator_lacks, as rp2040js's does.
+    lacks = pybv11_qemu().lacks
+    assert "no RCC" in lacks["lightsleep"]
+    features = probes.apply_lacks({"lightsleep": True, "float": True}, lacks)
+    lacking = probes.missing(["lightsleep", "float"], features)
+    assert len(lacking) == 1 and lacking[0].startswith("lightsleep (netduinoplus2 has no RCC")
 
 
 def test_runner_boots_it_and_gets_it_back(pybv11_qemu, device_suite, run_suite):

@@ -198,7 +198,7 @@ static mp_obj_t flag_iternext(mp_obj_t self_in) {
         return MP_OBJ_STOP_ITERATION;
     }
     // Park on the package's poller until the flag polls readable.
-    mp_call_function_2(aio_state()->io_park, self_in, mp_const_false);
+    aio_io_park(aio_state(), self_in, false);
     return mp_const_none;
 }
 
@@ -319,7 +319,7 @@ static mp_obj_t iowait_iternext(mp_obj_t self_in) {
         aio_ready(cur);
         cur->flags |= F_SUSPENDED;
     } else {
-        mp_call_function_2(aio_state()->io_park, s, mp_obj_new_bool(w->writing));
+        aio_io_park(aio_state(), s, w->writing);
     }
     return mp_const_none;
 }

@@ -127,7 +127,7 @@ typedef struct _core_state_t {
     mp_obj_t report;        // report(task) for unretrieved exceptions
     mp_obj_t timeout_error; // the TimeoutError class
     mp_obj_t create_task;   // the package's create_task() (within.c)
-    mp_obj_t io_park;       // park(stream, writing): wait for the poller
+    mp_obj_t io;            // the package's I/O table (_kernel._IO): see io.c
     mp_obj_t spare_cancel;  // a CancelledError for when the heap is full (from the first cancel)
     aio_sleep_t *sleeper;  // the shared sleep_ms() awaitable
     aio_iowait_t *iowait;  // the shared io_wait() awaitable
@@ -144,6 +144,9 @@ extern const mp_obj_type_t aio_flag_type;
 extern const mp_obj_type_t aio_sleep_type;
 extern const mp_obj_type_t aio_done_type;
 extern const mp_obj_type_t aio_iowait_type;
+
+// io.c: park the running task on a stream, through the package's I/O table
+void aio_io_park(aio_state_t *st, mp_obj_t s, bool writing);
 extern const mp_obj_base_t aio_done_obj;
 
 aio_state_t *aio_state(void);

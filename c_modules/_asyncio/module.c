@@ -23,6 +23,7 @@ MP_DECLARE_CONST_FUN_OBJ_1(aio_unrelay_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_sleep_ms_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_sleep_ms_detach_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR(aio_io_wait_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_io_poll_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_extend_task_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_task_extra_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(aio_set_task_extra_obj);
@@ -88,6 +89,7 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sleep_ms_detach), MP_ROM_PTR(&aio_sleep_ms_detach_obj) },
     { MP_ROM_QSTR(MP_QSTR_within), MP_ROM_PTR(&aio_within_obj) },
     { MP_ROM_QSTR(MP_QSTR_io_wait), MP_ROM_PTR(&aio_io_wait_obj) },
+    { MP_ROM_QSTR(MP_QSTR_io_poll), MP_ROM_PTR(&aio_io_poll_obj) },
     // hooks for the extras (hooks.c)
     #if AIO_EXTRAS_HOOKS
     { MP_ROM_QSTR(MP_QSTR_extend_task), MP_ROM_PTR(&aio_extend_task_obj) },

@@ -525,7 +525,7 @@ static mp_obj_t aio_init(size_t n_args, const mp_obj_t *args) {
     s->report = args[1];
     s->timeout_error = args[2];
     s->create_task = args[3];
-    s->io_park = args[4];
+    s->io = args[4];
     s->sleeper = mp_obj_malloc(aio_sleep_t, &aio_sleep_type);
     s->sleeper->ms = -1;
     s->iowait = mp_obj_malloc(aio_iowait_t, &aio_iowait_type);

@@ -63,6 +63,7 @@ _LAZY = (
     " _message: Message"
     " _broker: Broker RegExp broker"
     " _fastio: fast_io"
+    " _pinevent: PinEvent pin_event"
     " core: core"  # upstream's module, for drivers that reach into it
     " "
 )

@@ -295,7 +295,7 @@ def _timer_remove(t):
 # ---- scheduler ----
 
 
-def init(cancelled_error, report, timeout_error, create_task, io_park):
+def init(cancelled_error, report, timeout_error, create_task, io):
     # A fresh, empty scheduler; tasks of the previous one are abandoned.
     global \
         _rhead, \
@@ -308,6 +308,7 @@ def init(cancelled_error, report, timeout_error, create_task, io_park):
         _report, \
         _timeout, \
         _create, \
+        _io, \
         _io_park, \
         _gen, \
         _live, \
@@ -320,7 +321,8 @@ def init(cancelled_error, report, timeout_error, create_task, io_park):
     _report = report
     _timeout = timeout_error
     _create = create_task
-    _io_park = io_park  # park(stream, writing): wait for the package's poller
+    _io = io  # the package's I/O table (_kernel._IO): poller, slots, park()
+    _io_park = io.park
     _spare_cancel = None  # for a cancellation when the heap is full (made by _cancel())
     _gen = object()  # identifies this scheduler for run_ready()
     _live = {}
@@ -1073,6 +1075,47 @@ def io_wait(s, writing, ready=False):
     w._s = s
     w._w = writing
     return w
+
+
+# select.POLLIN / POLLOUT
+_POLL_READ = const(1)
+_POLL_WRITE = const(4)
+
+
+def io_poll(ms, wake):
+    # Wait up to ms (-1: until one is) for the streams in the I/O table to
+    # be ready, and wake their tasks with wake(task). A stream written in
+    # Python (an io.IOBase with ioctl(): a timer, a software UART...) says it
+    # is ready only when asked, and no interrupt follows. Ports whose poll
+    # sleeps until an interrupt or its timeout (rp2: poll(-1) waits in WFE,
+    # a timeout in one alarm) must ask it again every ms, as the unix port
+    # does by itself: `soft` counts such streams.
+    if _io.soft and not 0 <= ms <= 1:
+        ms = 1
+    for event in _io.poller.ipoll(ms):
+        _on(event, wake)
+
+
+def _on(event, wake):
+    # Any event other than "writable" (data, hangup, error) wakes the
+    # reader; anything but "readable" wakes the writer.
+    io = _io
+    s, ev = event
+    slot = io.slots.get(id(s))
+    if slot is None:
+        return  # a flag: the table's wake_flags() sees it
+    t = slot.reader
+    if t is not None and ev & ~_POLL_WRITE:
+        slot.reader = None
+        wake(t)
+    t = slot.writer
+    if t is not None and ev & ~_POLL_READ:
+        slot.writer = None
+        wake(t)
+    if slot.reader is None and slot.writer is None:
+        io.forget(slot)
+    else:
+        io.update(slot)
 
 
 class _Done:

@@ -97,7 +97,7 @@ class _IO:
     # are ready.
     # Streams: select.poll over all streams with a waiting task, keyed by
     # id(stream); a freed slot is kept for the next park(). `soft`: how
-    # many of them are written in Python (see poll()).
+    # many of them are written in Python (see the core's io_poll()).
     # ThreadSafeFlags: a list the core looks at between steps (run_ready)
     # and this loop hands to the poller only while it blocks. Polled between
     # steps, a flag would cost a system call per step, and on unix 1 ms (the
@@ -111,7 +111,7 @@ class _IO:
         self.flags = []  # flags with a waiting task, and in step with it,
         self.flag_tasks = []  # those tasks
 
-    # park(), wait() and poll() run on every stream wait, so they are kept to
+    # park() and wait() run on every stream wait, so they are kept to
     # 11 words of frame (arguments, locals, stack, 3 per try): MicroPython
     # puts a bigger frame on the heap, allocated and freed on every call,
     # and those holes slow each later allocation down until the next GC.
@@ -187,10 +187,10 @@ class _IO:
         # Wake the tasks whose stream or flag is ready, waiting up to ms
         # (-1: until one is) if none is yet.
         if not self.flags:
-            self.poll(ms)
+            io_poll(ms, io_wake)
         elif self.wake_flags() or not ms:
             if self.slots:
-                self.poll(0)
+                io_poll(0, io_wake)
         else:
             self._block(ms)
 
@@ -203,7 +203,7 @@ class _IO:
         for f in flags:
             self.poller.register(f, _POLL_READ)
         try:
-            self.poll(ms)
+            io_poll(ms, io_wake)
         finally:
             for f in flags:
                 self.poller.unregister(f)
@@ -223,41 +223,13 @@ class _IO:
                 i += 1
         return woke
 
-    def poll(self, ms):
-        # A stream written in Python (an io.IOBase with ioctl(): a timer, a
-        # software UART...) says it is ready only when asked, and no
-        # interrupt follows. Ports whose poll sleeps until an interrupt or
-        # its timeout (rp2: poll(-1) waits in WFE, a timeout in one alarm)
-        # must ask it again every ms, as the unix port does by itself.
-        if self.soft and not 0 <= ms <= 1:
-            ms = 1
-        for event in self.poller.ipoll(ms):
-            self._on(event)
-
-    def _on(self, event):
-        # Any event other than "writable" (data, hangup, error) wakes the
-        # reader; anything but "readable" wakes the writer.
-        s, ev = event
-        slot = self.slots.get(id(s))
-        if slot is None:
-            return  # a flag: wake_flags() sees it
-        t = slot.reader
-        if t is not None and ev & ~_POLL_WRITE:
-            slot.reader = None
-            io_wake(t)
-        t = slot.writer
-        if t is not None and ev & ~_POLL_READ:
-            slot.writer = None
-            io_wake(t)
-        if slot.reader is None and slot.writer is None:
-            self.forget(slot)
-        else:
-            self.update(slot)
-
 
 # How a task whose stream became ready is woken: to the back of the ready
 # queue, or to its front in fast-I/O mode (asyncio.fast_io() swaps this).
 io_wake = _core.wake
+
+# Poll the streams in _io for up to ms and wake their tasks (the core's).
+io_poll = _core.io_poll
 
 
 # The package's registry (set by __init__): resolve(where, name) gives
@@ -392,7 +364,7 @@ def run_until_complete(main=None):
                 elif _io.flags:
                     _io.wait(0)
                 else:
-                    _io.poll(0)
+                    io_poll(0, io_wake)
                 t = _core.run_one()
             else:
                 # Without streams to poll between steps the core runs tasks
@@ -415,7 +387,7 @@ def run_until_complete(main=None):
                 _io.wait(ms)
                 polled = True
             elif waiting:
-                _io.poll(ms)
+                io_poll(ms, io_wake)
                 polled = True
             elif ms:
                 _block_ms(ms)  # nothing to poll: block until the next timer
@@ -433,7 +405,7 @@ def new_loop_state():
     # A fresh scheduler: no tasks, no timers, no streams being polled.
     global _io
     _io = _IO()
-    _core.init(CancelledError, _report, TimeoutError, create_task, _io.park)
+    _core.init(CancelledError, _report, TimeoutError, create_task, _io)
 
 
 new_loop_state()

@@ -135,14 +135,15 @@ class Clock:
 
         self.ticks = time.ticks_ms() if start is None else start
         self.elapsed = 0
+        # (kept: an import per advance() allocates where the runner's file
+        # system is mounted, since `time` may be overridden by a file)
+        self._ticks_add = time.ticks_add
 
     def __call__(self):
         return self.ticks
 
     def advance(self, ms):
-        import time
-
-        self.ticks = time.ticks_add(self.ticks, ms)
+        self.ticks = self._ticks_add(self.ticks, ms)
         self.elapsed += ms
 
 
@@ -166,6 +167,47 @@ def run_timed(make_main, step=1, start=None):
         return await main
 
     return run_on_clock(clock, lambda: asyncio.run(driver()))
+
+
+class PinDouble:
+    """A machine.Pin stand-in for input drivers: value(), pin() and
+    irq(handler, trigger, hard=) as a Pin's; set(level) moves the level and,
+    on an edge its trigger asks for, calls the handler at once, as an IRQ
+    interrupts whatever runs (call it from a task, or from a
+    micropython.schedule() callback for a soft IRQ). Also an output: pin(v)
+    sets the level with no IRQ (for a matrix's row pins)."""
+
+    IRQ_FALLING = 1
+    IRQ_RISING = 2
+    IN = 0
+    OUT = 1
+    PULL_DOWN = 2
+
+    def __init__(self, level=1):
+        self.level = level
+        self.handler = None
+        self.trigger = 0
+        self.edges = 0
+
+    def value(self, v=None):
+        if v is None:
+            return self.level
+        self.level = v
+
+    def __call__(self, v=None):
+        return self.value(v)
+
+    def irq(self, handler=None, trigger=3, hard=False):
+        self.handler = handler
+        self.trigger = trigger if handler is not None else 0
+
+    def set(self, level):
+        if level == self.level:
+            return
+        self.level = level
+        self.edges += 1
+        if self.trigger & (self.IRQ_RISING if level else self.IRQ_FALLING):
+            self.handler(self)
 
 
 def _in_definition_order(ns):

@@ -66,6 +66,13 @@ def _probe():
         except ImportError:
             f[feature] = False
             why[feature] = "no %s module" % module
+    try:
+        import machine
+        f["lightsleep"] = hasattr(machine, "lightsleep")
+    except ImportError:
+        f["lightsleep"] = False
+    if not f["lightsleep"]:
+        why["lightsleep"] = "no machine.lightsleep"
     net = _network()
     f["network"] = net is True
     if net is not True:

@@ -287,6 +287,7 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
             lambda fd: emulator.qemu_command(board, image, console_fd=fd),
             name="QEMU",
             resets={0: "machine.reset() ends the emulator"},
+            lacks=board.emulator_lacks,
             image=image,
         )
     argv = [sys.executable, "-m", "tests_hw.runner.unixboard", str(image)]
