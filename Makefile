@@ -6,6 +6,8 @@
 #   make lint                ruff check and ruff format --check (ruff.toml), the whole repo
 #   make firmware BOARD=X    build one board's image into firmware/images/X/
 #   make deploy BOARD=X [PORT=...] [DRY_RUN=1]    flash a board
+#   make test-device BOARD=X PORT=... FLASH=1     flash a board, check its build, run the device suite
+#   make test-farm           the device suite on two QEMU places of a labgrid farm run here
 #
 # Options: ASYNCIO_C=0 (pure-Python asyncio, no C module), ASYNCIO_EXTRAS=core|cpython|all,
 # ASYNCIO_PRIMITIVES=0 (leave out the primitives/threadsafe packages),
@@ -17,6 +19,7 @@ ASYNCIO_EXTRAS ?= all
 ASYNCIO_PRIMITIVES ?= 1
 PORT ?=
 DRY_RUN ?= 0
+FLASH ?= 0
 
 PYTHON := .venv/bin/python
 FIRMWARE := $(PYTHON) -m firmware
@@ -25,7 +28,7 @@ BOARD_FLAGS := --board $(BOARD) --extras $(ASYNCIO_EXTRAS) $(if $(filter 0,$(ASY
 # Boards built and tested here, without hardware (RPI_PICO in rp2040js).
 TEST_BOARDS := UNIX QEMU_MPS2_AN385 RPI_PICO
 
-.PHONY: all setup source firmware run lint test test-images test-host test-device test-upstream bench size boards check deploy clean distclean
+.PHONY: all setup source firmware run lint test test-images test-host test-device test-farm test-upstream bench size boards check deploy clean distclean
 
 all: firmware
 
@@ -80,12 +83,26 @@ test-upstream: test-images
 	@$(FIRMWARE) upstream-tests --board UNIX --no-c
 	@$(FIRMWARE) upstream-tests --board QEMU_MPS2_AN385
 
-# Our device suite through our runner, on every image that runs here.
-test-device: test-images
+# Our device suite through our runner, on every image that runs here; with PORT=, on that
+# device (FLASH=1: flash BOARD's built image onto it first, check its build id, then test);
+# FLASH=1 without PORT: boot BOARD's image here, check its build id, then test.
+test-device: $(if $(filter 1,$(FLASH)),firmware,$(if $(PORT),setup,test-images))
+ifneq ($(PORT),)
+	@$(PYTHON) -m tests_hw.runner --port $(PORT) $(if $(filter 1,$(FLASH)),--flash $(BOARD))
+else ifeq ($(FLASH),1)
+	@$(PYTHON) -m tests_hw.runner --board $(BOARD) --flash
+else
 	@$(PYTHON) -m pytest -q tests_hw --board UNIX
 	@$(PYTHON) -m pytest -q tests_hw --board UNIX=firmware/images/UNIX-pyonly/micropython
 	@$(PYTHON) -m pytest -q tests_hw --board QEMU_MPS2_AN385
 	@$(PYTHON) -m pytest -q tests_hw --board RPI_PICO
+endif
+
+# The device suite through a labgrid farm run here on 127.0.0.1: coordinator, exporter
+# (ser2net), two QEMU places tested at once, then all of it stopped.
+test-farm: setup
+	@$(FIRMWARE) build --board QEMU_MPS2_AN385
+	@$(PYTHON) -m tests_hw.farm
 
 test: lint test-host test-upstream test-device
 	@$(FIRMWARE) check

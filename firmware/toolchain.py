@@ -14,6 +14,7 @@ from .errors import ToolchainMissing
 from .paths import REQUIREMENTS, VENV_DIR
 
 # What each kind of board needs from Debian, on top of a C compiler and make.
+# ser2net: labgrid's exporter serves boards' serial ports through it (tests_hw/farm).
 APT_COMMON = [
     "build-essential",
     "git",
@@ -22,6 +23,7 @@ APT_COMMON = [
     "python3-venv",
     "shellcheck",
     "dfu-util",
+    "ser2net",
 ]
 APT_BY_PORT = {
     "unix": [],

@@ -221,6 +221,53 @@ def test_run_aborts_after_consecutive_device_failures(unix_image, device_suite, 
     assert "consecutive device failures" in results["test_f.py"].message
 
 
+def test_split_mode_gives_a_dead_boards_share_to_the_others(
+    unix_image, unix_board, device_suite, tmp_path
+):
+    # One board dies for good at its first test; the other runs everything the dead one
+    # did not take before it was given up on.
+    board = subprocess.Popen(
+        [sys.executable, "-m", "tests_hw.runner.unixboard", unix_image],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = board.stdout.readline().split()[4]
+        for name in "abcdefghij":  # each a while, so tests are still queued when it is given up on
+            device_suite(
+                f"test_{name}.py",
+                "import time\ntime.sleep(0.4)\nprint('still fine')\n",
+                NEXT_OK[1],
+            )
+        # Through a link that goes with the board: its pty's number may be the other board's next.
+        link = tmp_path / "ttyDYING"
+        link.symlink_to(port)
+        dying = PortTarget(str(link), label="dying", reenumerate_timeout=0.5)
+
+        def kill_at_first_test(label, test):
+            if label == "dying" and board.poll() is None:
+                board.kill()
+                board.wait()
+                link.unlink()
+
+        results = Engine(
+            [dying, unix_board()],
+            discover([device_suite.dir]),
+            mode="split",
+            on_start=kill_at_first_test,
+            max_device_failures=2,
+        ).run()
+    finally:
+        board.kill()
+        board.wait()
+    assert sorted(r.test for r in results) == [f"test_{n}.py" for n in "abcdefghij"]  # each once
+    told = [(r.board, r.test, r.status, r.message) for r in results]
+    dead = [r for r in results if r.board == "dying"]
+    assert len(dead) <= 2 and all(r.status == "error" for r in dead), told  # none "not run"
+    assert all(r.status == "pass" for r in results if r.board == "UNIX"), told
+
+
 def _junk_pty():
     """A pty whose other end is a python script answering everything with junk."""
     master, slave = pty.openpty()

@@ -40,6 +40,7 @@ __all__ = [
     "VerifyFailed",
     "WrongChip",
     "check_identity",
+    "compare_identity",
     "deploy",
     "main",
 ]
@@ -177,11 +178,17 @@ def _verify(runner, usb_ids, serial_number, manifest):
 
 def check_identity(port, manifest):
     """Raise VerifyFailed unless the board on `port` runs the image `manifest` describes."""
+    return compare_identity(port, device.read_identity(port), manifest)
+
+
+def compare_identity(where, identity, manifest):
+    """identity: (asyncio version, build id) the board answered; VerifyFailed unless it is
+    the build `manifest` records."""
     expected_version, expected_build = manifest.get("asyncio_version"), manifest.get("build_id")
-    version, build_id = device.read_identity(port)
+    version, build_id = identity
     if (version, build_id) != (expected_version, expected_build):
         raise VerifyFailed(
-            f"{port} answers asyncio {version!r} build {build_id!r}, "
+            f"{where} answers asyncio {version!r} build {build_id!r}, "
             f"but the image flashed is asyncio {expected_version!r} build {expected_build!r}",
             hint="the flash did not take: retry, or put the board in its bootloader by hand",
         )

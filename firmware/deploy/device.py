@@ -36,19 +36,29 @@ def read_identity(port, baudrate=115200):
     with Session(port, baudrate) as session:
         try:
             session.enter_raw_repl(soft_reset=False, timeout=5.0)
-            result = session.exec(IDENTITY_PROBE, timeout=5.0)
         except (NotMicroPython, DeviceUnresponsive) as exc:
             raise DeviceError(
                 f"{port}: no MicroPython raw REPL answered: {_reason(port, exc)}"
             ) from None
+        return identity_in(session, port)
+
+
+def identity_in(session, where):
+    """The same, asked in a session already in the raw REPL (the test runner's own)."""
+    try:
+        result = session.exec(IDENTITY_PROBE, timeout=5.0)
+    except (NotMicroPython, DeviceUnresponsive) as exc:
+        raise DeviceError(
+            f"{where}: no MicroPython raw REPL answered: {_reason(where, exc)}"
+        ) from None
     if result.error or result.timed_out:
         lines = result.error.decode(errors="replace").strip().splitlines() or ["did not finish"]
-        raise DeviceError(f"{port}: the identity probe failed on the board: {lines[-1]}")
+        raise DeviceError(f"{where}: the identity probe failed on the board: {lines[-1]}")
     text = result.output.decode(errors="replace").strip()
     try:
         version, build_id = ast.literal_eval(text.splitlines()[-1])
     except (ValueError, SyntaxError, IndexError, TypeError):
-        raise DeviceError(f"{port}: unexpected answer to the identity probe: {text!r}") from None
+        raise DeviceError(f"{where}: unexpected answer to the identity probe: {text!r}") from None
     return version, build_id
 
 

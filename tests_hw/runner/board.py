@@ -6,7 +6,7 @@ import re
 import time
 from pathlib import Path
 
-from . import errors, probes
+from . import errors, flashing, probes
 from .capture import Capture
 from .capture import text as board_text
 from .results import ABORTED, ERROR, SKIP, TIMEOUT, DEFAULT_LEAK_THRESHOLD, TestResult, judge
@@ -131,8 +131,10 @@ class BoardRunner:
         max_device_failures=3,
         leak_threshold=DEFAULT_LEAK_THRESHOLD,
         measure_heap=True,
+        trace=None,
     ):
         self.target = target
+        self.trace = trace  # a trace.Trace: show the board's output as it comes
         self.default_timeout = timeout
         self.max_device_failures = max_device_failures
         self.leak_threshold = leak_threshold
@@ -156,6 +158,8 @@ class BoardRunner:
         """Open the board; TargetError (one clear line) if it cannot be used at all."""
         self.session = self.target.open()
         if self.features is None:
+            if self.target.expected_build is not None:
+                flashing.check_build(self.session, self.label, self.target.expected_build)
             features = probes.probe(self.session, timeout=10 * self.slow)
             self.features = probes.apply_lacks(features, getattr(self.target, "lacks", {}))
             self.session.soft_reset(timeout=5.0 * self.slow)
@@ -245,6 +249,14 @@ class BoardRunner:
         timeout = (test.timeout or self.default_timeout) * self.slow
         session = self.session
         out = Capture(expected, hwtest=test.kind == "hwtest")
+        feed, tap = out.feed, None
+        if self.trace is not None:
+            tap = self.trace.tap(self.label, test.name)
+
+            def feed(data):
+                out.feed(data)
+                tap.feed(data)
+
         try:
             if self.measure_heap:
                 result.heap_before, qstr_before = _heap(session, HEAP_FREE, self.slow)
@@ -257,14 +269,18 @@ class BoardRunner:
                         "could not install hwtest: " + setup.error.decode(errors="replace")[-200:]
                     )
                     return result
-            run = session.exec(
-                test.source(),
-                timeout=timeout,
-                on_output=out.feed,
-                keep=EXEC_KEEP,
-                on_idle=self._watch(session, out),
-                interrupt_grace=3.0 * self.slow,
-            )
+            try:
+                run = session.exec(
+                    test.source(),
+                    timeout=timeout,
+                    on_output=feed,
+                    keep=EXEC_KEEP,
+                    on_idle=self._watch(session, out),
+                    interrupt_grace=3.0 * self.slow,
+                )
+            finally:
+                if tap is not None:
+                    tap.close()
         except errors.BoardGone as e:
             result.message, result.output = str(e), out.tail_text()
             notes.append(f"board {e.how}")

@@ -31,6 +31,14 @@ class EmulatorError(TargetError):
     """qemu or the unix image could not be started."""
 
 
+class FlashError(TargetError):
+    """--flash could not put the image on a board: the run stops before any test."""
+
+
+class WrongImage(TargetError):
+    """The board answers with another build than the one flashed (or booted): the run stops."""
+
+
 class UsageError(RunnerError):
     """Bad command line or suite layout."""
 

@@ -7,6 +7,18 @@ import time
 
 from .results import BAD
 
+# Everything the runner writes to stderr from several threads (progress, --trace, the farm's
+# messages) goes through this lock: a text stream written by two threads at once loses text.
+STDERR_LOCK = threading.Lock()
+
+
+def say(text, stream=None):
+    """One line to stderr, safely among the board threads."""
+    stream = stream or sys.stderr
+    with STDERR_LOCK:
+        stream.write(text + "\n")
+        stream.flush()
+
 
 class Progress:
     def __init__(self, total, stream=None):
@@ -17,7 +29,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty()
         self.started = time.monotonic()
-        self._lock = threading.Lock()
+        self._lock = STDERR_LOCK
 
     def _line(self):
         running = ", ".join(f"{b}:{t}" for b, t in sorted(self.running.items()))
@@ -45,6 +57,13 @@ class Progress:
             if r.status in BAD:
                 self.bad += 1
                 self._show(f"{r.status.upper():7} {r.board} {r.test}: {r.message}", final=True)
+            elif r.flaky:
+                known = f"known flaky: {r.known_flaky}" if r.known_flaky else "NEW flaky"
+                self._show(
+                    f"FLAKY   {r.board} {r.test}: passed on run {r.attempts} ({known}); "
+                    f"first run: {r.first_failure}",
+                    final=True,
+                )
             elif r.leak:
                 self._show(
                     f"LEAK    {r.board} {r.test}: heap {r.heap_before} -> {r.heap_after}",

@@ -5,6 +5,10 @@ pytest item.
     pytest tests_hw --board UNIX --board QEMU_MPS2_AN385 --mode each --junitxml=out.xml
     pytest tests_hw --port /dev/ttyACM0 | COM3 | rfc2217://host:port | socket://host:port
                          | id:<USB serial>
+    pytest tests_hw --port /dev/ttyACM0 --flash PYBV11   (flash the image, check its build id)
+    pytest tests_hw --board UNIX --rerun-failed 2 -s --device-trace   (reruns; live board output)
+    pytest tests_hw --board labgrid:pyboard-1 --board labgrid:esp32-1 --coordinator farm:20408
+    pytest tests_hw --lg-env farm.yaml   (labgrid's option: every RemotePlace in it is a board)
 
 Several boards: the whole selected suite runs through the runner's Engine in
 a background thread (boards in parallel) as soon as the first item runs;
@@ -22,6 +26,7 @@ import pytest
 from tests_hw.runner import errors
 from tests_hw.runner.cli import add_target_arguments, runner_options
 from tests_hw.runner.engine import Engine
+from tests_hw.runner.flashing import flash_all
 from tests_hw.runner.results import SKIP
 from tests_hw.runner.suite import load
 from tests_hw.runner.targets import make_targets
@@ -32,7 +37,7 @@ RESULT_WAIT = 3600  # the engine times tests out itself; this only guards agains
 
 def pytest_addoption(parser):
     group = parser.getgroup("device tests", "MicroPython device tests (tests_hw/suite)")
-    add_target_arguments(group.addoption)
+    add_target_arguments(group.addoption, in_pytest=True)
     group.addoption(
         "--device-suite",
         default=str(DEFAULT_SUITE),
@@ -59,6 +64,13 @@ def pytest_pycollect_makemodule(module_path, parent):
     return None
 
 
+def _lg_env(opt):
+    """labgrid's pytest plugin owns --lg-env (and LG_ENV); without it loaded, LG_ENV alone."""
+    import os
+
+    return getattr(opt, "lg_env", None) or os.environ.get("LG_ENV")
+
+
 class DeviceRun:
     """Lazily starts one Engine for all selected device items and hands out results."""
 
@@ -77,7 +89,13 @@ class DeviceRun:
         if self.labels is None:
             opt = self.config.option
             try:
-                self.targets = make_targets(opt.board, opt.port, micropypath=opt.micropypath)
+                self.targets = make_targets(
+                    opt.board,
+                    opt.port,
+                    micropypath=opt.micropypath,
+                    coordinator=opt.coordinator,
+                    lg_env=_lg_env(opt),
+                )
             except errors.FirmwareError as e:
                 self.target_error = str(e)
                 self.targets = []
@@ -108,6 +126,12 @@ class DeviceRun:
                     seen.add(item.test.name)
                     tests.append(item.test)
             try:
+                if self.config.option.flash is not None:
+                    flash_all(
+                        self.targets,
+                        self.config.option.flash,
+                        images_dir=self.config.option.images_dir,
+                    )
                 self.engine = Engine(
                     self.targets,
                     tests,
@@ -145,6 +169,9 @@ class DeviceRun:
     def stop(self):
         if self.engine is not None:
             self.engine.close()
+        else:  # never ran: a farm place acquired at collection is released all the same
+            for target in self.targets or []:
+                target.close()
 
 
 class DeviceFile(pytest.File):
@@ -166,6 +193,9 @@ class DeviceTestFailed(Exception):
 
 
 class DeviceItem(pytest.Item):
+    # No fixtures; said so for plugins that read it of every item (labgrid's does).
+    fixturenames = ()
+
     def __init__(self, *, test, board, **kwargs):
         super().__init__(**kwargs)
         self.test = test
@@ -193,6 +223,12 @@ class DeviceItem(pytest.Item):
             self.user_properties.append((name, getattr(result, name)))
         if result.recovery:
             self.user_properties.append(("recovery", "; ".join(result.recovery)))
+        if result.attempts > 1:
+            self.user_properties.append(("attempts", result.attempts))
+        if result.flaky:  # passed only on a rerun: a pass, told as flaky with its first failure
+            self.user_properties.append(("flaky", result.first_failure))
+        if result.known_flaky:
+            self.user_properties.append(("known_flaky", result.known_flaky))
         if result.status == SKIP:
             pytest.skip(f"{result.board}: {result.message}")
         if not result.ok:

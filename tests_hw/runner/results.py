@@ -23,6 +23,10 @@ class TestResult:
     heap_after: int | None = None
     leak: bool = False
     recovery: list = field(default_factory=list)  # what the runner had to do to get the board back
+    attempts: int = 1  # runs of the file, reruns included
+    flaky: bool = False  # passed, but only on a rerun
+    first_failure: str = ""  # "status: message" of its first run, when it was rerun
+    known_flaky: str = ""  # why the known-flaky list says it is flaky
 
     @property
     def ok(self):
@@ -80,6 +84,9 @@ def summary(results):
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     counts["leaks"] = sum(1 for r in results if r.leak)
+    flaky = sum(1 for r in results if r.flaky)
+    if flaky:
+        counts["flaky"] = flaky
     return counts
 
 

@@ -21,7 +21,7 @@ from firmware.paths import IMAGES_DIR
 from firmware.paths import ROOT as PROJECT
 from firmware.serial_repl import Session
 
-from . import errors
+from . import errors, flashing
 
 # qemu answers a newly opened pty only after its ~1 s reconnect poll.
 EMULATOR_START_TIMEOUT = 20.0
@@ -43,6 +43,12 @@ class Target:
     slowness = 1.0
     # {feature: why} the emulator cannot do what the board can (board.json "emulator_lacks").
     lacks = {}
+    # The build record (manifest.json) the board must answer with, set by --flash.
+    expected_build = None
+
+    def flash(self, board, images_dir=IMAGES_DIR, out=print):
+        """Put the built image on the board; return its manifest (flashing.flash_all)."""
+        raise errors.UsageError(f"{self.label}: --flash does not know how to flash this board")
 
     def open(self):
         """Return a Session in the raw REPL (soft reset done)."""
@@ -86,6 +92,9 @@ class PortTarget(Target):
 
     def open(self):
         return _open_session(self._url())
+
+    def flash(self, board, images_dir=IMAGES_DIR, out=print):
+        return flashing.flash_on_port(self._url(), board, self.label, images_dir, out)
 
     def hard_reset(self, session):
         # 1. machine.reset() if the REPL still takes commands.
@@ -132,9 +141,19 @@ class EmulatorTarget(Target):
     here, whose output then outlives the process (firmware.emulator.launch_on_pty)."""
 
     def __init__(
-        self, label, argv, env=None, name=None, resets=None, ready=None, slowness=1.0, lacks=None
+        self,
+        label,
+        argv,
+        env=None,
+        name=None,
+        resets=None,
+        ready=None,
+        slowness=1.0,
+        lacks=None,
+        image=None,
     ):
         self.label = label
+        self.image = image  # the image file it boots, when known
         self.argv = argv
         self.env = env
         self.emulated = None
@@ -167,6 +186,14 @@ class EmulatorTarget(Target):
                 self.emulated = emulator.launch(self.argv, self.env, timeout=timeout)
         except FirmwareError as e:
             raise errors.EmulatorError(f"{self.label}: {e}") from None
+
+    def flash(self, board, images_dir=IMAGES_DIR, out=print):
+        """An emulator's flash is booting the image: the check is that it answers as the
+        build its manifest records."""
+        if self.image is None:
+            raise errors.UsageError(f"{self.label}: --flash needs to know the image it boots")
+        out(f"{self.label}: boots {self.image}")
+        return flashing.manifest_beside(self.image, self.label)
 
     def open(self):
         if self.emulated is None or not self.emulated.running:
@@ -247,6 +274,7 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
             ready=rp2040js.READY,
             slowness=float(settings.get("slowness", 1)),
             lacks=board.emulator_lacks,
+            image=image,
         )
     if board.runs_here == "qemu":
         try:
@@ -260,6 +288,7 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
             name="QEMU",
             resets={0: "machine.reset() ends the emulator"},
             lacks=board.emulator_lacks,
+            image=image,
         )
     argv = [sys.executable, "-m", "tests_hw.runner.unixboard", str(image)]
     if micropypath:
@@ -267,12 +296,29 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
     if not raw_paste:
         argv.append("--no-raw-paste")
     env = dict(os.environ, PYTHONPATH=str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return EmulatorTarget(label, argv, env=env, name="unixboard")
+    return EmulatorTarget(label, argv, env=env, name="unixboard", image=image)
 
 
-def make_targets(boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0):
-    """Targets for the command line's --board and --port lists, with unique labels."""
+def make_targets(
+    boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0, coordinator=None, lg_env=None
+):
+    """Targets for the command line's --board and --port lists, with unique labels.
+    `--board labgrid:<place>` is a place of a labgrid farm, acquired here (close() releases
+    it); lg_env, a labgrid environment file, names places (and the coordinator) too."""
+    from . import farm
+
+    places = [b[len(farm.PREFIX) :] for b in boards if b.startswith(farm.PREFIX)]
+    if lg_env:
+        in_env, env_coordinator = farm.places_from_env(lg_env)
+        places += in_env
+        coordinator = coordinator or env_coordinator
+    boards = [b for b in boards if not b.startswith(farm.PREFIX)]
+    if len(set(places)) != len(places):
+        raise errors.UsageError("a labgrid place can be given once: " + ", ".join(sorted(places)))
     targets = [board_target(b, micropypath=micropypath) for b in boards]
+    if places:
+        _, placed = farm.labgrid_targets(places, coordinator)
+        targets += placed
     targets += [PortTarget(p, reenumerate_timeout=reenumerate_timeout) for p in ports]
     counts = {}
     for t in targets:
