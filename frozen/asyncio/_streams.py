@@ -238,9 +238,14 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
 
 class Server:
     # task: the accept loop; closing: close() was called (the loop then
-    # ends normally, as upstream's does: `await server.task` gives None)
+    # ends normally, as upstream's does: `await server.task` gives None).
+    # clients: stream -> handler task of each connection being handled, so
+    # wait_closed() can wait for them (CPython 3.12+) and close_clients()
+    # reach them; idle: an Event wait_closed() makes while some remain.
     def __init__(self, sock, cb, ssl):
         self.closing = False
+        self.clients = {}
+        self.idle = None
         self.task = create_task(self._serve(sock, cb, ssl))
 
     async def __aenter__(self):
@@ -259,7 +264,22 @@ class Server:
             self.task.cancel()
 
     async def wait_closed(self):
+        # Until the server is closed and every handler has returned.
         await self.task
+        if self.clients:
+            if self.idle is None:
+                from ._sync import Event
+
+                self.idle = Event()
+            await self.idle.wait()
+
+    async def _handle(self, stream, coro):
+        try:
+            await coro
+        finally:
+            del self.clients[stream]
+            if not self.clients and self.idle is not None:
+                self.idle.set()
 
     async def _serve(self, sock, cb, ssl):
         try:
@@ -284,7 +304,7 @@ class Server:
                 stream = Stream(conn, {"peername": addr})
                 r = cb(stream, stream)
                 if r is not None:  # CPython also takes a plain function
-                    create_task(r)
+                    self.clients[stream] = create_task(self._handle(stream, r))
         except CancelledError:
             if not self.closing:
                 raise  # cancelled from outside: the task ends cancelled
