@@ -16,7 +16,9 @@ from .paths import REQUIREMENTS, VENV_DIR
 # What each kind of board needs from Debian, on top of a C compiler and make.
 APT_COMMON = ["build-essential", "git", "pkg-config", "libffi-dev", "python3-venv", "shellcheck", "dfu-util"]
 APT_BY_PORT = {
-    "unix": [],
+    # servers the unix images' network tests start on 127.0.0.1: dnsmasq (the binary
+    # only: dnsmasq-base runs no system service) and openssl s_server/s_client
+    "unix": ["dnsmasq-base", "openssl"],
     "qemu": ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm"],
     "stm32": ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "dfu-util"],
     "rp2": ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "cmake", "g++"],

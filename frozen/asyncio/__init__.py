@@ -34,6 +34,7 @@ _LAZY = (
     " _streams: open_connection start_server Stream StreamReader StreamWriter Server"
     " IncompleteReadError"
     " _loop: Loop get_event_loop new_event_loop"
+    " _dns:"  # name resolution for open_connection/start_server
     " | cpython"
     " _hooks:"
     " _waitq:"
@@ -55,6 +56,7 @@ _LAZY = (
     " _threads: to_thread Loop.run_in_executor"
     " _crossthread: run_coroutine_threadsafe Loop.call_soon_threadsafe"
     " _running: get_running_loop"
+    " _getaddrinfo: Loop.getaddrinfo"
     " _streamext: Server.serve_forever Server.is_serving Server.close_clients"
     " Server.abort_clients"
     " | all"
@@ -64,6 +66,7 @@ _LAZY = (
     " _message: Message"
     " _broker: Broker RegExp broker"
     " _fastio: fast_io"
+    " _nameserver: set_nameserver"
     " core: core"  # upstream's module, for drivers that reach into it
     " "
 )

@@ -195,17 +195,18 @@ StreamReader = Stream
 StreamWriter = Stream
 
 
-def _resolve(host, port):
+async def _resolve(host, port, family=0):
+    # Without blocking the loop (our DNS client); the first address that
+    # works is used, as in CPython.
     import socket
+    from ._dns import getaddrinfo
 
-    # Blocking lookup; the first result decides the family (IPv4 or IPv6).
-    return socket, socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    return socket, await getaddrinfo(host, port, family, socket.SOCK_STREAM)
 
 
-async def open_connection(host, port, ssl=None, server_hostname=None):
+async def _connect(socket, family, kind, proto, addr):
     from errno import EINPROGRESS
 
-    socket, (family, kind, proto, _, addr) = _resolve(host, port)
     s = socket.socket(family, kind, proto)
     s.setblocking(False)
     try:
@@ -222,6 +223,18 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
     except BaseException:
         s.close()  # sockets are scarce on small ports: none left open
         raise
+    return s
+
+
+async def open_connection(host, port, ssl=None, server_hostname=None):
+    socket, found = await _resolve(host, port)
+    for i, (family, kind, proto, _, addr) in enumerate(found):
+        try:
+            s = await _connect(socket, family, kind, proto, addr)
+            break
+        except OSError:
+            if i == len(found) - 1:
+                raise  # the last address's error, as CPython reports one
     if ssl:
         if ssl is True:
             import ssl as _ssl
@@ -313,7 +326,8 @@ class Server:
 
 
 async def start_server(cb, host, port, backlog=5, ssl=None):
-    socket, (family, kind, proto, _, addr) = _resolve(host, port)
+    socket, found = await _resolve(host, port)
+    family, kind, proto, _, addr = found[0]
     s = socket.socket(family, kind, proto)
     s.setblocking(False)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
