@@ -57,6 +57,7 @@ _LAZY = (
     " _crossthread: run_coroutine_threadsafe Loop.call_soon_threadsafe"
     " _running: get_running_loop"
     " _getaddrinfo: Loop.getaddrinfo"
+    " _datagram: BaseProtocol DatagramProtocol DatagramTransport Loop.create_datagram_endpoint"
     " _streamext: Server.serve_forever Server.is_serving Server.close_clients"
     " Server.abort_clients"
     " | all"
@@ -67,6 +68,7 @@ _LAZY = (
     " _broker: Broker RegExp broker"
     " _fastio: fast_io"
     " _nameserver: set_nameserver"
+    " _udp: open_datagram DatagramSocket"
     " core: core"  # upstream's module, for drivers that reach into it
     " "
 )
