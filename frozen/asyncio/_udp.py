@@ -87,8 +87,10 @@ class DatagramSocket:
         self._tx = _Op(self, True)
 
     def recv_into(self, buf):
-        # Awaitable: fills buf with the next datagram (cut to its size),
-        # gives the number of bytes.
+        # Awaitable: fills buf with the next datagram, gives the number of
+        # bytes. MicroPython's readinto() reads on while buf has room and
+        # more datagrams are queued (a socket has no recv_into() there): give
+        # it a buffer the size of the protocol's datagrams, else recvfrom().
         return self._rx.start(_RECV_INTO, buf)
 
     def recvfrom(self, n):

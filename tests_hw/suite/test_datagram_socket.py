@@ -51,6 +51,21 @@ async def test_echo_through_recv_into():
     server.close()
 
 
+async def test_queued_datagrams_of_the_buffers_size_come_one_per_call():
+    server, port = await bound()
+    client = await asyncio.open_datagram(remote_addr=("127.0.0.1", port))
+    for i in range(5):
+        await client.sendto(b"%08d" % i)
+    buf = bytearray(8)
+    got = []
+    for _ in range(5):
+        n = await asyncio.wait_for(server.recv_into(buf), 2)
+        got.append(bytes(buf[:n]))
+    eq(got, [b"%08d" % i for i in range(5)])
+    client.close()
+    server.close()
+
+
 async def test_recv_into_allocates_nothing_for_the_data():
     import gc
 
