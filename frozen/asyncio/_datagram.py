@@ -3,12 +3,11 @@
 # task per endpoint reads; datagrams the socket cannot take at once wait
 # in a queue that a second task sends when the socket is writable.
 
-import socket
 from errno import EAGAIN
 from . import _kernel
 from ._kernel import create_task, current_task, CancelledError
 from ._streams import wait_io
-from ._dns import getaddrinfo
+from ._dns import getaddrinfo, socket, sockets
 
 # The largest datagram read: UDP's limit on unix; boards keep RAM for the
 # rest (lwIP's default MTU-sized buffers)
@@ -173,6 +172,7 @@ async def create_datagram_endpoint(
     allow_broadcast=None,
     sock=None,
 ):
+    sockets()
     local = remote = raw_remote = None
     if sock is None:
         if local_addr is not None:

@@ -6,12 +6,11 @@
 # unix, (host, port) on lwIP boards): what recvfrom() gives, sendto()
 # takes back, unconverted. On the poller the streams use.
 
-import socket
 from micropython import const
 from errno import EAGAIN, EBADF
 from . import _kernel
 from ._kernel import _core
-from ._dns import getaddrinfo
+from ._dns import getaddrinfo, socket, sockets
 
 _RECV_INTO = const(0)
 _RECVFROM = const(1)
@@ -118,6 +117,7 @@ class DatagramSocket:
 async def open_datagram(local_addr=None, remote_addr=None, family=0):
     # local_addr: (host, port) to bind; remote_addr: (host, port) to send
     # to and only hear from. Names are resolved without blocking.
+    sockets()
     local = remote = None
     if local_addr is not None:
         local = (await getaddrinfo(local_addr[0], local_addr[1], family, socket.SOCK_DGRAM))[0]

@@ -13,6 +13,7 @@ import errno
 import time
 
 socket = hwtest.require("socket")
+hwtest.require("asyncio.open_datagram")  # (the "all" extras)
 if not hwtest.MICROPYTHON:
     print("SKIP")  # our own API
     raise SystemExit
