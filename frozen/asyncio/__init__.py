@@ -34,7 +34,6 @@ _LAZY = (
     " _streams: open_connection start_server Stream StreamReader StreamWriter Server"
     " IncompleteReadError"
     " _loop: Loop get_event_loop new_event_loop"
-    " _dns:"  # name resolution for open_connection/start_server
     " | cpython"
     " _hooks:"
     " _waitq:"
@@ -56,6 +55,7 @@ _LAZY = (
     " _threads: to_thread Loop.run_in_executor"
     " _crossthread: run_coroutine_threadsafe Loop.call_soon_threadsafe"
     " _running: get_running_loop"
+    " _dns:"  # resolution without blocking, for open_connection/start_server too
     " _getaddrinfo: Loop.getaddrinfo"
     " _datagram: BaseProtocol DatagramProtocol DatagramTransport Loop.create_datagram_endpoint"
     " _streamext: Server.serve_forever Server.is_serving Server.close_clients"

@@ -196,11 +196,16 @@ StreamWriter = Stream
 
 
 async def _resolve(host, port, family=0):
-    # Without blocking the loop (our DNS client); the first address that
-    # works is used, as in CPython.
+    # Without blocking the loop: our DNS client, in images with the
+    # "cpython" extras; an image of the core alone has the port's blocking
+    # getaddrinfo (flash). The first address that works is used, as in
+    # CPython.
     import socket
-    from ._dns import getaddrinfo
 
+    try:
+        from ._dns import getaddrinfo
+    except ImportError:
+        return socket, socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
     return socket, await getaddrinfo(host, port, family, socket.SOCK_STREAM)
 
 
