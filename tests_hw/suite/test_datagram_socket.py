@@ -152,6 +152,18 @@ async def test_others_run_while_a_receive_waits():
     sock.close()
 
 
+async def test_port_unreachable_reaches_the_receiver():
+    # Nobody listens where the socket sends: the ICMP error comes back as
+    # the socket's error at the next receive.
+    sock, port = await bound()
+    sock.close()
+    lonely = await asyncio.open_datagram(remote_addr=("127.0.0.1", port))
+    await lonely.sendto(b"anyone?")
+    e = await araises(OSError, asyncio.wait_for(lonely.recv_into(bytearray(8)), 2))
+    eq(e.errno, errno.ECONNREFUSED)
+    lonely.close()
+
+
 async def test_async_with_closes():
     async with (await bound())[0] as sock:
         pass
