@@ -10,6 +10,8 @@
 #                      pure-Python twin of it can stay out of flash [0]
 #   ASYNCIO_MPY_LIB    1 when micropython-lib is at hand for require() [1]
 #   ASYNCIO_BUILDINFO  folder holding the generated _buildinfo.py (build id) [none]
+#   ASYNCIO_PRIMITIVES 1 to freeze frozen/primitives and frozen/threadsafe (micropython-async
+#                      v3's package names, on our asyncio; need ASYNCIO_EXTRAS=all) [1]
 import os
 
 package = os.environ.get("ASYNCIO_PACKAGE", "ours")
@@ -19,6 +21,12 @@ if package == "ours":
         extras=os.environ.get("ASYNCIO_EXTRAS", "all"),
         c_core_only=os.environ.get("ASYNCIO_C", "0") == "1",
     )
+    if (
+        os.environ.get("ASYNCIO_PRIMITIVES", "1") == "1"
+        and os.environ.get("ASYNCIO_EXTRAS", "all") == "all"
+    ):
+        include("frozen/primitives")
+        include("frozen/threadsafe")
 elif package == "stock":
     include("$(MPY_DIR)/extmod/asyncio")
 elif package != "none":

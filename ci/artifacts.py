@@ -1,4 +1,5 @@
-"""Name a built board's files for release: <BOARD>-v<MicroPython version>-<our asyncio version>.<ext>.
+"""Name a built board's files for release:
+<BOARD>-v<MicroPython version>-<our asyncio version>.<ext>.
 
 Usage: python3 ci/artifacts.py BOARD IMAGES_ROOT DIST_ROOT
 The board's main image takes the plain name; other files add their stem
@@ -24,9 +25,12 @@ def collect(board, images_root, dist_root):
     source = Path(images_root) / board
     manifest_path = source / "manifest.json"
     if not manifest_path.is_file():
-        raise SystemExit(f"error: no image for {board} in {source}: build it first: ci/build_board.sh {board}")
+        raise SystemExit(
+            f"error: no image for {board} in {source}: build it first: ci/build_board.sh {board}"
+        )
     manifest = json.loads(manifest_path.read_text())
-    base = f"{board}-v{manifest['micropython']['version']}-{manifest.get('asyncio_version') or 'stock'}"
+    version = manifest["micropython"]["version"]
+    base = f"{board}-v{version}-{manifest.get('asyncio_version') or 'stock'}"
     target = Path(dist_root) / board
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
@@ -35,7 +39,9 @@ def collect(board, images_root, dist_root):
         data = (source / file_name).read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if digest != facts["sha256"]:
-            raise SystemExit(f"error: {source / file_name} does not match manifest.json: rebuild {board}")
+            raise SystemExit(
+                f"error: {source / file_name} does not match manifest.json: rebuild {board}"
+            )
         name = artifact_name(base, file_name)
         if (target / name).exists():
             raise SystemExit(f"error: two files would both be named {name}")

@@ -47,8 +47,24 @@ def flash_image(firmware_bin, path, size):
     """firmware.bin placed at 0x1000 of a whole flash of `size` (e.g. "4MB"), 0xFF elsewhere."""
     if not Path(firmware_bin).is_file():
         raise Failed(f"{firmware_bin} does not exist: build it first: ci/build_board.sh")
-    done = subprocess.run([sys.executable, "-m", "esptool", "--chip", "esp32", "merge-bin", "-o", str(path),
-                           "--pad-to-size", size, FLASH_OFFSET, str(firmware_bin)], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "esptool",
+            "--chip",
+            "esp32",
+            "merge-bin",
+            "-o",
+            str(path),
+            "--pad-to-size",
+            size,
+            FLASH_OFFSET,
+            str(firmware_bin),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         last = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:] or ["no output"]
         raise Failed(f"esptool merge-bin failed: {last[0]}")
@@ -58,16 +74,24 @@ def flash_image(firmware_bin, path, size):
 def qemu_command(board, flash, efuse, port):
     qemu = board.qemu or {}
     if "system" not in qemu:
-        raise Failed(f"{board.name}: board.json has no \"qemu\" block")
-    return [qemu["system"], *qemu.get("args", []),
-            "-drive", f"file={flash},if=mtd,format=raw",
-            "-drive", f"file={efuse},if=none,format=raw,id=efuse",
-            "-global", "driver=nvram.esp32.efuse,property=drive,value=efuse",
-            "-serial", f"tcp:127.0.0.1:{port},server,nowait"]
+        raise Failed(f'{board.name}: board.json has no "qemu" block')
+    return [
+        qemu["system"],
+        *qemu.get("args", []),
+        "-drive",
+        f"file={flash},if=mtd,format=raw",
+        "-drive",
+        f"file={efuse},if=none,format=raw,id=efuse",
+        "-global",
+        "driver=nvram.esp32.efuse,property=drive,value=efuse",
+        "-serial",
+        f"tcp:127.0.0.1:{port},server,nowait",
+    ]
 
 
 def wait_for_repl(port, process, timeout=BOOT_TIMEOUT):
-    """Until the board answers a line with the REPL prompt; Failed if QEMU exits or time runs out."""
+    """Until the board answers a line with the REPL prompt; Failed if QEMU exits or time
+    runs out."""
     deadline = time.monotonic() + timeout
     seen = b""
     while time.monotonic() < deadline:
@@ -107,16 +131,26 @@ def run(board_name, port, command, work, images_dir=IMAGES_DIR, boot_timeout=BOO
     board = boards.get(board_name)
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
-    flash = flash_image(Path(images_dir) / board.name / "firmware.bin", work / f"flash-{board.name}.bin",
-                        (board.qemu or {}).get("flash_size", "4MB"))
+    flash = flash_image(
+        Path(images_dir) / board.name / "firmware.bin",
+        work / f"flash-{board.name}.bin",
+        (board.qemu or {}).get("flash_size", "4MB"),
+    )
     argv = qemu_command(board, flash, efuse_image(work / f"efuse-{board.name}.bin"), port)
     log = open(work / f"qemu-{board.name}.log", "wb")
     try:
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     except OSError as e:
         log.close()
-        raise Failed(f"cannot start {argv[0]}: {e.strerror} (ci/esp_idf.sh qemu installs Espressif's)") from None
+        raise Failed(
+            f"cannot start {argv[0]}: {e.strerror} (ci/esp_idf.sh qemu installs Espressif's)"
+        ) from None
     try:
         try:
             wait_for_repl(port, process, boot_timeout)
@@ -140,7 +174,7 @@ def main(argv):
     if "--" not in argv or argv.index("--") < 1 or argv.index("--") == len(argv) - 1:
         raise SystemExit(__doc__.strip().splitlines()[2])
     split = argv.index("--")
-    options, command = argv[:split], argv[split + 1:]
+    options, command = argv[:split], argv[split + 1 :]
     port = 5555
     if len(options) == 3 and options[1] == "--port":
         port = int(options[2])

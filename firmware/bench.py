@@ -37,16 +37,38 @@ HEAP_SIZES = ("256K", "2M")
 TCP_HEAP = "8M"
 # The pure-Python core (our package without its C module, as on stock
 # firmware) against stock, on the scheduler and stream paths.
-PYONLY_BENCHES = ("switch_10", "create_gather", "create_await", "event_pingpong", "lock_10", "wait_for_no_timeout",
-                  "wait_for_timeout", "cancel_storm_1000")
+PYONLY_BENCHES = (
+    "switch_10",
+    "create_gather",
+    "create_await",
+    "event_pingpong",
+    "lock_10",
+    "wait_for_no_timeout",
+    "wait_for_timeout",
+    "cancel_storm_1000",
+)
 CALLGRIND_BENCHES = (
-    "gen_resume_10", "switch_10", "switch_1000", "create_gather", "event_pingpong", "lock_10",
-    "wait_for_no_timeout", "wait_for_timeout", "timer_push_1000", "cancel_storm_1000",
-    "switch_10_flag_waiter", "tsf_pingpong",
+    "gen_resume_10",
+    "switch_10",
+    "switch_1000",
+    "create_gather",
+    "event_pingpong",
+    "lock_10",
+    "wait_for_no_timeout",
+    "wait_for_timeout",
+    "timer_push_1000",
+    "cancel_storm_1000",
+    "switch_10_flag_waiter",
+    "tsf_pingpong",
 )
 # These work in batches of 1000 tasks: N and 2N must be whole batches.
 # The flag benchmarks have a small base N (stock sleeps 1 ms per op on unix).
-CALLGRIND_MIN_SCALE = {"timer_push_1000": 0.05, "cancel_storm_1000": 0.1, "switch_10_flag_waiter": 0.5, "tsf_pingpong": 0.5}
+CALLGRIND_MIN_SCALE = {
+    "timer_push_1000": 0.05,
+    "cancel_storm_1000": 0.1,
+    "switch_10_flag_waiter": 0.5,
+    "tsf_pingpong": 0.5,
+}
 PAIRS = {"unix": ("UNIX", "UNIX_STOCK"), "qemu": ("QEMU_MPS2_AN385", "QEMU_MPS2_AN385_STOCK")}
 
 
@@ -72,6 +94,7 @@ def parse(output):
 
 # -- unix -------------------------------------------------------------------------
 
+
 def _image(board_name):
     from .build import image_dir
 
@@ -82,10 +105,16 @@ def _image(board_name):
 
 
 def run_unix(image, script, args=(), heap=None, timeout=300, wrapper=()):
-    cmd = [*wrapper, str(image)] + (["-X", f"heapsize={heap}"] if heap else []) + [script, *map(str, args)]
+    cmd = (
+        [*wrapper, str(image)]
+        + (["-X", f"heapsize={heap}"] if heap else [])
+        + [script, *map(str, args)]
+    )
     proc = subprocess.run(cmd, cwd=BENCH_DIR, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
-        raise BenchError(f"{image.parent.name}: {script} failed: {(proc.stderr or proc.stdout).strip()[-300:]}")
+        raise BenchError(
+            f"{image.parent.name}: {script} failed: {(proc.stderr or proc.stdout).strip()[-300:]}"
+        )
     return proc
 
 
@@ -108,10 +137,18 @@ def unix_rounds(rounds, scale, log):
                 _add(samples, units, label, run_unix(image, script, [scale]).stdout)
         for heap in HEAP_SIZES:
             for label, image in (("ours", ours), ("stock", stock)):
-                out = run_unix(image, "bench_core.py", [scale * 0.3, ",".join(HEAP_SENSITIVE)], heap=heap).stdout
+                out = run_unix(
+                    image, "bench_core.py", [scale * 0.3, ",".join(HEAP_SENSITIVE)], heap=heap
+                ).stdout
                 _add(samples, units, label, out, "@" + heap)
         for label, image in (("ours", ours), ("stock", stock)):
-            _add(samples, units, label, run_unix(image, "bench_tcp.py", [scale], heap=TCP_HEAP).stdout, "@" + TCP_HEAP)
+            _add(
+                samples,
+                units,
+                label,
+                run_unix(image, "bench_tcp.py", [scale], heap=TCP_HEAP).stdout,
+                "@" + TCP_HEAP,
+            )
     return samples, units
 
 
@@ -122,15 +159,28 @@ def pyonly_rounds(rounds, scale, log):
     board = boards.get(PAIRS["unix"][0])
     ours = image_dir(board, asyncio_c=False) / board.images[0]
     if not ours.is_file():
-        raise ImageMissing(f"{ours} does not exist", hint=f"make firmware BOARD={board.name} ASYNCIO_C=0")
+        raise ImageMissing(
+            f"{ours} does not exist", hint=f"make firmware BOARD={board.name} ASYNCIO_C=0"
+        )
     stock = _image(PAIRS["unix"][1])
     samples = {"ours": {}, "stock": {}}
     units = {}
     for r in range(rounds):
         log(f"pure-Python core round {r + 1}/{rounds}")
         for label, image in (("ours", ours), ("stock", stock)):
-            _add(samples, units, label, run_unix(image, "bench_core.py", [scale, ",".join(PYONLY_BENCHES)]).stdout)
-            _add(samples, units, label, run_unix(image, "bench_tcp.py", [scale], heap=TCP_HEAP).stdout, "@" + TCP_HEAP)
+            _add(
+                samples,
+                units,
+                label,
+                run_unix(image, "bench_core.py", [scale, ",".join(PYONLY_BENCHES)]).stdout,
+            )
+            _add(
+                samples,
+                units,
+                label,
+                run_unix(image, "bench_tcp.py", [scale], heap=TCP_HEAP).stdout,
+                "@" + TCP_HEAP,
+            )
     return samples, units
 
 
@@ -144,17 +194,23 @@ def summarise(samples, units):
             med = statistics.median(values) if values else None
             row[label] = med
             row[label + "_spread"] = (max(values) - min(values)) / med if values and med else 0.0
-        row["ratio"] = row["ours"] / row["stock"] if row["ours"] is not None and row["stock"] else None
+        row["ratio"] = (
+            row["ours"] / row["stock"] if row["ours"] is not None and row["stock"] else None
+        )
         rows.append(row)
     return rows
 
 
 # -- callgrind --------------------------------------------------------------------
 
+
 def _instructions(image, args):
     with tempfile.TemporaryDirectory() as tmp:
         proc = run_unix(
-            image, "bench_core.py", args, timeout=600,
+            image,
+            "bench_core.py",
+            args,
+            timeout=600,
             wrapper=["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out"],
         )
     m = re.search(r"Collected : (\d+)", proc.stderr)
@@ -172,22 +228,28 @@ def callgrind(scale, log):
     for bench in CALLGRIND_BENCHES:
         per_op = {}
         s = max(scale, CALLGRIND_MIN_SCALE.get(bench, 0))
-        for label, board in zip(("ours", "stock"), PAIRS["unix"]):
+        for label, board in zip(("ours", "stock"), PAIRS["unix"], strict=True):
             image = _image(board)
             ir1, out1 = _instructions(image, [s, bench])
             ir2, out2 = _instructions(image, [s * 2, bench])
             n1, n2 = out1[bench][2], out2[bench][2]
             per_op[label] = (ir2 - ir1) / (n2 - n1) if n2 and n1 and n2 > n1 else None
-        log(f"callgrind {bench}: ours {per_op['ours']:.0f} instr/op, stock {per_op['stock']:.0f} instr/op")
+        log(
+            f"callgrind {bench}: ours {per_op['ours']:.0f} instr/op, "
+            f"stock {per_op['stock']:.0f} instr/op"
+        )
         result[bench] = per_op
     return result
 
 
 # -- QEMU ---------------------------------------------------------------------------
 
+
 def _with_constants(source, **values):
     for name, value in values.items():
-        source, count = re.subn(rf"^{name} = .*$", f"{name} = {value!r}", source, count=1, flags=re.M)
+        source, count = re.subn(
+            rf"^{name} = .*$", f"{name} = {value!r}", source, count=1, flags=re.M
+        )
         if not count:
             raise BenchError(f"bench script has no '{name} = ...' line to set")
     return source
@@ -201,10 +263,12 @@ def qemu_runs(rounds, scale, log):
     samples = {"ours": {}, "stock": {}}
     units = {}
     for r in range(rounds):
-        for label, board_name in zip(("ours", "stock"), PAIRS["qemu"]):
+        for label, board_name in zip(("ours", "stock"), PAIRS["qemu"], strict=True):
             board = boards.get(board_name)
             # Instruction counting: virtual time = executed instructions, 1 ns each.
-            counted = dataclasses.replace(board, qemu={**board.qemu, "args": [*board.qemu["args"], "-icount", "shift=0"]})
+            counted = dataclasses.replace(
+                board, qemu={**board.qemu, "args": [*board.qemu["args"], "-icount", "shift=0"]}
+            )
             log(f"qemu round {r + 1}/{rounds}: {board_name}")
             emu = start_qemu(counted, _image(board_name))
             try:
@@ -215,13 +279,19 @@ def qemu_runs(rounds, scale, log):
                         source = (BENCH_DIR / script).read_text()
                         source = _with_constants(source, SCALE=scale)
                         if script == "bench_core.py":
-                            # a 140 KiB heap: fewer tasks, and stock's allocation must fit with the GC off
+                            # a 140 KiB heap: fewer tasks, and stock's allocation must
+                            # fit with the GC off
                             source = _with_constants(source, ALLOC_OPS=20, MANY=200)
                         session.enter_raw_repl(soft_reset=True)
                         result = session.exec(source, timeout=600)
                         if result.timed_out or result.error:
-                            raise BenchError(f"{board_name}: {script}: {result.error.decode(errors='replace')[-300:]}")
-                        for name, (value, unit, _) in parse(result.output.decode(errors="replace")).items():
+                            raise BenchError(
+                                f"{board_name}: {script}: "
+                                f"{result.error.decode(errors='replace')[-300:]}"
+                            )
+                        for name, (value, unit, _) in parse(
+                            result.output.decode(errors="replace")
+                        ).items():
                             samples[label].setdefault(name, []).append(value)
                             units[name] = unit
                 finally:
@@ -232,6 +302,7 @@ def qemu_runs(rounds, scale, log):
 
 
 # -- flash --------------------------------------------------------------------------
+
 
 def flash_tables(measure_now, log):
     """[(board, [(option, flash, ram)])] from firmware/size.py; with measure_now it
@@ -260,8 +331,13 @@ def flash_tables(measure_now, log):
                 continue
             s = size._sizes(folder)
             built_from = json.loads((folder / "manifest.json").read_text()).get("git_commit", "?")
-            rows.append((f"{label} (built from {built_from})", s["text"] + s["data"] - base["text"] - base["data"],
-                         s["data"] + s["bss"] - base["data"] - base["bss"]))
+            rows.append(
+                (
+                    f"{label} (built from {built_from})",
+                    s["text"] + s["data"] - base["text"] - base["data"],
+                    s["data"] + s["bss"] - base["data"] - base["bss"],
+                )
+            )
         tables.append((board_name, rows))
     return tables
 
@@ -278,13 +354,26 @@ def flash_parts(log):
     except FirmwareError as e:
         log(f"flash parts skipped: {e}")
         return None
-    return {"board": board, **{k: {"rows": rows, "total": total} for k, (rows, total) in parts.items()}}
+    return {
+        "board": board,
+        **{k: {"rows": rows, "total": total} for k, (rows, total) in parts.items()},
+    }
 
 
 # -- entry point ----------------------------------------------------------------------
 
-def main(rounds=5, scale=0.5, qemu_scale=0.05, cg_scale=0.02, build_images=True, measure_size=False,
-         skip=(), log=print, only_workloads=False):
+
+def main(
+    rounds=5,
+    scale=0.5,
+    qemu_scale=0.05,
+    cg_scale=0.02,
+    build_images=True,
+    measure_size=False,
+    skip=(),
+    log=print,
+    only_workloads=False,
+):
     from . import bench_report
     from .build import build
 
@@ -302,7 +391,12 @@ def main(rounds=5, scale=0.5, qemu_scale=0.05, cg_scale=0.02, build_images=True,
         build(PAIRS["unix"][0], asyncio_c=False, log=lambda *a: None)
     if only_workloads:
         return workloads_main(log)
-    results = {"rounds": rounds, "scale": scale, "qemu_scale": qemu_scale, "callgrind_scale": cg_scale}
+    results = {
+        "rounds": rounds,
+        "scale": scale,
+        "qemu_scale": qemu_scale,
+        "callgrind_scale": cg_scale,
+    }
     results["unix"] = summarise(*unix_rounds(rounds, scale, log))
     results["pyonly"] = summarise(*pyonly_rounds(3, scale, log))
     results["callgrind"] = None if "callgrind" in skip else callgrind(cg_scale, log)

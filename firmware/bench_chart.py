@@ -84,21 +84,37 @@ class Canvas:
             for dy, row in enumerate(rows):
                 for dx, cell in enumerate(row):
                     if cell == "#":
-                        self.rect(x + dx * scale, y + dy * scale, x + (dx + 1) * scale, y + (dy + 1) * scale, colour)
+                        self.rect(
+                            x + dx * scale,
+                            y + dy * scale,
+                            x + (dx + 1) * scale,
+                            y + (dy + 1) * scale,
+                            colour,
+                        )
             x += 6 * scale
         return x
 
     def png(self):
         raw = b"".join(
-            b"\x00" + bytes(self.pixels[y * self.width * 3 : (y + 1) * self.width * 3]) for y in range(self.height)
+            b"\x00" + bytes(self.pixels[y * self.width * 3 : (y + 1) * self.width * 3])
+            for y in range(self.height)
         )
 
         def chunk(kind, data):
             body = kind + data
-            return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+            return (
+                struct.pack(">I", len(data))
+                + body
+                + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+            )
 
         header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+        return (
+            b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw, 9))
+            + chunk(b"IEND", b"")
+        )
 
 
 def render(rows, title):
@@ -116,7 +132,9 @@ def render(rows, title):
     for decade in range(int(lo), int(hi) + 1):
         x = x_of(10**decade)
         c.rect(x, top - 4, x + 1, top + row_h * len(rows), GREY if decade else BLACK)
-        c.text(x - 6, top + row_h * len(rows) + 6, ("%gx" % 10**decade).replace("0.1x", ".1x"), GREY)
+        c.text(
+            x - 6, top + row_h * len(rows) + 6, ("%gx" % 10**decade).replace("0.1x", ".1x"), GREY
+        )
     for i, (label, ratio) in enumerate(rows):
         y = top + i * row_h
         c.text(pad, y + 4, label[:26])

@@ -36,7 +36,10 @@ RESULT = re.compile(r"^RESULT (\S+) ops=(\d+) alloc=(-?\d+)\s*$", re.M)
 
 ECHO_LINE = b"0123456789abcdef0123456789abcde\n"  # 32 bytes
 WAIT_PAUSE = 0.002  # seconds: longer than the server's turn-around under valgrind
-REQUEST_CLOSE = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+REQUEST_CLOSE = (
+    b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nAccept: */*\r\n"
+    b"Connection: close\r\n\r\n"
+)
 REQUEST_KA = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n"
 
 
@@ -45,6 +48,7 @@ class WorkloadError(FirmwareError):
 
 
 # -- the client -----------------------------------------------------------------------
+
 
 def _connect(port):
     c = socket.create_connection(("127.0.0.1", port), timeout=120)
@@ -135,6 +139,7 @@ def http_keepalive_client(port, n):
 
 # -- workloads --------------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class Workload:
     name: str
@@ -150,14 +155,43 @@ class Workload:
 
 
 WORKLOADS = (
-    Workload("echo", "echo, 32-byte lines, one connection", echo_client, 2000, ("echo_blocking", "echo_poll")),
-    Workload("echo_wait", "echo, the server waits for each line (client pauses 2 ms)", echo_wait_client, 500,
-             mode="echo"),
-    Workload("http", "raw-stream HTTP, one request per connection", http_close_client, 400, ("http_blocking",)),
-    Workload("http_ka", "raw-stream HTTP, keep-alive", http_keepalive_client, 800, ("http_ka_blocking",)),
-    Workload("microdot", f"microdot {MICRODOT} `GET /`, one request per connection", http_close_client, 200),
-    Workload("uart_readline", "UART-like ioctl stream, `readline()` of 32-byte lines", None, 2000,
-             ("uart_readline_poll",)),
+    Workload(
+        "echo",
+        "echo, 32-byte lines, one connection",
+        echo_client,
+        2000,
+        ("echo_blocking", "echo_poll"),
+    ),
+    Workload(
+        "echo_wait",
+        "echo, the server waits for each line (client pauses 2 ms)",
+        echo_wait_client,
+        500,
+        mode="echo",
+    ),
+    Workload(
+        "http",
+        "raw-stream HTTP, one request per connection",
+        http_close_client,
+        400,
+        ("http_blocking",),
+    ),
+    Workload(
+        "http_ka", "raw-stream HTTP, keep-alive", http_keepalive_client, 800, ("http_ka_blocking",)
+    ),
+    Workload(
+        "microdot",
+        f"microdot {MICRODOT} `GET /`, one request per connection",
+        http_close_client,
+        200,
+    ),
+    Workload(
+        "uart_readline",
+        "UART-like ioctl stream, `readline()` of 32-byte lines",
+        None,
+        2000,
+        ("uart_readline_poll",),
+    ),
     Workload("uart_read", "UART-like ioctl stream, `read(32)`", None, 2000, ("uart_read_poll",)),
 )
 # ours, our pure-Python core, stock; the floors run on stock (they never import asyncio).
@@ -183,8 +217,10 @@ def images():
         board = boards.get(board_name)
         path = image_dir(board, asyncio_c=asyncio_c) / board.images[0]
         if not path.is_file():
-            raise ImageMissing(f"{path} does not exist",
-                               hint=f"make firmware BOARD={board_name}" + ("" if asyncio_c else " ASYNCIO_C=0"))
+            raise ImageMissing(
+                f"{path} does not exist",
+                hint=f"make firmware BOARD={board_name}" + ("" if asyncio_c else " ASYNCIO_C=0"),
+            )
         found[label] = path
     return found
 
@@ -196,11 +232,27 @@ def fetch_microdot(log=print):
         return lib
     dist = WORK_DIR / "dist"
     log(f"fetching microdot {MICRODOT} from PyPI ...")
-    proc = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-                           f"microdot=={MICRODOT}", "-d", str(dist)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            f"microdot=={MICRODOT}",
+            "-d",
+            str(dist),
+        ],
+        capture_output=True,
+        text=True,
+    )
     wheels = sorted(dist.glob(f"microdot-{MICRODOT}-*.whl"))
     if proc.returncode != 0 or not wheels:
-        raise WorkloadError(f"pip could not fetch microdot {MICRODOT}: {proc.stderr.strip()[-300:]}")
+        raise WorkloadError(
+            f"pip could not fetch microdot {MICRODOT}: {proc.stderr.strip()[-300:]}"
+        )
     tmp = lib.with_name(lib.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     with zipfile.ZipFile(wheels[0]) as whl:
@@ -213,6 +265,7 @@ def fetch_microdot(log=print):
 
 
 # -- one server run ---------------------------------------------------------------------
+
 
 def _read_port(proc, deadline):
     # The server's first line is "PORT <n>", once it listens.
@@ -244,8 +297,14 @@ def serve(image, mode, n, client=None, callgrind=False, alloc=False, lib=None, t
             cmd += ["-X", f"heapsize={ALLOC_HEAP}"]
         cmd += [SERVER, mode, str(n)] + (["alloc"] if alloc else [])
         with open(f"{tmp}/stderr", "w+b") as err:
-            proc = subprocess.Popen(cmd, cwd=BENCH_DIR, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=err)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=BENCH_DIR,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=err,
+            )
             try:
                 deadline = time.monotonic() + timeout
                 if client:
@@ -255,8 +314,10 @@ def serve(image, mode, n, client=None, callgrind=False, alloc=False, lib=None, t
                 proc.kill()
                 proc.communicate()
                 err.seek(0)
-                raise WorkloadError(f"{image.parent.name} {mode}: {e}; server said: "
-                                    f"{err.read().decode(errors='replace').strip()[-400:]}") from None
+                raise WorkloadError(
+                    f"{image.parent.name} {mode}: {e}; server said: "
+                    f"{err.read().decode(errors='replace').strip()[-400:]}"
+                ) from None
             err.seek(0)
             stderr = err.read().decode(errors="replace")
     m = RESULT.search(out.decode(errors="replace"))
@@ -266,7 +327,9 @@ def serve(image, mode, n, client=None, callgrind=False, alloc=False, lib=None, t
     if callgrind:
         cg = re.search(r"Collected : (\d+)", stderr)
         if not cg:
-            raise WorkloadError(f"callgrind gave no instruction count for {image.parent.name} {mode}")
+            raise WorkloadError(
+                f"callgrind gave no instruction count for {image.parent.name} {mode}"
+            )
         instructions = int(cg.group(1))
     ops, allocated = int(m.group(2)), int(m.group(3))
     if ops != n:
@@ -288,7 +351,8 @@ def per_op(image, mode, n, client=None, lib=None, callgrind=True):
 
 
 def run(scale=1.0, callgrind=True, only=None, log=print):
-    """{"scale", "seconds", "rows": [{name, label, n, ours, pyonly, stock, floors: {mode: row}}]}."""
+    """{"scale", "seconds",
+    "rows": [{name, label, n, ours, pyonly, stock, floors: {mode: row}}]}."""
     if callgrind:
         ensure_valgrind(log)
     started = time.monotonic()
@@ -304,11 +368,20 @@ def run(scale=1.0, callgrind=True, only=None, log=print):
             row[label] = per_op(found[label], w.server_mode, n, w.client, lib, callgrind)
         for mode in w.floors:
             row["floors"][mode] = per_op(found[FLOOR_IMAGE], mode, n, w.client, None, callgrind)
-        log(f"workload {w.name}: " + ", ".join(
-            f"{k} {v['ir'] or 0:,.0f} Ir/op {v['alloc']:,.0f} B/op"
-            for k, v in [*((k, row[k]) for k in found), *row["floors"].items()]))
+        log(
+            f"workload {w.name}: "
+            + ", ".join(
+                f"{k} {v['ir'] or 0:,.0f} Ir/op {v['alloc']:,.0f} B/op"
+                for k, v in [*((k, row[k]) for k in found), *row["floors"].items()]
+            )
+        )
         rows.append(row)
-    return {"scale": scale, "callgrind": callgrind, "seconds": round(time.monotonic() - started), "rows": rows}
+    return {
+        "scale": scale,
+        "callgrind": callgrind,
+        "seconds": round(time.monotonic() - started),
+        "rows": rows,
+    }
 
 
 # -- flash of the core -------------------------------------------------------------------
@@ -341,4 +414,9 @@ def core_flash(log=print):
         return s["text"] + s["data"] - base["text"] - base["data"]
 
     built_from = json.loads((core_dir / "manifest.json").read_text()).get("git_commit", "?")
-    return {"board": FLASH_BOARD, "ours": flash(core_dir), "stock": flash(stock_dir), "built_from": built_from}
+    return {
+        "board": FLASH_BOARD,
+        "ours": flash(core_dir),
+        "stock": flash(stock_dir),
+        "built_from": built_from,
+    }

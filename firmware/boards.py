@@ -29,7 +29,9 @@ class Board:
     asyncio: str = "ours"  # "stock": upstream's asyncio, the benchmark baseline
     runs_here: object = False  # "native", "qemu", "rp2040js" or False (needs hardware)
     qemu: dict = None
-    rp2040js: dict = None  # the emulated board's wiring: {"wires": [[out, in]], "uart_loopback": [n]}
+    rp2040js: dict = (
+        None  # the emulated board's wiring: {"wires": [[out, in]], "uart_loopback": [n]}
+    )
     # What the emulator lacks that the board has: {feature: why}. The runner takes each
     # feature (a `# requires:` name) as missing, and says why when it skips a test.
     emulator_lacks: dict = None
@@ -44,7 +46,8 @@ class Board:
 
     @property
     def flash_region(self):
-        """(start, size) of the memory the image is written to, or None when board.json does not say."""
+        """(start, size) of the memory the image is written to, or None when board.json
+        does not say."""
         region = (self.flash or {}).get("region")
         return (int(str(region["start"]), 0), int(str(region["size"]), 0)) if region else None
 
@@ -53,8 +56,10 @@ class Board:
         try:
             return (self.flash or {})[key]
         except KeyError:
-            raise FirmwareError(f"{self.name}: board.json has no flash.{key!r}",
-                                hint=f"add it to the \"flash\" block of {self.folder / 'board.json'}") from None
+            raise FirmwareError(
+                f"{self.name}: board.json has no flash.{key!r}",
+                hint=f'add it to the "flash" block of {self.folder / "board.json"}',
+            ) from None
 
 
 def _spec(folder):
@@ -76,7 +81,8 @@ def _load(folder):
 
 
 def all_boards(root=BOARDS_DIR):
-    """{name: Board} for every boards/<name>/board.json (another root: e.g. a test's own boards)."""
+    """{name: Board} for every boards/<name>/board.json (another root: e.g. a test's own
+    boards)."""
     return {
         folder.name: _load(folder)
         for folder in sorted(Path(root).iterdir())
@@ -106,7 +112,10 @@ def stock_baseline(board):
     """The board that builds the same upstream port and board with upstream's stock
     asyncio (the baseline tests and benchmarks compare against), or None."""
     return next(
-        (b for b in all_boards().values()
-         if b.stock and (b.port, b.upstream_board) == (board.port, board.upstream_board)),
+        (
+            b
+            for b in all_boards().values()
+            if b.stock and (b.port, b.upstream_board) == (board.port, board.upstream_board)
+        ),
         None,
     )

@@ -30,17 +30,22 @@ PORT_MAKE_MK = Path(__file__).resolve().parent / "port_make.mk"
 CALLER_MAKE_VARS = ("MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "MAKELEVEL")
 
 
-def image_name(board, asyncio_c=True, extras="all", bare=False):
+def image_name(board, asyncio_c=True, extras="all", bare=False, primitives=True):
     """The folder name under firmware/images/ for this build configuration."""
     if bare:
         return f"{board.name}-noasyncio"
     if board.stock:
         return board.name
-    return board.name + ("" if asyncio_c else "-pyonly") + ("" if extras == "all" else f"-{extras}")
+    return (
+        board.name
+        + ("" if asyncio_c else "-pyonly")
+        + ("" if extras == "all" else f"-{extras}")
+        + ("" if primitives or extras != "all" else "-noprim")
+    )
 
 
-def image_dir(board, asyncio_c=True, extras="all", bare=False):
-    return IMAGES_DIR / image_name(board, asyncio_c, extras, bare)
+def image_dir(board, asyncio_c=True, extras="all", bare=False, primitives=True):
+    return IMAGES_DIR / image_name(board, asyncio_c, extras, bare, primitives)
 
 
 def built_flavours(board, images_dir=IMAGES_DIR):
@@ -53,7 +58,7 @@ def built_flavours(board, images_dir=IMAGES_DIR):
         if folder.name == board.name:
             found.insert(0, "default")
         elif folder.name.startswith(board.name + "-"):  # not QEMU_X_STOCK for QEMU_X
-            found.append(folder.name[len(board.name) + 1:])
+            found.append(folder.name[len(board.name) + 1 :])
     return found
 
 
@@ -87,7 +92,8 @@ def _check_idf(board, src):
         hint=(
             f"git clone -b {(board.idf_pin or {}).get(series, versions[-1])} --recursive "
             "https://github.com/espressif/esp-idf.git && "
-            "./esp-idf/install.sh esp32 && . ./esp-idf/export.sh  (see MicroPython's ports/esp32/README.md)"
+            "./esp-idf/install.sh esp32 && . ./esp-idf/export.sh  "
+            "(see MicroPython's ports/esp32/README.md)"
         ),
     )
 
@@ -111,9 +117,11 @@ def _check_submodules(board, src, log):
         missing = source.missing_submodules(src, board.submodules)
     if missing:
         raise MissingSubmodules(
-            f"{board.name} needs MicroPython submodules that {src.path} lacks: {', '.join(missing)}",
+            f"{board.name} needs MicroPython submodules "
+            f"that {src.path} lacks: {', '.join(missing)}",
             hint=(
-                f"in a git checkout of MicroPython, with network access: make -C <checkout>/ports/{board.port} "
+                "in a git checkout of MicroPython, with network "
+                f"access: make -C <checkout>/ports/{board.port} "
                 f"BOARD={board.upstream_board} submodules, then build with MPY_DIR=<checkout>"
                 + ("" if src.fetched_by_git else f" ({src.origin} is not a git checkout)")
             ),
@@ -143,9 +151,14 @@ def _git_commit():
     root = TOP_MANIFEST.parent
     try:
         head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True).stdout
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("-dirty" if dirty.strip() else "")
@@ -165,10 +178,24 @@ def _mpy_cross_command(src):
 
 def _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare):
     port_dir = src.path / "ports" / board.port
-    cmd = ["make", "-C", str(port_dir), "-f", "Makefile", "-f", str(PORT_MAKE_MK), f"-j{os.cpu_count() or 1}",
-           f"BUILD={obj_dir}", f"MPY_LIB_DIR={mpy_lib}"]
+    cmd = [
+        "make",
+        "-C",
+        str(port_dir),
+        "-f",
+        "Makefile",
+        "-f",
+        str(PORT_MAKE_MK),
+        f"-j{os.cpu_count() or 1}",
+        f"BUILD={obj_dir}",
+        f"MPY_LIB_DIR={mpy_lib}",
+    ]
     if board.port == "unix":
-        cmd += [f"VARIANT={board.upstream_board}", f"VARIANT_DIR={board_dir}", f"MICROPY_MANIFEST_BOARD_DIR={board_dir}"]
+        cmd += [
+            f"VARIANT={board.upstream_board}",
+            f"VARIANT_DIR={board_dir}",
+            f"MICROPY_MANIFEST_BOARD_DIR={board_dir}",
+        ]
     else:
         cmd += [f"BOARD={board.upstream_board}", f"BOARD_DIR={board_dir}"]
     # One manifest for all (see manifest.py): ASYNCIO_PACKAGE picks the package.
@@ -215,10 +242,12 @@ def _run_logged(cmd, log_file, env, what):
         raise BuildFailed(f"{what} failed (full log: {log_file}):\n{tail}")
 
 
-def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
+def build(board_name, asyncio_c=True, extras="all", bare=False, log=print, primitives=True):
     """Build `board_name`; return the finished image folder.
 
-    bare=True builds the board with no asyncio at all (for measuring asyncio's cost).
+    bare=True builds the board with no asyncio at all (for measuring asyncio's cost);
+    primitives=False leaves out the primitives/threadsafe packages (only frozen with
+    extras="all").
     """
     if extras not in EXTRAS_CHOICES:
         raise BuildFailed(f"ASYNCIO_EXTRAS={extras!r} is not one of {', '.join(EXTRAS_CHOICES)}")
@@ -230,8 +259,11 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
     _toolchain_for(board)
 
     if bare and board.stock:
-        raise BuildFailed(f"{board.name} is a stock baseline; build the bare image of {board.inherit or 'its base'} instead")
-    name = image_name(board, asyncio_c, extras, bare)
+        raise BuildFailed(
+            f"{board.name} is a stock baseline; build the bare "
+            f"image of {board.inherit or 'its base'} instead"
+        )
+    name = image_name(board, asyncio_c, extras, bare, primitives)
     work = BUILD_DIR / name
     work.mkdir(parents=True, exist_ok=True)
     log_file = work / "build.log"
@@ -249,6 +281,7 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         "ASYNCIO_C": "1" if asyncio_c else "0",
         "ASYNCIO_MPY_LIB": "1" if have_lib else "0",
         "ASYNCIO_BUILDINFO": str(work / "buildinfo"),
+        "ASYNCIO_PRIMITIVES": "1" if primitives else "0",
         # bare: no asyncio at all, the baseline asyncio's flash cost is measured from
         "ASYNCIO_PACKAGE": "none" if bare else "stock" if board.stock else "ours",
         # MicroPython names its version after `git describe` of the tree; a tree that
@@ -268,16 +301,20 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
         log("leaving out what missing submodules provide: " + " ".join(disables))
     _run_logged(_mpy_cross_command(src), log_file, env, "mpy-cross")
     cmd = _port_command(board, src, board_dir, obj_dir, asyncio_c, mpy_lib, bare) + disables
-    _start_afresh_on_change(obj_dir, "\n".join([str(src.path), env.get("CMAKE_ARGS", ""), *map(str, cmd)]), log)
+    _start_afresh_on_change(
+        obj_dir, "\n".join([str(src.path), env.get("CMAKE_ARGS", ""), *map(str, cmd)]), log
+    )
     try:
         _run_logged(cmd, log_file, env, f"make for {board.name}")
     except BuildFailed:
         # pico-sdk 2.x falls back to cloning picotool from GitHub when it finds none.
         if board.port == "rp2" and "picotool-populate" in log_file.read_text():
             raise ToolchainMissing(
-                f"{board.name}: pico-sdk 2.x needs a built picotool and found none (its download fallback failed)",
+                f"{board.name}: pico-sdk 2.x needs a built picotool "
+                "and found none (its download fallback failed)",
                 hint=(
-                    "build picotool at pico-sdk's version with cmake -DPICOTOOL_NO_LIBUSB=1 -DPICOTOOL_FLAT_INSTALL=1, "
+                    "build picotool at pico-sdk's version with cmake "
+                    "-DPICOTOOL_NO_LIBUSB=1 -DPICOTOOL_FLAT_INSTALL=1, "
                     "install it, then export CMAKE_ARGS=-Dpicotool_DIR=<install>/picotool "
                     "(environment, not make's command line)"
                 ),
@@ -300,6 +337,7 @@ def build(board_name, asyncio_c=True, extras="all", bare=False, log=print):
             src=src,
             asyncio_c=not bare and (asyncio_c or board.stock),
             extras=None if bare else extras,
+            primitives=not bare and not board.stock and primitives and extras == "all",
             commit=commit,
             build_id=build_id,
             obj_dir=obj_dir,

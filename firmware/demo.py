@@ -34,30 +34,40 @@ def _run_over_serial(port, script, timeout=DEMO_TIMEOUT, slowness=1.0):
     if result.timed_out:
         raise DeviceError(f"the demo did not finish within {timeout:g} s on the board")
     if result.error:
-        raise DeviceError("the demo failed on the board:\n" + result.error.decode(errors="replace"))
+        raise DeviceError(
+            "the demo failed on the board:\n" + result.error.decode(errors="replace")
+        )
 
 
-def run_demo(board_name, asyncio_c=True, extras="all"):
+def run_demo(board_name, asyncio_c=True, extras="all", primitives=True):
     board = boards.get(board_name)
-    folder = image_dir(board, asyncio_c, extras)
+    folder = image_dir(board, asyncio_c, extras, primitives=primitives)
     script = DEMO.read_bytes()
     if board.runs_here == "native":
         binary = folder / "micropython"
         if not binary.is_file():
-            raise ImageMissing(f"{binary} does not exist", hint=f"make firmware BOARD={board.name}")
+            raise ImageMissing(
+                f"{binary} does not exist", hint=f"make firmware BOARD={board.name}"
+            )
         done = subprocess.run([str(binary), str(DEMO)])
         if done.returncode:
             raise DeviceError(f"the demo exited with status {done.returncode}")
         return
     if board.runs_here == "rp2040js":
         with start_rp2040js(board, folder / "firmware.uf2") as emu:
-            print(f"{board.name} booted in rp2040js, its USB serial REPL on {emu.port}; running {DEMO.name} over it")
-            _run_over_serial(emu.port, script, slowness=float((board.rp2040js or {}).get("slowness", 1)))
+            print(
+                f"{board.name} booted in rp2040js, its USB serial "
+                f"REPL on {emu.port}; running {DEMO.name} over it"
+            )
+            _run_over_serial(
+                emu.port, script, slowness=float((board.rp2040js or {}).get("slowness", 1))
+            )
         return
     if board.runs_here == "espressif-qemu":
         raise FirmwareError(
             f"{board.name} boots in Espressif's QEMU, which this tool does not start",
-            hint=f"python3 ci/esp32_qemu.py {board.name} -- mpremote connect socket://localhost:5555 run {DEMO}",
+            hint=f"python3 ci/esp32_qemu.py {board.name} -- "
+            f"mpremote connect socket://localhost:5555 run {DEMO}",
         )
     if board.runs_here != "qemu":
         raise FirmwareError(

@@ -8,11 +8,16 @@ makes the pty here and hands qemu its master: we keep a copy, so all the board
 printed stays readable on the pty after qemu has gone.
 
 Public surface:
-    launch(argv, env=None, timeout=20.0) -> Emulated    any such process, started and waited for
-    launch_on_pty(make_argv, env=None, timeout=20.0)    make_argv(master fd) -> argv, served on a pty made here
-    qemu_command(board, image, console_fd=None) -> argv how a QEMU board's image is run (on a given pty master)
-    start_qemu(board, image, timeout=10) -> Emulated     launch(qemu_command(...)) for an image file
-    start_rp2040js(board, image, timeout=60) -> Emulated an RP2040 UF2 in rp2040js, REPL on a pty made here
+    launch(argv, env=None, timeout=20.0) -> Emulated
+        any such process, started and waited for
+    launch_on_pty(make_argv, env=None, timeout=20.0)
+        make_argv(master fd) -> argv, served on a pty made here
+    qemu_command(board, image, console_fd=None) -> argv
+        how a QEMU board's image is run (on a given pty master)
+    start_qemu(board, image, timeout=10) -> Emulated
+        launch(qemu_command(...)) for an image file
+    start_rp2040js(board, image, timeout=60) -> Emulated
+        an RP2040 UF2 in rp2040js, REPL on a pty made here
 """
 
 import atexit
@@ -110,8 +115,12 @@ def launch(argv, env=None, timeout=20.0):
     """Start argv and wait for its pty line; DeviceError (one line) if it gives none."""
     try:
         process = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=env, start_new_session=True,  # Ctrl-C in a terminal must not reach it directly
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # Ctrl-C in a terminal must not reach it directly
         )
     except OSError as exc:
         raise DeviceError(f"cannot start {argv[0]}: {exc.strerror}") from None
@@ -150,8 +159,13 @@ def launch_on_pty(make_argv, env=None, timeout=20.0, ready=None):
         raise
     try:
         process = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=env, start_new_session=True, pass_fds=(master,),
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            pass_fds=(master,),
         )
     except OSError as exc:
         os.close(master)
@@ -178,8 +192,11 @@ def launch_on_pty(make_argv, env=None, timeout=20.0, ready=None):
     name = os.path.basename(argv[0])
     if process.poll() is None:
         _stop_group(process)
-        raise DeviceError(f"{name} printed nothing on its serial line in {timeout:g}s" if ready is None
-                          else f"{name} did not bring its serial line up in {timeout:g}s")
+        raise DeviceError(
+            f"{name} printed nothing on its serial line in {timeout:g}s"
+            if ready is None
+            else f"{name} did not bring its serial line up in {timeout:g}s"
+        )
     if select.select([process.stdout], [], [], 1.0)[0]:
         said += os.read(process.stdout.fileno(), 65536)
     _stop_group(process)
@@ -192,18 +209,28 @@ def qemu_command(board, image, console_fd=None):
     whose master is console_fd (inherited by qemu)."""
     system = board.qemu["system"]
     if not shutil.which(system):
-        raise ToolchainMissing(f"{system} not found", hint="run: make setup (apt-get install qemu-system-arm)")
+        raise ToolchainMissing(
+            f"{system} not found", hint="run: make setup (apt-get install qemu-system-arm)"
+        )
     if console_fd is None:
         serial = ["-serial", "pty"]
     else:
-        serial = ["-add-fd", f"fd={console_fd},set=1", "-chardev", "serial,id=console,path=/dev/fdset/1",
-                  "-serial", "chardev:console"]
+        serial = [
+            "-add-fd",
+            f"fd={console_fd},set=1",
+            "-chardev",
+            "serial,id=console,path=/dev/fdset/1",
+            "-serial",
+            "chardev:console",
+        ]
     return [system, *board.qemu["args"], *serial, "-kernel", str(image)]
 
 
 def start_qemu(board, image, timeout=10):
     if not image.is_file():
-        raise ImageMissing(f"{image} does not exist", hint=f"build it first: make firmware BOARD={board.name}")
+        raise ImageMissing(
+            f"{image} does not exist", hint=f"build it first: make firmware BOARD={board.name}"
+        )
     return launch(qemu_command(board, image), timeout=timeout)
 
 
@@ -211,4 +238,6 @@ def start_rp2040js(board, image, timeout=60.0):
     """An RP2040 image in rp2040js (firmware.rp2040js), its USB serial REPL on a pty made here."""
     from . import rp2040js
 
-    return launch_on_pty(lambda fd: rp2040js.command(board, image, fd), timeout=timeout, ready=rp2040js.READY)
+    return launch_on_pty(
+        lambda fd: rp2040js.command(board, image, fd), timeout=timeout, ready=rp2040js.READY
+    )

@@ -44,8 +44,17 @@ def frozen_modules(obj_dir):
     return re.findall(r'"([^"\\]+)\\0"', block.group(1)) if block else []
 
 
-def write_manifest(folder, *, board, src, asyncio_c, extras, commit, build_id, obj_dir):
-    elf = next((obj_dir / n for n in ("firmware.elf", "micropython.elf", "micropython") if (obj_dir / n).is_file()), None)
+def write_manifest(
+    folder, *, board, src, asyncio_c, extras, commit, build_id, obj_dir, primitives=False
+):
+    elf = next(
+        (
+            obj_dir / n
+            for n in ("firmware.elf", "micropython.elf", "micropython")
+            if (obj_dir / n).is_file()
+        ),
+        None,
+    )
     manifest = {
         "board": board.name,
         "port": board.port,
@@ -55,6 +64,7 @@ def write_manifest(folder, *, board, src, asyncio_c, extras, commit, build_id, o
         "asyncio_version": asyncio_version() if extras and not board.stock else None,
         "asyncio_c": asyncio_c,
         "asyncio_extras": None if board.stock else extras,
+        "primitives": primitives,
         "git_commit": commit,
         "build_id": build_id,
         "size": elf_sizes(board.port, elf) if elf else None,

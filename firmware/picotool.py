@@ -29,7 +29,11 @@ def ensure(pico_sdk, log=print):
     folder = _folder()
     pin = f"{source.PICOTOOL.file} sha256 {source.PICOTOOL.sha256}\n"
     stamp = folder / DONE
-    if stamp.is_file() and stamp.read_text() == pin and (config_dir() / "picotoolConfig.cmake").is_file():
+    if (
+        stamp.is_file()
+        and stamp.read_text() == pin
+        and (config_dir() / "picotoolConfig.cmake").is_file()
+    ):
         return config_dir()
     require_tool("cmake", "cmake", "rp2")
     require_tool("g++", "g++", "rp2")
@@ -41,9 +45,18 @@ def ensure(pico_sdk, log=print):
     jobs = str(os.cpu_count() or 1)
     steps = [
         # No libusb: the build only needs picotool's ELF/UF2 handling, not talking to a board.
-        ["cmake", "-S", str(src), "-B", str(folder / "obj"), "-DCMAKE_BUILD_TYPE=Release",
-         f"-DPICO_SDK_PATH={pico_sdk}", "-DPICOTOOL_NO_LIBUSB=1", "-DPICOTOOL_FLAT_INSTALL=1",
-         f"-DCMAKE_INSTALL_PREFIX={folder / 'install'}"],
+        [
+            "cmake",
+            "-S",
+            str(src),
+            "-B",
+            str(folder / "obj"),
+            "-DCMAKE_BUILD_TYPE=Release",
+            f"-DPICO_SDK_PATH={pico_sdk}",
+            "-DPICOTOOL_NO_LIBUSB=1",
+            "-DPICOTOOL_FLAT_INSTALL=1",
+            f"-DCMAKE_INSTALL_PREFIX={folder / 'install'}",
+        ],
         ["cmake", "--build", str(folder / "obj"), "-j", jobs],
         ["cmake", "--install", str(folder / "obj")],
     ]

@@ -13,7 +13,8 @@ Output of any size is read in bounded memory when asked (exec's keep=): the end
 marker is searched for in what is new, and only the last `keep` bytes are held.
 
 Public surface:
-    Session(url, baudrate=115200)   enter_raw_repl, soft_reset, exec, eval_output, close (also a context manager)
+    Session(url, baudrate=115200)   enter_raw_repl, soft_reset, exec, eval_output, close
+                                    (also a context manager)
     ExecResult                      what exec returns: output, error, timed_out, duration
 Every failure is a firmware.errors.DeviceError subclass with a one-line message.
 """
@@ -55,7 +56,8 @@ class ExecResult:
 
 
 def open_port(url, baudrate=115200):
-    """mpremote's transport on url; raise a one-line PortUnavailable subclass saying why it failed."""
+    """mpremote's transport on url; raise a one-line PortUnavailable subclass saying why it
+    failed."""
     try:
         from mpremote.transport import TransportError
         from mpremote.transport_serial import SerialTransport
@@ -68,7 +70,7 @@ def open_port(url, baudrate=115200):
         transport = SerialTransport(url, baudrate=baudrate, timeout=READ_TIMEOUT)
     except (TransportError, OSError, serial.SerialException):
         _raise_open_error(url)
-        raise PortUnavailable(f"{url}: cannot open the port")
+        raise PortUnavailable(f"{url}: cannot open the port") from None
     return transport
 
 
@@ -79,16 +81,31 @@ def _raise_open_error(url):
     except serial.SerialException as e:
         text = str(e)
         errno = getattr(e, "errno", None)
-        if errno == 2 or "No such file" in text or "could not open port" in text and "[Errno 2]" in text:
+        if (
+            errno == 2
+            or "No such file" in text
+            or "could not open port" in text
+            and "[Errno 2]" in text
+        ):
             raise PortAbsent(f"{url}: no such port (unplugged? wrong name?)") from None
         if errno == 13 or "[Errno 13]" in text or "Permission denied" in text:
             raise PortPermission(
-                f"{url}: permission denied (add yourself to the 'dialout' group, then log in again)"
+                f"{url}: permission denied (add yourself "
+                "to the 'dialout' group, then log in again)"
             ) from None
-        if "exclusively lock" in text or "[Errno 11]" in text or "[Errno 16]" in text or errno == 16:
-            raise PortBusy(f"{url}: port is busy (another program, e.g. mpremote or a terminal, has it open)") from None
+        if (
+            "exclusively lock" in text
+            or "[Errno 11]" in text
+            or "[Errno 16]" in text
+            or errno == 16
+        ):
+            raise PortBusy(
+                f"{url}: port is busy (another program, e.g. mpremote or a terminal, has it open)"
+            ) from None
         if "[Errno 111]" in text or "Connection refused" in text:
-            raise PortAbsent(f"{url}: connection refused (is the serial server running?)") from None
+            raise PortAbsent(
+                f"{url}: connection refused (is the serial server running?)"
+            ) from None
         raise PortUnavailable(f"{url}: {text}") from None
     except ValueError as e:
         raise PortUnavailable(f"{url}: {e}") from None
@@ -145,7 +162,7 @@ class Session:
                 if on_data is not None and (pos < 0 or pos > seen):
                     on_data(bytes(data[seen : pos if pos >= 0 else len(data)]))
                 if pos >= 0:
-                    self._pushback = bytes(data[pos + len(ending):])
+                    self._pushback = bytes(data[pos + len(ending) :])
                     first = 0 if keep is None else max(0, pos - keep)
                     return bytes(data[first : pos + len(ending)])
                 if hold is not None and len(data) > hold:
@@ -187,7 +204,8 @@ class Session:
     def enter_raw_repl(self, soft_reset=True, timeout=5.0):
         """Interrupt whatever runs, enter the raw REPL, optionally soft reset.
 
-        Leaves the raw REPL's '>' prompt unread (exec reads it). Raises NotMicroPython if nothing raw-REPL-like answers.
+        Leaves the raw REPL's '>' prompt unread (exec reads it). Raises NotMicroPython if
+        nothing raw-REPL-like answers.
         """
         self.write(b"\r\x03\x03")
         self.drain()
@@ -195,7 +213,8 @@ class Session:
         deadline = time.monotonic() + timeout
         if self.read_until(RAW_BANNER, deadline, keep=PROTOCOL_KEEP) is None:
             raise NotMicroPython(
-                f"{self.url}: not a MicroPython raw REPL (no answer to Ctrl-A; got {self.partial[-60:]!r})"
+                f"{self.url}: not a MicroPython raw REPL (no "
+                f"answer to Ctrl-A; got {self.partial[-60:]!r})"
             )
         if soft_reset:
             self.write(b"\x04")
@@ -209,7 +228,9 @@ class Session:
         self.enter_raw_repl(soft_reset=True, timeout=timeout)
 
     # -- running code ------------------------------------------------------
-    def exec(self, source, timeout=10.0, interrupt_grace=3.0, on_output=None, keep=None, on_idle=None):
+    def exec(
+        self, source, timeout=10.0, interrupt_grace=3.0, on_output=None, keep=None, on_idle=None
+    ):
         """Run source; return its stdout/stderr. On timeout, Ctrl-C it.
 
         on_output(bytes) sees the stdout as the board prints it (e.g. to echo a demo live).
@@ -227,17 +248,23 @@ class Session:
             timed_out = True
             partial = self.partial
             self.write(b"\x03")
-            output = self.read_until(b"\x04", time.monotonic() + interrupt_grace, on_output, keep, on_idle)
+            output = self.read_until(
+                b"\x04", time.monotonic() + interrupt_grace, on_output, keep, on_idle
+            )
             if output is None:
                 raise InterruptFailed(
                     f"{self.url}: code ran past {timeout:g}s and Ctrl-C did not stop it"
                 )
             output = partial + output
             if keep is not None:
-                output = output[-(keep + 1):]
+                output = output[-(keep + 1) :]
         output = output[:-1]
-        error = self.read_until(b"\x04", time.monotonic() + (interrupt_grace if timed_out else timeout),
-                                keep=keep, on_idle=on_idle)
+        error = self.read_until(
+            b"\x04",
+            time.monotonic() + (interrupt_grace if timed_out else timeout),
+            keep=keep,
+            on_idle=on_idle,
+        )
         if error is None:
             raise DeviceUnresponsive(f"{self.url}: no end of error output")
         return ExecResult(output, error[:-1], timed_out, time.monotonic() - start)
@@ -246,7 +273,9 @@ class Session:
         from mpremote.transport import TransportError
 
         if self.read_until(b">", time.monotonic() + READ_TIMEOUT, keep=PROTOCOL_KEEP) is None:
-            raise DeviceUnresponsive(f"{self.url}: no raw REPL prompt (got {self.partial[-60:]!r})")
+            raise DeviceUnresponsive(
+                f"{self.url}: no raw REPL prompt (got {self.partial[-60:]!r})"
+            )
         self._pushback = b""  # nothing legitimate follows the prompt
         try:
             if self.raw_paste:
@@ -258,12 +287,22 @@ class Session:
                     return
                 if reply == b"R\x00":
                     # Knows raw-paste but has it disabled; it re-prompts.
-                    if self.read_until(b">", time.monotonic() + READ_TIMEOUT, keep=PROTOCOL_KEEP) is None:
+                    if (
+                        self.read_until(b">", time.monotonic() + READ_TIMEOUT, keep=PROTOCOL_KEEP)
+                        is None
+                    ):
                         raise DeviceUnresponsive(f"{self.url}: no prompt after refusing raw-paste")
                 else:
                     # Too old to know raw-paste: it echoed the bytes as a line.
-                    if self.read_until(RAW_BANNER + b">", time.monotonic() + READ_TIMEOUT, keep=PROTOCOL_KEEP) is None:
-                        raise DeviceUnresponsive(f"{self.url}: lost the raw REPL probing raw-paste")
+                    if (
+                        self.read_until(
+                            RAW_BANNER + b">", time.monotonic() + READ_TIMEOUT, keep=PROTOCOL_KEEP
+                        )
+                        is None
+                    ):
+                        raise DeviceUnresponsive(
+                            f"{self.url}: lost the raw REPL probing raw-paste"
+                        )
                 self.raw_paste = False
             for i in range(0, len(source), 256):
                 self.write(source[i : i + 256])

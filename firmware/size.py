@@ -14,9 +14,14 @@ OPTIONS = (
     # label, build keyword arguments
     ("core (C module)", dict(extras="core")),
     ("core+cpython (C module)", dict(extras="cpython")),
+    ("all, no primitives (C)", dict(extras="all", primitives=False)),
     ("all (C module)", dict(extras="all")),
     ("all (pure Python)", dict(extras="all", asyncio_c=False)),
 )
+
+
+# The primitives/threadsafe packages' cost: the difference of these two rows.
+PRIMITIVES_ROWS = ("all, no primitives (C)", "all (C module)")
 
 
 def _sizes(folder):
@@ -44,9 +49,18 @@ def measure(board_name, log=print):
 
 def report(board_name, log=print):
     base, rows = measure(board_name, log)
-    print(f"\n{board_name}: asyncio's cost over the same image without asyncio "
-          f"(text {base['text']}, data {base['data']}, bss {base['bss']})")
+    print(
+        f"\n{board_name}: asyncio's cost over the same image without asyncio "
+        f"(text {base['text']}, data {base['data']}, bss {base['bss']})"
+    )
     print(f"{'option':26} {'flash (text+data)':>18} {'static RAM':>11}")
     for label, _, flash, ram in rows:
         print(f"{label:26} {flash:>14} B {ram:>9} B")
+    by_label = {label: (flash, ram) for label, _, flash, ram in rows}
+    if PRIMITIVES_ROWS[0] in by_label and PRIMITIVES_ROWS[1] in by_label:
+        (f1, r1), (f0, r0) = by_label[PRIMITIVES_ROWS[1]], by_label[PRIMITIVES_ROWS[0]]
+        print(
+            f"{'of which primitives':26} {f1 - f0:>14} B {r1 - r0:>9} B"
+            "  (primitives + threadsafe; ASYNCIO_PRIMITIVES=0 leaves them out)"
+        )
     return rows

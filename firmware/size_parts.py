@@ -27,13 +27,17 @@ def _binutil(port, name):
     size_tool = SIZE_TOOLS.get(port, "arm-none-eabi-size")
     tool = shutil.which(size_tool[: -len("size")] + name) or shutil.which(name)
     if tool is None:
-        raise FirmwareError(f"{name} for the {port} port not found", hint="python3 -m firmware setup")
+        raise FirmwareError(
+            f"{name} for the {port} port not found", hint="python3 -m firmware setup"
+        )
     return tool
 
 
 def _flash(port, obj):
     """text+data of one object file."""
-    out = subprocess.run([_binutil(port, "size"), str(obj)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [_binutil(port, "size"), str(obj)], capture_output=True, text=True, check=True
+    )
     text, data = out.stdout.splitlines()[1].split()[:2]
     return int(text) + int(data)
 
@@ -56,7 +60,9 @@ def _module_bytes(port, frozen_obj, modules):
     """{module: bytes of the frozen symbols named after it} (bytecode, constant
     objects, child tables; string contents are unnamed and not in here)."""
     found = dict.fromkeys(modules, 0)
-    out = subprocess.run([_binutil(port, "nm"), "-S", str(frozen_obj)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [_binutil(port, "nm"), "-S", str(frozen_obj)], capture_output=True, text=True, check=True
+    )
     for line in out.stdout.splitlines():
         fields = line.split()
         owner = symbol_owner(fields[3], modules) if len(fields) >= 4 else None
@@ -70,11 +76,15 @@ def _image_parts(board, name, c_patterns, bare_name):
     obj, bare_obj = BUILD_DIR / name / "obj", BUILD_DIR / bare_name / "obj"
     images = image_dir(board).parent
     if not (obj / "frozen_content.o").is_file() or not (bare_obj / "frozen_content.o").is_file():
-        raise FirmwareError(f"no objects of {name} and {bare_name} to read",
-                            hint=f"python3 -m firmware size --board {board.name} (builds them)")
+        raise FirmwareError(
+            f"no objects of {name} and {bare_name} to read",
+            hint=f"python3 -m firmware size --board {board.name} (builds them)",
+        )
     own, base = _sizes(images / name), _sizes(images / bare_name)
     total = own["text"] + own["data"] - base["text"] - base["data"]
-    frozen_total = _flash(board.port, obj / "frozen_content.o") - _flash(board.port, bare_obj / "frozen_content.o")
+    frozen_total = _flash(board.port, obj / "frozen_content.o") - _flash(
+        board.port, bare_obj / "frozen_content.o"
+    )
     modules = sorted(set(frozen_modules(obj)) - set(frozen_modules(bare_obj)))
     per_module = _module_bytes(board.port, obj / "frozen_content.o", modules)
     rows = [(f"frozen {m}", n) for m, n in sorted(per_module.items(), key=lambda x: -x[1])]

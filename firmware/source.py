@@ -58,19 +58,39 @@ class DebianPackage:
 # pico-sdk 2.1.1, tinyusb 0.17.0, mbedtls 3.6.2; Debian has 0.18.0 and 3.6.6, which build).
 DEBIAN_LIBS = {
     "lib/pico-sdk": DebianPackage(
-        "pico-sdk", "2.1.1-1", "source", "pico-sdk_2.1.1.orig.tar.gz",
-        "179c5531e75ac7f82d0679e70b6e8881f871738dc0ef17baf3b4ff4679291c41", "pico-sdk-2.1.1"),
+        "pico-sdk",
+        "2.1.1-1",
+        "source",
+        "pico-sdk_2.1.1.orig.tar.gz",
+        "179c5531e75ac7f82d0679e70b6e8881f871738dc0ef17baf3b4ff4679291c41",
+        "pico-sdk-2.1.1",
+    ),
     "lib/tinyusb": DebianPackage(
-        "tinyusb-source", "0.18.0+dfsg-1", "binary", "tinyusb-source_0.18.0+dfsg-1_all.deb",
-        "01ce2c645df68f14a8a7dcfc8fb355713152543757955820479a87949a61154e", "usr/src/tinyusb"),
+        "tinyusb-source",
+        "0.18.0+dfsg-1",
+        "binary",
+        "tinyusb-source_0.18.0+dfsg-1_all.deb",
+        "01ce2c645df68f14a8a7dcfc8fb355713152543757955820479a87949a61154e",
+        "usr/src/tinyusb",
+    ),
     "lib/mbedtls": DebianPackage(
-        "mbedtls", "3.6.6-0.1~deb13u1", "source", "mbedtls_3.6.6.orig.tar.bz2",
-        "8fb65fae8dcae5840f793c0a334860a411f884cc537ea290ce1c52bb64ca007a", "mbedtls-3.6.6"),
+        "mbedtls",
+        "3.6.6-0.1~deb13u1",
+        "source",
+        "mbedtls_3.6.6.orig.tar.bz2",
+        "8fb65fae8dcae5840f793c0a334860a411f884cc537ea290ce1c52bb64ca007a",
+        "mbedtls-3.6.6",
+    ),
 }
 # pico-sdk 2.x builds picotool (a host tool) into every rp2 image's build.
 PICOTOOL = DebianPackage(
-    "picotool", "2.1.1+dfsg-1", "source", "picotool_2.1.1+dfsg.orig.tar.xz",
-    "c515d75ce6df590ca783b3a4267f6e8a963ffec753aeeb1892f8ba1771b8786d", "picotool-2.1.1")
+    "picotool",
+    "2.1.1+dfsg-1",
+    "source",
+    "picotool_2.1.1+dfsg.orig.tar.xz",
+    "c515d75ce6df590ca783b3a4267f6e8a963ffec753aeeb1892f8ba1771b8786d",
+    "picotool-2.1.1",
+)
 LIB_STAMP = ".from-debian"
 
 
@@ -176,19 +196,29 @@ def _apt_options(workdir, binary=False):
     sources = workdir / "sources.list"
     lines = f"deb-src [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {DEBIAN_SUITE} main\n"
     if binary:
-        arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
-        lines += f"deb [arch={arch or 'amd64'} signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {DEBIAN_SUITE} main\n"
+        arch = subprocess.run(
+            ["dpkg", "--print-architecture"], capture_output=True, text=True
+        ).stdout.strip()
+        lines += (
+            f"deb [arch={arch or 'amd64'} signed-by={DEBIAN_KEYRING}] "
+            f"{DEBIAN_MIRROR} {DEBIAN_SUITE} main\n"
+        )
     sources.write_text(lines)
     lists = workdir / "lists"
     cache = workdir / "cache"
     for d in (lists / "partial", cache / "archives" / "partial"):
         d.mkdir(parents=True, exist_ok=True)
     return [
-        "-o", f"Dir::Etc::SourceList={sources}",
-        "-o", "Dir::Etc::SourceParts=/dev/null",
-        "-o", f"Dir::State::Lists={lists}",
-        "-o", f"Dir::Cache={cache}",
-        "-o", "APT::Sandbox::User=root" if os.geteuid() == 0 else "Debug::NoDropPrivs=1",
+        "-o",
+        f"Dir::Etc::SourceList={sources}",
+        "-o",
+        "Dir::Etc::SourceParts=/dev/null",
+        "-o",
+        f"Dir::State::Lists={lists}",
+        "-o",
+        f"Dir::Cache={cache}",
+        "-o",
+        "APT::Sandbox::User=root" if os.geteuid() == 0 else "Debug::NoDropPrivs=1",
     ]
 
 
@@ -203,17 +233,28 @@ def _sha256(path):
 def _fetch_debian(log):
     if not shutil.which("apt-get"):
         raise SourceError(
-            "GitHub is not reachable and apt-get is not available to fetch Debian's source package",
+            "GitHub is not reachable and apt-get is not "
+            "available to fetch Debian's source package",
             hint="set MPY_DIR to a MicroPython source tree",
         )
     _need_keyring()
     workdir = BUILD_DIR / "debian-source"
     workdir.mkdir(parents=True, exist_ok=True)
     opts = _apt_options(workdir)
-    log(f"fetching MicroPython source package {DEBIAN_PACKAGE} {DEBIAN_VERSION} from Debian {DEBIAN_SUITE} via apt")
+    log(
+        f"fetching MicroPython source package {DEBIAN_PACKAGE} "
+        f"{DEBIAN_VERSION} from Debian {DEBIAN_SUITE} via apt"
+    )
     steps = [
         ["apt-get", "-q", *opts, "update"],
-        ["apt-get", "-q", *opts, "source", "--download-only", f"{DEBIAN_PACKAGE}={DEBIAN_VERSION}"],
+        [
+            "apt-get",
+            "-q",
+            *opts,
+            "source",
+            "--download-only",
+            f"{DEBIAN_PACKAGE}={DEBIAN_VERSION}",
+        ],
     ]
     for cmd in steps:
         done = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
@@ -227,7 +268,9 @@ def _fetch_debian(log):
     actual = _sha256(orig)
     if actual != DEBIAN_ORIG_SHA256:
         orig.unlink()
-        raise SourceError(f"{DEBIAN_ORIG}: sha256 {actual} does not match the pinned {DEBIAN_ORIG_SHA256}")
+        raise SourceError(
+            f"{DEBIAN_ORIG}: sha256 {actual} does not match the pinned {DEBIAN_ORIG_SHA256}"
+        )
     # The upstream tarball as Debian received it; Debian's own patches are not applied.
     with tarfile.open(orig) as tar:
         top = tar.getnames()[0].split("/")[0]
@@ -242,7 +285,8 @@ def _fetch_debian(log):
     return _finish(
         tree,
         read_version(tree),
-        f"Debian {DEBIAN_SUITE} source package {DEBIAN_PACKAGE} {DEBIAN_VERSION} (orig tarball, sha256 verified)",
+        f"Debian {DEBIAN_SUITE} source package {DEBIAN_PACKAGE} "
+        f"{DEBIAN_VERSION} (orig tarball, sha256 verified)",
     )
 
 
@@ -271,49 +315,73 @@ def debian_file(package, log=print):
     if path.is_file() and _sha256(path) == package.sha256:
         return path
     if not shutil.which("apt-get"):
-        raise SourceError(f"apt-get is not available to fetch Debian's {package.name} {package.version}",
-                          hint="on Debian/Ubuntu: apt-get install apt; or build with MPY_DIR=<a git checkout with submodules>")
+        raise SourceError(
+            f"apt-get is not available to fetch Debian's {package.name} {package.version}",
+            hint="on Debian/Ubuntu: apt-get install apt; "
+            "or build with MPY_DIR=<a git checkout with submodules>",
+        )
     _need_keyring()
     workdir.mkdir(parents=True, exist_ok=True)
     opts = _apt_options(workdir, binary=True)
-    if not _apt_updated:  # once per run: lists from an earlier run may name versions since replaced
-        done = subprocess.run(["apt-get", "-q", *opts, "update"], cwd=workdir, capture_output=True, text=True)
+    if (
+        not _apt_updated
+    ):  # once per run: lists from an earlier run may name versions since replaced
+        done = subprocess.run(
+            ["apt-get", "-q", *opts, "update"], cwd=workdir, capture_output=True, text=True
+        )
         if done.returncode:
-            raise SourceError(f"apt-get update for Debian {DEBIAN_SUITE} failed: {_apt_tail(done)}",
-                              hint="check network access to Debian's archive")
+            raise SourceError(
+                f"apt-get update for Debian {DEBIAN_SUITE} failed: {_apt_tail(done)}",
+                hint="check network access to Debian's archive",
+            )
         _apt_updated.append(True)
     log(f"fetching Debian {DEBIAN_SUITE} package {package.name} {package.version} via apt")
     if package.kind == "source":
         # Only the upstream tarball is used; a mirror that lacks the .dsc or Debian's own
         # diff makes apt fail the whole command after fetching it, so its file decides.
-        cmd = ["apt-get", "-q", *opts, "source", "--download-only", f"{package.name}={package.version}"]
+        cmd = [
+            "apt-get",
+            "-q",
+            *opts,
+            "source",
+            "--download-only",
+            f"{package.name}={package.version}",
+        ]
     else:
         cmd = ["apt-get", "-q", *opts, "download", f"{package.name}={package.version}"]
     done = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
     if not path.is_file():
         raise SourceError(
-            f"could not fetch Debian's {package.name} {package.version} ({package.file}): {_apt_tail(done)}",
+            f"could not fetch Debian's {package.name} "
+            f"{package.version} ({package.file}): {_apt_tail(done)}",
             hint=f"is {package.name} {package.version} still in Debian {DEBIAN_SUITE}? "
-                 "Else build with MPY_DIR=<a git checkout with submodules>",
+            "Else build with MPY_DIR=<a git checkout with submodules>",
         )
     actual = _sha256(path)
     if actual != package.sha256:
         path.unlink()
-        raise SourceError(f"{package.file}: sha256 {actual} does not match the pinned {package.sha256}")
+        raise SourceError(
+            f"{package.file}: sha256 {actual} does not match the pinned {package.sha256}"
+        )
     return path
 
 
 def unpack_debian(package, dest, log=print):
-    """Unpack the package's tree (its `top` folder) into dest, made anew; a stamp names the package."""
+    """Unpack the package's tree (its `top` folder) into dest, made anew; a stamp names the
+    package."""
     archive = debian_file(package, log)
     partial = dest.with_name(dest.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     try:
         if package.kind == "binary":
-            done = subprocess.run(["dpkg-deb", "-x", str(archive), str(partial)], capture_output=True, text=True)
+            done = subprocess.run(
+                ["dpkg-deb", "-x", str(archive), str(partial)], capture_output=True, text=True
+            )
             if done.returncode:
-                raise SourceError(f"dpkg-deb could not unpack {archive.name}: {done.stderr.strip()[-200:]}")
+                raise SourceError(
+                    f"dpkg-deb could not unpack {archive.name}: {done.stderr.strip()[-200:]}"
+                )
         else:
             with tarfile.open(archive) as tar:
                 tar.extractall(partial, filter="data")
@@ -325,12 +393,15 @@ def unpack_debian(package, dest, log=print):
         top.rename(dest)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
-    (dest / LIB_STAMP).write_text(f"{package.name} {package.version} {package.file} sha256 {package.sha256}\n")
+    (dest / LIB_STAMP).write_text(
+        f"{package.name} {package.version} {package.file} sha256 {package.sha256}\n"
+    )
     return dest
 
 
 def fill_from_debian(source, paths, log=print):
-    """Fill those of `paths` (lib/ submodules) that a Debian tree lacks from DEBIAN_LIBS; return the rest."""
+    """Fill those of `paths` (lib/ submodules) that a Debian tree lacks from DEBIAN_LIBS;
+    return the rest."""
     missing = missing_submodules(source, paths)
     if not source.fetched_from_debian:
         return missing

@@ -41,8 +41,15 @@ def _linked(board, src, make_vars):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         board_dir = build._assemble_board_dir(board, src, tmp / "board" / board.upstream_board)
-        cmd = build._port_command(board, src, board_dir, tmp / "obj", asyncio_c=True,
-                                  mpy_lib=src.path / "lib" / "micropython-lib", bare=False)
+        cmd = build._port_command(
+            board,
+            src,
+            board_dir,
+            tmp / "obj",
+            asyncio_c=True,
+            mpy_lib=src.path / "lib" / "micropython-lib",
+            bare=False,
+        )
         # A goal of our own, read after the port's Makefile: prints OBJ, builds nothing.
         cmd += [*make_vars, "--eval", f"{_GOAL}: ; $(info {_MARK} $(OBJ))", _GOAL]
         done = subprocess.run(cmd, capture_output=True, text=True)
@@ -62,7 +69,7 @@ def _cmake_port_submodules(port_dir):
             found.update(value.split())
     cmakelists = port_dir / "CMakeLists.txt"
     depth = 0
-    for line in (cmakelists.read_text().splitlines() if cmakelists.is_file() else []):
+    for line in cmakelists.read_text().splitlines() if cmakelists.is_file() else []:
         code = line.split("#")[0].strip()
         if re.match(r"(if|foreach|while|function|macro)\s*\(", code, re.I):
             depth += 1

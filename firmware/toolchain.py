@@ -14,7 +14,15 @@ from .errors import ToolchainMissing
 from .paths import REQUIREMENTS, VENV_DIR
 
 # What each kind of board needs from Debian, on top of a C compiler and make.
-APT_COMMON = ["build-essential", "git", "pkg-config", "libffi-dev", "python3-venv", "shellcheck", "dfu-util"]
+APT_COMMON = [
+    "build-essential",
+    "git",
+    "pkg-config",
+    "libffi-dev",
+    "python3-venv",
+    "shellcheck",
+    "dfu-util",
+]
 APT_BY_PORT = {
     # servers the unix images' network tests start on 127.0.0.1: dnsmasq (the binary
     # only: dnsmasq-base runs no system service) and openssl s_server/s_client
@@ -62,7 +70,10 @@ def missing_apt(ports):
 def _privileged_prefix():
     if os.geteuid() == 0:
         return []
-    if shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
+    if (
+        shutil.which("sudo")
+        and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0
+    ):
         return ["sudo", "-n"]
     return None
 
@@ -88,7 +99,9 @@ def install_apt(packages, log=print):
         done = subprocess.run(prefix + cmd, env=env, capture_output=True, text=True)
         if done.returncode:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
-            raise ToolchainMissing(f"{' '.join(cmd[:2])} failed:\n{tail}", hint=f"run by hand: sudo {manual}")
+            raise ToolchainMissing(
+                f"{' '.join(cmd[:2])} failed:\n{tail}", hint=f"run by hand: sudo {manual}"
+            )
 
 
 def venv_python():
@@ -119,22 +132,37 @@ def ensure_venv(log=print):
     python = venv_python()
     if not python.exists():
         log(f"creating the project's Python environment in {VENV_DIR}")
-        made = subprocess.run([sys.executable, "-m", "venv", str(VENV_DIR)], capture_output=True, text=True)
+        made = subprocess.run(
+            [sys.executable, "-m", "venv", str(VENV_DIR)], capture_output=True, text=True
+        )
         if made.returncode:
             raise ToolchainMissing(
-                "cannot create a Python virtual environment: " + made.stderr.strip().splitlines()[-1],
+                "cannot create a Python virtual environment: "
+                + made.stderr.strip().splitlines()[-1],
                 hint="apt-get install python3-venv",
             )
     if not _pip_satisfied(python):
         log(f"installing Python tools from {REQUIREMENTS.name}")
         done = subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(REQUIREMENTS)],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-r",
+                str(REQUIREMENTS),
+            ],
             capture_output=True,
             text=True,
         )
         if done.returncode:
             tail = "\n".join(done.stderr.strip().splitlines()[-5:])
-            raise ToolchainMissing(f"pip install failed:\n{tail}", hint=f"run: {python} -m pip install -r {REQUIREMENTS}")
+            raise ToolchainMissing(
+                f"pip install failed:\n{tail}",
+                hint=f"run: {python} -m pip install -r {REQUIREMENTS}",
+            )
     return python
 
 

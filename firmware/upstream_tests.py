@@ -25,8 +25,10 @@ SINGLE = ("extmod/asyncio_*.py", "net_hosted/asyncio_*.py")
 # Tests that check upstream's documented limitations, which our asyncio
 # lifts (its answer is CPython's): their "failure" on ours is the point.
 BEYOND_UPSTREAM = {
-    "extmod/asyncio_gather_notimpl.py": "a task can be awaited and gathered at once (upstream raises "
-    "\"can't wait\"/\"can't gather\"; CPython allows it)",
+    "extmod/asyncio_gather_notimpl.py": (
+        "a task can be awaited and gathered at once (upstream raises "
+        '"can\'t wait"/"can\'t gather"; CPython allows it)'
+    ),
 }
 MULTI = ("multi_net/asyncio_*.py",)
 # run-tests.py prints "pass extmod/x.py"; run-multitests.py "multi_net/x.py on a|b: pass".
@@ -61,7 +63,9 @@ def _failure_diff(result_dir, test, lines=40):
         return "  (no .exp/.out left by run-tests.py)"
     diff = list(difflib.unified_diff(exp, out, "expected", "printed", lineterm="", n=1))
     more = len(diff) - lines
-    return "\n".join("  " + d for d in diff[:lines]) + (f"\n  ... {more} more lines" if more > 0 else "")
+    return "\n".join("  " + d for d in diff[:lines]) + (
+        f"\n  ... {more} more lines" if more > 0 else ""
+    )
 
 
 def _recorded(result_dir, tests, output):
@@ -80,7 +84,12 @@ def _recorded(result_dir, tests, output):
         skipped = set(skipped.group(1).split()) if skipped else set()
         failed = set(data.get("failed_tests", ()))
         found = {
-            t: "fail" if t in failed else "skip" if t.rsplit("/", 1)[-1][:-3] in skipped else "pass" for t in tests
+            t: "fail"
+            if t in failed
+            else "skip"
+            if t.rsplit("/", 1)[-1][:-3] in skipped
+            else "pass"
+            for t in tests
         }
         passed = re.search(r"^(\d+) tests passed$", output, re.M)
         if passed is None or int(passed.group(1)) != sum(1 for v in found.values() if v == "pass"):
@@ -114,7 +123,9 @@ def run_set(board, folder, tests_dir, result_dir, log=print):
     if native:
         binary = folder / "micropython"
         if not binary.is_file():
-            raise ImageMissing(f"{binary} does not exist", hint=f"make firmware BOARD={board.name}")
+            raise ImageMissing(
+                f"{binary} does not exist", hint=f"make firmware BOARD={board.name}"
+            )
         env["MICROPY_MICROPYTHON"] = str(binary)
         target = []
     else:
@@ -127,10 +138,15 @@ def run_set(board, folder, tests_dir, result_dir, log=print):
     if single:
         head = [sys.executable, "run-tests.py", *target]
         outcomes.update(_run_single(head, single, tests_dir, env, result_dir))
-        failed = [t for t in single if outcomes.get(t, "fail") == "fail" and t not in BEYOND_UPSTREAM]
+        failed = [
+            t for t in single if outcomes.get(t, "fail") == "fail" and t not in BEYOND_UPSTREAM
+        ]
         if failed:
             for t in failed:
-                log(f"{t} failed on {folder.name}; run alone again. What it printed:\n" + _failure_diff(result_dir, t))
+                log(
+                    f"{t} failed on {folder.name}; run alone again. What it printed:\n"
+                    + _failure_diff(result_dir, t)
+                )
             again = _run_single(head, failed, tests_dir, env, result_dir / "rerun", jobs=1)
             for t in failed:
                 if again.get(t) == "pass":
@@ -142,7 +158,9 @@ def run_set(board, folder, tests_dir, result_dir, log=print):
         done = subprocess.run(cmd, cwd=tests_dir, env=env, capture_output=True, text=True)
         found = _outcomes(done.stdout)
         if not found:
-            raise FirmwareError(f"run-multitests.py ran nothing:\n{done.stdout[-800:]}{done.stderr[-800:]}")
+            raise FirmwareError(
+                f"run-multitests.py ran nothing:\n{done.stdout[-800:]}{done.stderr[-800:]}"
+            )
         outcomes.update(found)
         result_dir.mkdir(parents=True, exist_ok=True)
         (result_dir / "multitests.log").write_text(done.stdout + done.stderr)
@@ -157,15 +175,22 @@ def _instance_args(tests_dir):
     """How run-multitests.py names a unix instance: `-i micropython` up to 1.25,
     `-t unix` in later releases."""
     usage = subprocess.run(
-        [sys.executable, "run-multitests.py", "--help"], cwd=tests_dir, capture_output=True, text=True
+        [sys.executable, "run-multitests.py", "--help"],
+        cwd=tests_dir,
+        capture_output=True,
+        text=True,
     ).stdout
     return ("-i", "micropython") if "-i INSTANCE" in usage else ("-t", "unix")
 
 
 def _summary(outcomes):
     on_purpose = sum(1 for t, v in outcomes.items() if v == "fail" and t in BEYOND_UPSTREAM)
-    counts = {k: sum(1 for v in outcomes.values() if v == k) for k in ("pass", "skip", "fail", "flaky")}
-    text = f"{counts['pass']} passed, {counts['fail'] - on_purpose} failed, {counts['skip']} skipped"
+    counts = {
+        k: sum(1 for v in outcomes.values() if v == k) for k in ("pass", "skip", "fail", "flaky")
+    }
+    text = (
+        f"{counts['pass']} passed, {counts['fail'] - on_purpose} failed, {counts['skip']} skipped"
+    )
     if counts["flaky"]:
         text += f", {counts['flaky']} passed only when run alone"
     return text + (f", {on_purpose} differ on purpose" if on_purpose else "")
@@ -176,7 +201,9 @@ def main(board_name, asyncio_c=True, tests_from=None, log=print):
     tree = Path(tests_from).resolve() if tests_from else source.resolve(fetch=False).path
     tests_dir = tree / "tests"
     if not (tests_dir / "run-tests.py").is_file():
-        raise FirmwareError(f"{tests_dir} has no run-tests.py", hint="--tests-from must name a MicroPython tree")
+        raise FirmwareError(
+            f"{tests_dir} has no run-tests.py", hint="--tests-from must name a MicroPython tree"
+        )
     # One folder per image, so each run's .exp/.out files survive the next run's.
     results = BUILD_DIR / "upstream-tests" / image_dir(board, asyncio_c).name
     ours = run_set(board, image_dir(board, asyncio_c), tests_dir, results / "ours", log)

@@ -12,10 +12,14 @@ if str(PROJECT) not in sys.path:
 
 # The built image first; on a developer machine without one, a unix binary
 # named by RUNNER_UNIX_IMAGE.
-_UNIX_CANDIDATES = [PROJECT / "firmware/images/UNIX/micropython",
-                    os.environ.get("RUNNER_UNIX_IMAGE")]
-_QEMU_CANDIDATES = [PROJECT / "firmware/images/QEMU_MPS2_AN385/firmware.elf",
-                    os.environ.get("RUNNER_QEMU_IMAGE")]
+_UNIX_CANDIDATES = [
+    PROJECT / "firmware/images/UNIX/micropython",
+    os.environ.get("RUNNER_UNIX_IMAGE"),
+]
+_QEMU_CANDIDATES = [
+    PROJECT / "firmware/images/QEMU_MPS2_AN385/firmware.elf",
+    os.environ.get("RUNNER_QEMU_IMAGE"),
+]
 
 
 def _first_existing(candidates):
@@ -37,7 +41,10 @@ def unix_image():
 def qemu_image():
     image = _first_existing(_QEMU_CANDIDATES)
     if image is None:
-        pytest.skip("no firmware/images/QEMU_MPS2_AN385/firmware.elf: run `make firmware BOARD=QEMU_MPS2_AN385`")
+        pytest.skip(
+            "no firmware/images/QEMU_MPS2_AN385/firmware.elf: "
+            "run `make firmware BOARD=QEMU_MPS2_AN385`"
+        )
     return image
 
 
@@ -70,6 +77,7 @@ def run_suite():
         if len(targets) > 1:
             return {(r.test, r.board): r for r in results}
         return {r.test: r for r in results}
+
     return run
 
 
@@ -77,4 +85,5 @@ def run_suite():
 def unix_board(unix_image):
     """unix_board(**options) -> a fresh Target for the UNIX image."""
     from tests_hw.runner.targets import board_target
+
     return lambda **kw: board_target(f"UNIX={unix_image}", **kw)

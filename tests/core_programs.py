@@ -1,7 +1,7 @@
 """Random asyncio programs for the differential test of the two cores
 (tests/test_core_differential.py): from a seed, a few tasks that sleep,
 hand Events, Locks and ThreadSafeFlags to each other, cancel and await one
-another, wait_for and gather helpers, and raise. Every step is logged with
+another, wait_for and gather helpers, start eager tasks, and raise. Every step is logged with
 the time it happened. The program runs on a test clock that moves 1 ms per
 scheduler round (the loop never idles), so its output is the same on every
 run: two cores that keep the contract print the same."""
@@ -9,7 +9,7 @@ run: two cores that keep the contract print the same."""
 import random
 
 # MicroPython source shared by every batch: the log, the clock, the helpers.
-PRELUDE = '''
+PRELUDE = """
 import asyncio
 core = asyncio._kernel._core
 log = []
@@ -69,7 +69,7 @@ def batch(seed, make, rounds):
         print("task", i, "done" if t.done() else "pending", said(t.data) if t.done() else "")
     core.set_clock(None)
     asyncio.get_event_loop().set_exception_handler(None)
-'''
+"""
 
 
 class _Program:
@@ -84,8 +84,25 @@ class _Program:
     def action(self, me, lines, depth):
         r = self.rng
         i = r.randrange
-        kind = r.choice(["sleep", "sleep", "wait", "set", "clear", "lock", "flag_set", "flag_wait",
-                         "cancel", "wait_for", "gather", "await", "raise", "yield"])
+        kind = r.choice(
+            [
+                "sleep",
+                "sleep",
+                "wait",
+                "set",
+                "clear",
+                "lock",
+                "flag_set",
+                "flag_wait",
+                "cancel",
+                "wait_for",
+                "gather",
+                "await",
+                "raise",
+                "yield",
+                "eager",
+            ]
+        )
         if kind == "sleep":
             lines.append(f"await asyncio.sleep_ms({i(0, 6)})")
             lines.append(f"L({me}, 'slept')")
@@ -121,20 +138,31 @@ class _Program:
         elif kind == "cancel":
             j = i(self.n_tasks)
             if j != me:
-                lines.append(f"L({me}, 'cancels t{j}', T[{j}].cancel())")
+                lines.append(
+                    f"L({me}, 'cancels t{j}', T[{j}].cancel(), core.cancel_count(T[{j}], 0))"
+                )
         elif kind == "wait_for":
             n = r.choice([0, 1, 3, 8, -1, 99])
             lines.append("try:")
-            lines.append(f"    L({me}, 'wait_for', await asyncio.wait_for_ms(sub({me}, {n}, E[{i(self.n_events)}]), {i(0, 6)}))")
+            lines.append(
+                f"    L({me}, 'wait_for', await asyncio.wait_for_ms(sub({me}, "
+                f"{n}, E[{i(self.n_events)}]), {i(0, 6)}))"
+            )
             lines.append("except asyncio.TimeoutError:")
             lines.append(f"    L({me}, 'timed out')")
             lines.append("except ValueError as e:")
             lines.append(f"    L({me}, 'wait_for raised', said(e))")
         elif kind == "gather":
-            subs = ", ".join(f"sub({me}, {r.choice([0, 2, 5, -1, 99])}, E[{i(self.n_events)}])" for _ in range(i(1, 4)))
+            subs = ", ".join(
+                f"sub({me}, {r.choice([0, 2, 5, -1, 99])}, E[{i(self.n_events)}])"
+                for _ in range(i(1, 4))
+            )
             ret = r.choice(["True", "False"])
             lines.append("try:")
-            lines.append(f"    L({me}, 'gather', said(await asyncio.gather({subs}, return_exceptions={ret})))")
+            lines.append(
+                f"    L({me}, 'gather', said(await "
+                f"asyncio.gather({subs}, return_exceptions={ret})))"
+            )
             lines.append("except ValueError as e:")
             lines.append(f"    L({me}, 'gather raised', said(e))")
         elif kind == "await":
@@ -144,6 +172,17 @@ class _Program:
                 lines.append(f"    L({me}, 'awaited t{j}', said(await T[{j}]))")
                 lines.append("except Exception as e:")
                 lines.append(f"    L({me}, 't{j} raised', said(e))")
+        elif kind == "eager":
+            # a task whose first step runs inside create_task() (core.eager)
+            n = r.choice([0, 2, -1, 99])
+            lines.append(
+                f"x = asyncio.create_task(sub({me}, {n}, E[{i(self.n_events)}]), eager_start=True)"
+            )
+            lines.append(f"L({me}, 'eager', x.done())")
+            lines.append("try:")
+            lines.append(f"    L({me}, 'eager got', await x)")
+            lines.append("except ValueError as e:")
+            lines.append(f"    L({me}, 'eager raised', said(e))")
         elif kind == "raise" and depth == 0:
             lines.append(f"if now[0] % 3 == {i(3)}:")
             lines.append(f"    raise ValueError({me})")
@@ -153,26 +192,32 @@ class _Program:
         for _ in range(self.rng.randint(1, 8)):
             self.action(me, lines, 0)
         body = "\n".join("        " + x for x in lines) or "        pass"
-        return (f"async def t{me}():\n"
-                f"    try:\n"
-                f"        L({me}, 'starts')\n{body}\n"
-                f"        L({me}, 'ends')\n"
-                f"        return {me}\n"
-                f"    except asyncio.CancelledError:\n"
-                f"        L({me}, 'cancelled')\n"
-                f"        raise\n")
+        return (
+            f"async def t{me}():\n"
+            f"    try:\n"
+            f"        L({me}, 'starts')\n{body}\n"
+            f"        L({me}, 'ends')\n"
+            f"        return {me}\n"
+            f"    except asyncio.CancelledError:\n"
+            f"        L({me}, 'cancelled')\n"
+            f"        raise\n"
+        )
 
     def source(self):
         tasks = "\n".join(self.task(me) for me in range(self.n_tasks))
-        return (f"def make_{self.seed}():\n"
-                f"    global E, K, F, T\n"
-                f"    E = [asyncio.Event() for _ in range({self.n_events})]\n"
-                f"    K = [asyncio.Lock() for _ in range({self.n_locks})]\n"
-                f"    F = [asyncio.ThreadSafeFlag() for _ in range({self.n_flags})]\n"
-                + "\n".join("    " + line for line in tasks.splitlines()) + "\n"
-                f"    T = [asyncio.create_task(t()) for t in ({', '.join(f't{me}' for me in range(self.n_tasks))},)]\n"
-                f"    return T\n\n\n"
-                f"batch({self.seed}, make_{self.seed}, 60)\n\n\n")
+        return (
+            f"def make_{self.seed}():\n"
+            f"    global E, K, F, T\n"
+            f"    E = [asyncio.Event() for _ in range({self.n_events})]\n"
+            f"    K = [asyncio.Lock() for _ in range({self.n_locks})]\n"
+            f"    F = [asyncio.ThreadSafeFlag() for _ in range({self.n_flags})]\n"
+            + "\n".join("    " + line for line in tasks.splitlines())
+            + "\n"
+            "    T = [asyncio.create_task(t()) for t in "
+            f"({', '.join(f't{me}' for me in range(self.n_tasks))},)]\n"
+            f"    return T\n\n\n"
+            f"batch({self.seed}, make_{self.seed}, 60)\n\n\n"
+        )
 
 
 def program(seeds):

@@ -9,7 +9,9 @@ import pytest
 from firmware import bench_report, bench_workloads
 
 UNIX_IMAGE = bench_workloads.ROOT / "firmware" / "images" / "UNIX" / "micropython"
-pytestmark = pytest.mark.skipif(not UNIX_IMAGE.is_file(), reason="UNIX image not built (make firmware BOARD=UNIX)")
+pytestmark = pytest.mark.skipif(
+    not UNIX_IMAGE.is_file(), reason="UNIX image not built (make firmware BOARD=UNIX)"
+)
 N = 3
 
 
@@ -26,7 +28,9 @@ def _lib(workload):
 def test_workload_and_floors_complete(workload):
     lib = _lib(workload)
     for mode in (workload.server_mode, *workload.floors):
-        _, ops, allocated = bench_workloads.serve(UNIX_IMAGE, mode, N, workload.client, alloc=True, lib=lib, timeout=60)
+        _, ops, allocated = bench_workloads.serve(
+            UNIX_IMAGE, mode, N, workload.client, alloc=True, lib=lib, timeout=60
+        )
         assert ops == N and allocated > 0, (mode, ops, allocated)
         row = bench_workloads.per_op(UNIX_IMAGE, mode, N, workload.client, lib, callgrind=False)
         assert row["ir"] is None and math.isfinite(row["alloc"]), (mode, row)
@@ -52,9 +56,21 @@ def test_section_is_written_in_place(tmp_path, monkeypatch):
     report.write_text("# B\n\n## Targets\n\nt\n\n## unix: 5 rounds\n\nu\n")
     monkeypatch.setattr(bench_report, "REPORT", report)
     row = {"ir": 100.0, "alloc": 16.0}
-    wl = {"seconds": 5, "rows": [{"name": "echo", "label": "echo", "n": N, "ours": row, "pyonly": row, "stock": row,
-                                  "floors": {"echo_blocking": row}}],
-          "flash": {"board": "QEMU_MPS2_AN385", "ours": 1, "stock": 2, "built_from": "abc"}}
+    wl = {
+        "seconds": 5,
+        "rows": [
+            {
+                "name": "echo",
+                "label": "echo",
+                "n": N,
+                "ours": row,
+                "pyonly": row,
+                "stock": row,
+                "floors": {"echo_blocking": row},
+            }
+        ],
+        "flash": {"board": "QEMU_MPS2_AN385", "ours": 1, "stock": 2, "built_from": "abc"},
+    }
     bench_report.write_workloads(wl)
     bench_report.write_workloads(wl)  # again: replaced, not added
     text = report.read_text()

@@ -21,11 +21,12 @@ all:
 \t@sh -c 'make --no-print-directory -C ../../mpy-cross'
 """
 # Stands in for mpy-cross: its own build folder, and no user C modules (py.mk would compile them).
-SUB_MAKEFILE = """\
-BUILD ?= build
-all:
-\t@echo "sub BUILD=$(BUILD) USER_C_MODULES=$(USER_C_MODULES) FROZEN_MANIFEST=$(FROZEN_MANIFEST)" >> "$$RECORD"
-"""
+SUB_MAKEFILE = (
+    "BUILD ?= build\n"
+    "all:\n"
+    '\t@echo "sub BUILD=$(BUILD) USER_C_MODULES=$(USER_C_MODULES) '
+    'FROZEN_MANIFEST=$(FROZEN_MANIFEST)" >> "$$RECORD"\n'
+)
 
 
 @pytest.fixture
@@ -46,12 +47,26 @@ def _records(path):
 @pytest.mark.parametrize("port", PORTS)
 @pytest.mark.parametrize("caller_make", ["", " -- BUILD=/caller/build FROZEN_MANIFEST=/caller.py"])
 def test_sub_makes_see_none_of_the_ports_variables(tmp_path, fake_tree, port, caller_make):
-    # caller_make: the tool run from a make (our Makefile) that had variables on its own command line
+    # caller_make: the tool run from a make (our Makefile) that had variables on its own
+    # command line
     board = Board(name="FAKE", folder=tmp_path, port=port, upstream_board="FAKE")
     obj = tmp_path / "obj"
     record = tmp_path / "record.txt"
-    env = {"PATH": "/usr/bin:/bin", "RECORD": str(record), "MAKEFLAGS": caller_make, "MAKELEVEL": "1"}
-    cmd = _port_command(board, fake_tree, tmp_path / "board", obj, asyncio_c=True, mpy_lib=tmp_path / "lib", bare=False)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "RECORD": str(record),
+        "MAKEFLAGS": caller_make,
+        "MAKELEVEL": "1",
+    }
+    cmd = _port_command(
+        board,
+        fake_tree,
+        tmp_path / "board",
+        obj,
+        asyncio_c=True,
+        mpy_lib=tmp_path / "lib",
+        bare=False,
+    )
     _run_logged(cmd, tmp_path / "build.log", env, "make")
     assert _records(record) == [
         f"port BUILD={obj}",

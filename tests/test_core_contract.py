@@ -34,7 +34,11 @@ def contract():
 def c_globals():
     """(all names, names under #if AIO_EXTRAS_HOOKS) of module.c's globals table"""
     text = MODULE_C.read_text()
-    table = text[text.index("asyncio_globals_table[] = {") : text.index("};", text.index("asyncio_globals_table[] = {"))]
+    table = text[
+        text.index("asyncio_globals_table[] = {") : text.index(
+            "};", text.index("asyncio_globals_table[] = {")
+        )
+    ]
     names, hooks, in_hooks = set(), set(), False
     for line in table.splitlines():
         if "#if AIO_EXTRAS_HOOKS" in line:
@@ -62,8 +66,12 @@ def fallback_names():
 def test_contract_lists_what_the_c_module_offers():
     _, names, hooks = contract()
     c_names, c_hooks = c_globals()
-    assert c_names == names, f"module.c has {sorted(c_names - names)} beyond, lacks {sorted(names - c_names)}"
-    assert c_hooks == hooks, f"hooks in module.c {sorted(c_hooks)}, in the contract {sorted(hooks)}"
+    assert c_names == names, (
+        f"module.c has {sorted(c_names - names)} beyond, lacks {sorted(names - c_names)}"
+    )
+    assert c_hooks == hooks, (
+        f"hooks in module.c {sorted(c_hooks)}, in the contract {sorted(hooks)}"
+    )
 
 
 def test_contract_lists_what_the_python_core_offers():
@@ -76,13 +84,18 @@ def test_one_abi_number():
     abi, _, _ = contract()
     assert re.search(r"#define CORE_ABI \((\d+)\)", CORE_H.read_text()).group(1) == str(abi)
     assert re.search(r"^CORE_ABI = (\d+)$", FALLBACK.read_text(), re.M).group(1) == str(abi)
-    assert re.search(r'getattr\(_core, "CORE_ABI", None\) != (\d+)', KERNEL.read_text()).group(1) == str(abi)
+    assert re.search(r'getattr\(_core, "CORE_ABI", None\) != (\d+)', KERNEL.read_text()).group(
+        1
+    ) == str(abi)
 
 
-@pytest.mark.parametrize("image, module", [
-    ("firmware/images/UNIX/micropython", "_asyncio"),
-    ("firmware/images/UNIX-pyonly/micropython", "asyncio._fallback"),
-])
+@pytest.mark.parametrize(
+    "image, module",
+    [
+        ("firmware/images/UNIX/micropython", "_asyncio"),
+        ("firmware/images/UNIX-pyonly/micropython", "asyncio._fallback"),
+    ],
+)
 def test_built_cores_offer_the_contract(image, module):
     # What the built images hold, not only what the sources say.
     path = PROJECT / image
@@ -91,8 +104,10 @@ def test_built_cores_offer_the_contract(image, module):
     _, names, _ = contract()
     # (`from micropython import const` leaves `const` behind: the compiler
     # needs that very name for const().)
-    code = (f"import {module} as m\n"
-            "print(' '.join(sorted(n for n in dir(m) if not n.startswith('_') and n != 'const')))")
+    code = (
+        f"import {module} as m\n"
+        "print(' '.join(sorted(n for n in dir(m) if not n.startswith('_') and n != 'const')))"
+    )
     run = subprocess.run([str(path), "-c", code], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert set(run.stdout.split()) == names

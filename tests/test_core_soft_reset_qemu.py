@@ -28,7 +28,11 @@ def board(request):
 
     board = boards.get(manifest["board"])
     try:
-        emulated = start_rp2040js(board, image) if board.runs_here == "rp2040js" else start_qemu(board, image)
+        emulated = (
+            start_rp2040js(board, image)
+            if board.runs_here == "rp2040js"
+            else start_qemu(board, image)
+        )
     except ToolchainMissing as e:
         pytest.skip(str(e))
     with emulated:

@@ -53,7 +53,9 @@ def test_random_output_is_reported_non_deterministic(device_suite, no_home_cache
 
 def test_failing_file_names_the_error(device_suite):
     path = device_suite("test_broken.py", "# expect: cpython\nraise KeyError('nope')\n")
-    with pytest.raises(errors.UsageError, match=r"test_broken.py: '# expect: cpython' but CPython fails: KeyError"):
+    with pytest.raises(
+        errors.UsageError, match=r"test_broken.py: '# expect: cpython' but CPython fails: KeyError"
+    ):
         suite.cpython_output(path)
 
 

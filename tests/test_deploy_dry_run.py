@@ -13,13 +13,23 @@ from firmware import deploy
 from firmware.imagecheck import dfuse, esp32, uf2
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST = {"micropython": {"version": "1.25.0", "source": "test"}, "asyncio_version": "9.8.7",
-            "git_commit": "c0ffee", "build_id": "c0ffee-20261122T000000Z", "asyncio_c": True}
+MANIFEST = {
+    "micropython": {"version": "1.25.0", "source": "test"},
+    "asyncio_version": "9.8.7",
+    "git_commit": "c0ffee",
+    "build_id": "c0ffee-20261122T000000Z",
+    "asyncio_c": True,
+}
 
 
 def _esp32_images():
-    app = esp32.pack_app_image([(0x3F400020, struct.pack("<I", 0xABCD5432).ljust(256, b"\0")),
-                                (0x40080000, b"\x01" * 64)], entry=0x40080000)
+    app = esp32.pack_app_image(
+        [
+            (0x3F400020, struct.pack("<I", 0xABCD5432).ljust(256, b"\0")),
+            (0x40080000, b"\x01" * 64),
+        ],
+        entry=0x40080000,
+    )
     boot = esp32.pack_app_image([(0x40078000, b"\x02" * 64)], entry=0x40078000)
     table = esp32.pack_partition_table([("factory", 0, 0, 0x10000, 0x1F0000)])
     merged = boot.ljust(0x7000, b"\xff") + table
@@ -41,8 +51,15 @@ def images(tmp_path):
         files = make()
         for name, data in files.items():
             (folder / name).write_bytes(data)
-        manifest = dict(MANIFEST, board=board, port=port, files={
-            n: {"size": len(d), "sha256": hashlib.sha256(d).hexdigest()} for n, d in files.items()})
+        manifest = dict(
+            MANIFEST,
+            board=board,
+            port=port,
+            files={
+                n: {"size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
+                for n, d in files.items()
+            },
+        )
         (folder / "manifest.json").write_text(json.dumps(manifest))
     return tmp_path
 
@@ -57,16 +74,23 @@ def test_esp32_dry_run_checks_the_chip_then_writes_at_0x1000(images):
     lines = _dry_run("ESP32_GENERIC", images, port="/dev/ttyUSB0")
     image = images / "ESP32_GENERIC" / "firmware.bin"
     assert "# image check: ok" in lines
-    commands = [l for l in lines if l.startswith("$ ")]
+    commands = [line for line in lines if line.startswith("$ ")]
     assert commands == [
         "$ esptool --port /dev/ttyUSB0 chip-id",
         f"$ esptool --chip esp32 --port /dev/ttyUSB0 --baud 460800 write-flash 0x1000 {image}",
     ]
-    assert lines[-1] == "# raw REPL: expect asyncio.__version__ == '9.8.7', _buildinfo.build_id == 'c0ffee-20261122T000000Z'"
+    assert lines[-1] == (
+        "# raw REPL: expect asyncio.__version__ == '9.8.7', "
+        "_buildinfo.build_id == 'c0ffee-20261122T000000Z'"
+    )
 
 
 def test_esp32_erase_and_baud_options(images):
-    commands = [l for l in _dry_run("ESP32_GENERIC", images, port="COM3", erase=True, baud=115200) if l[0] == "$"]
+    commands = [
+        line
+        for line in _dry_run("ESP32_GENERIC", images, port="COM3", erase=True, baud=115200)
+        if line[0] == "$"
+    ]
     assert commands[1] == "$ esptool --chip esp32 --port COM3 erase-flash"
     assert " --baud 115200 write-flash " in commands[2]
 
@@ -75,10 +99,13 @@ def test_pyboard_dry_run_enters_dfu_then_runs_dfu_util(images):
     lines = _dry_run("PYBV11", images, port="/dev/ttyACM0")
     image = images / "PYBV11" / "firmware.dfu"
     assert lines[2].startswith("# serial /dev/ttyACM0: Ctrl-C, then machine.bootloader()")
-    assert [l for l in lines if l[0] == "$"] == [
+    assert [line for line in lines if line[0] == "$"] == [
         f"$ dfu-util --alt 0 --device 0483:df11 --dfuse-address :leave --download {image}"
     ]
-    assert "# wait for the board's serial port (f055:9800, f055:9801, f055:9802) to come back" in lines
+    assert (
+        "# wait for the board's serial port (f055:9800, f055:9801, f055:9802) to come back"
+        in lines
+    )
 
 
 def test_pico_dry_run_shows_the_drive_copy_and_picotool(images, monkeypatch):
@@ -86,19 +113,21 @@ def test_pico_dry_run_shows_the_drive_copy_and_picotool(images, monkeypatch):
     lines = _dry_run("RPI_PICO", images, port="/dev/ttyACM1")
     image = images / "RPI_PICO" / "firmware.uf2"
     assert f"# copy {image} -> the RPI-RP2 drive, when one is mounted; otherwise:" in lines
-    assert [l for l in lines if l[0] == "$"] == [f"$ picotool load -x {image} -f"]
+    assert [line for line in lines if line[0] == "$"] == [f"$ picotool load -x {image} -f"]
 
 
 def test_dry_run_needs_no_tools(images, monkeypatch, tmp_path):
     monkeypatch.setattr(deploy.commands, "find_tool", lambda name: None)
     for board in IMAGES:
-        assert any(l.startswith("$ ") for l in _dry_run(board, images, port="P"))
+        assert any(line.startswith("$ ") for line in _dry_run(board, images, port="P"))
 
 
 def test_dry_run_without_images_says_build_it_first(tmp_path):
     lines = _dry_run("PYBV11", tmp_path, port="P")
-    assert lines[1] == (f"# note: {tmp_path / 'PYBV11' / 'firmware.dfu'} not found: "
-                        "build it first: make firmware BOARD=PYBV11")
+    assert lines[1] == (
+        f"# note: {tmp_path / 'PYBV11' / 'firmware.dfu'} not found: "
+        "build it first: make firmware BOARD=PYBV11"
+    )
 
 
 def test_dry_run_reports_a_corrupt_image(images):
@@ -107,14 +136,30 @@ def test_dry_run_reports_a_corrupt_image(images):
     data[0] ^= 1
     path.write_bytes(bytes(data))
     lines = _dry_run("RPI_PICO", images, port="P")
-    assert lines[1].startswith("# image check: FAIL RPI_PICO/manifest.json: firmware.uf2: sha256 differs")
+    assert lines[1].startswith(
+        "# image check: FAIL RPI_PICO/manifest.json: firmware.uf2: sha256 differs"
+    )
 
 
 def test_cli_dry_run_for_every_flashable_board(images):
     for board in IMAGES:
         result = subprocess.run(
-            [sys.executable, "-m", "firmware.deploy", "--board", board, "--port", "X", "--dry-run",
-             "--images-dir", str(images)], capture_output=True, text=True, cwd=ROOT)
+            [
+                sys.executable,
+                "-m",
+                "firmware.deploy",
+                "--board",
+                board,
+                "--port",
+                "X",
+                "--dry-run",
+                "--images-dir",
+                str(images),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"# dry run: deploy {board}")
         assert "\n$ " in result.stdout
@@ -123,10 +168,16 @@ def test_cli_dry_run_for_every_flashable_board(images):
 @pytest.mark.parametrize("board, port", [("UNIX", "unix"), ("PYBV11_QEMU", "stm32")])
 def test_boards_that_run_here_are_not_flashed(board, port):
     # PYBV11_QEMU is an stm32 image, but its clock set-up is QEMU's: never for a real Pyboard
-    result = subprocess.run([sys.executable, "-m", "firmware.deploy", "--board", board, "--dry-run"],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "firmware.deploy", "--board", board, "--dry-run"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 2
-    assert result.stderr.startswith(f"error: {board} is not flashed: it runs on this machine (port {port})")
+    assert result.stderr.startswith(
+        f"error: {board} is not flashed: it runs on this machine (port {port})"
+    )
 
 
 def test_a_flavour_deploys_from_its_own_folder(images, monkeypatch):
@@ -137,4 +188,6 @@ def test_a_flavour_deploys_from_its_own_folder(images, monkeypatch):
     shutil.copytree(images / "RPI_PICO", flavour)
     lines = _dry_run("RPI_PICO", images, port="P", flavour="pyonly")
     assert lines[0].endswith(f"from {flavour}; nothing is run")
-    assert [l for l in lines if l[0] == "$"] == [f"$ picotool load -x {flavour / 'firmware.uf2'} -f"]
+    assert [line for line in lines if line[0] == "$"] == [
+        f"$ picotool load -x {flavour / 'firmware.uf2'} -f"
+    ]

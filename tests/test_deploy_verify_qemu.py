@@ -31,7 +31,10 @@ def qemu_board():
 
 def test_identity_of_the_running_image_matches_its_manifest(qemu_board):
     port, manifest = qemu_board
-    assert deploy.check_identity(port, manifest) == (manifest["asyncio_version"], manifest["build_id"])
+    assert deploy.check_identity(port, manifest) == (
+        manifest["asyncio_version"],
+        manifest["build_id"],
+    )
 
 
 def test_a_different_build_is_reported(qemu_board):

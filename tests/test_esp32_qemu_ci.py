@@ -19,7 +19,7 @@ import esp32_qemu  # noqa: E402  (ci/esp32_qemu.py)
 
 # Stands in for qemu-system-xtensa: serves a REPL prompt on the -serial tcp port, as the
 # board does once booted, after `delay` seconds; records its pid and the flash it was given.
-FAKE_QEMU = textwrap.dedent('''\
+FAKE_QEMU = textwrap.dedent("""\
     #!{python}
     import os, socket, sys, time
     args = sys.argv[1:]
@@ -32,7 +32,12 @@ FAKE_QEMU = textwrap.dedent('''\
     if mode == "exit":
         sys.exit(3)
     if mode == "silent":
-        print("qemu-system-xtensa: warning: requested NIC (anonymous, model open_eth) was not created", file=sys.stderr, flush=True)
+        print(
+            "qemu-system-xtensa: warning: requested NIC (anonymous, model open_eth) "
+            "was not created",
+            file=sys.stderr,
+            flush=True,
+        )
     port = int(serial.split(":")[2].split(",")[0])
     server = socket.socket()
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -48,7 +53,7 @@ FAKE_QEMU = textwrap.dedent('''\
             if mode == "boot":
                 conn.sendall(b"\\r\\n>>> ")
         conn.close()
-''')
+""")
 
 
 def _free_port():
@@ -92,12 +97,15 @@ def test_flash_is_firmware_bin_at_0x1000_of_4_mib(tmp_path):
     flash = esp32_qemu.flash_image(firmware, tmp_path / "flash.bin", "4MB").read_bytes()
     assert len(flash) == 4 * 1024 * 1024
     assert flash[:0x1000] == b"\xff" * 0x1000
-    assert flash[0x1000:0x1000 + len(firmware.read_bytes())] == firmware.read_bytes()
-    assert set(flash[0x1000 + len(firmware.read_bytes()):]) == {0xFF}
+    assert flash[0x1000 : 0x1000 + len(firmware.read_bytes())] == firmware.read_bytes()
+    assert set(flash[0x1000 + len(firmware.read_bytes()) :]) == {0xFF}
 
 
 def test_a_missing_firmware_bin_is_one_line(tmp_path):
-    with pytest.raises(esp32_qemu.Failed, match=r"^\S+firmware.bin does not exist: build it first: ci/build_board.sh$"):
+    with pytest.raises(
+        esp32_qemu.Failed,
+        match=r"^\S+firmware.bin does not exist: build it first: ci/build_board.sh$",
+    ):
         esp32_qemu.flash_image(tmp_path / "firmware.bin", tmp_path / "flash.bin", "4MB")
 
 
@@ -105,18 +113,32 @@ def test_qemu_command_is_espressifs_esp32_machine_with_open_eth():
     argv = esp32_qemu.qemu_command(boards.get("ESP32_GENERIC_QEMU"), "/f.bin", "/e.bin", 5555)
     line = " ".join(argv)
     assert argv[0] == "qemu-system-xtensa"
-    for part in ("-machine esp32", "-nic user,model=open_eth", "-drive file=/f.bin,if=mtd,format=raw",
-                 "-drive file=/e.bin,if=none,format=raw,id=efuse", "driver=nvram.esp32.efuse,property=drive,value=efuse",
-                 "driver=timer.esp32.timg,property=wdt_disable,value=true", "-serial tcp:127.0.0.1:5555,server,nowait"):
+    for part in (
+        "-machine esp32",
+        "-nic user,model=open_eth",
+        "-drive file=/f.bin,if=mtd,format=raw",
+        "-drive file=/e.bin,if=none,format=raw,id=efuse",
+        "driver=nvram.esp32.efuse,property=drive,value=efuse",
+        "driver=timer.esp32.timg,property=wdt_disable,value=true",
+        "-serial tcp:127.0.0.1:5555,server,nowait",
+    ):
         assert part in line
 
 
 def test_the_command_runs_once_the_repl_answers_and_qemu_is_stopped(fake_qemu, tmp_path):
     record, images = fake_qemu
     port = _free_port()
-    talk = ("import socket; s = socket.create_connection(('127.0.0.1', %d)); s.sendall(b'\\r\\n'); "
-            "data = b''\nwhile b'>>> ' not in data: data += s.recv(100)\nraise SystemExit(7)" % port)
-    status = esp32_qemu.run("ESP32_GENERIC_QEMU", port, [sys.executable, "-c", talk], tmp_path / "out", images_dir=images)
+    talk = (
+        "import socket; s = socket.create_connection(('127.0.0.1', %d)); s.sendall(b'\\r\\n'); "
+        "data = b''\nwhile b'>>> ' not in data: data += s.recv(100)\nraise SystemExit(7)" % port
+    )
+    status = esp32_qemu.run(
+        "ESP32_GENERIC_QEMU",
+        port,
+        [sys.executable, "-c", talk],
+        tmp_path / "out",
+        images_dir=images,
+    )
     assert status == 7
     pid, flash_size, args = record.read_text().split(" ", 2)
     assert int(flash_size) == 4 * 1024 * 1024
@@ -128,23 +150,45 @@ def test_the_command_runs_once_the_repl_answers_and_qemu_is_stopped(fake_qemu, t
 def test_qemu_that_exits_at_start_is_one_line(fake_qemu, tmp_path, monkeypatch):
     record, images = fake_qemu
     monkeypatch.setenv("FAKE_QEMU_MODE", "exit")
-    with pytest.raises(esp32_qemu.Failed, match="^QEMU exited with status 3 before the REPL answered$"):
-        esp32_qemu.run("ESP32_GENERIC_QEMU", _free_port(), ["true"], tmp_path / "out", images_dir=images)
+    with pytest.raises(
+        esp32_qemu.Failed, match="^QEMU exited with status 3 before the REPL answered$"
+    ):
+        esp32_qemu.run(
+            "ESP32_GENERIC_QEMU", _free_port(), ["true"], tmp_path / "out", images_dir=images
+        )
 
 
 def test_a_board_that_never_answers_times_out_and_is_stopped(fake_qemu, tmp_path, monkeypatch):
     record, images = fake_qemu
     monkeypatch.setenv("FAKE_QEMU_MODE", "silent")
     port = _free_port()
-    with pytest.raises(esp32_qemu.Failed, match=rf"^no REPL on tcp port {port} within 1s \(last output: 'ets Jun  8 2016 00:22:57'\); "
-                       r"QEMU said: qemu-system-xtensa: warning: requested NIC \(anonymous, model open_eth\) was not created$"):
-        esp32_qemu.run("ESP32_GENERIC_QEMU", port, ["true"], tmp_path / "out", images_dir=images, boot_timeout=1)
+    with pytest.raises(
+        esp32_qemu.Failed,
+        match=rf"^no REPL on tcp port {port} within 1s "
+        r"\(last output: 'ets Jun  8 2016 00:22:57'\); "
+        r"QEMU said: qemu-system-xtensa: warning: "
+        r"requested NIC \(anonymous, model open_eth\) was not created$",
+    ):
+        esp32_qemu.run(
+            "ESP32_GENERIC_QEMU",
+            port,
+            ["true"],
+            tmp_path / "out",
+            images_dir=images,
+            boot_timeout=1,
+        )
     assert _gone(int(record.read_text().split()[0]))
 
 
 def test_usage_and_bad_board():
     script = Path(esp32_qemu.__file__)
-    usage = subprocess.run([sys.executable, str(script), "ESP32_GENERIC_QEMU"], capture_output=True, text=True)
-    assert usage.returncode == 1 and usage.stderr.startswith("Usage: python3 ci/esp32_qemu.py BOARD")
-    bad = subprocess.run([sys.executable, str(script), "NO_SUCH", "--", "true"], capture_output=True, text=True)
+    usage = subprocess.run(
+        [sys.executable, str(script), "ESP32_GENERIC_QEMU"], capture_output=True, text=True
+    )
+    assert usage.returncode == 1 and usage.stderr.startswith(
+        "Usage: python3 ci/esp32_qemu.py BOARD"
+    )
+    bad = subprocess.run(
+        [sys.executable, str(script), "NO_SUCH", "--", "true"], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and bad.stderr.startswith("error: unknown board 'NO_SUCH'")

@@ -23,11 +23,37 @@ SCOPE_GENERATOR = 0x01
 
 # module -> functions (simple names) on the hot paths
 HOT = {
-    "_kernel": ("park", "_watch", "update", "forget", "wait", "wake_flags",
-                "poll", "_on", "_register", "sleep"),
-    "_streams": ("__next__", "wait_io", "write"),
-    "_fallback": ("run_one", "run_ready", "pause", "resuming", "wake", "spawn", "_ready", "_finish",
-                  "_wake_waiter", "_timer_push", "_meld", "_merge_children", "next_due", "sleep_ms"),
+    "_kernel": (
+        "park",
+        "_watch",
+        "update",
+        "forget",
+        "wait",
+        "wake_flags",
+        "_register",
+        "sleep",
+    ),
+    "_streams": ("write",),
+    "_fallback": (
+        "run_one",
+        "run_ready",
+        "pause",
+        "resuming",
+        "wake",
+        "spawn",
+        "_ready",
+        "_finish",
+        "_wake_waiter",
+        "_timer_push",
+        "_meld",
+        "_merge_children",
+        "next_due",
+        "sleep_ms",
+        "io_wait",
+        "__next__",
+        "io_poll",
+        "_on",
+    ),
 }
 
 
@@ -36,7 +62,9 @@ def tools(tmp_path_factory):
     src = source.resolve(log=lambda *a: None)
     mpy_cross = src.path / "mpy-cross" / "build" / "mpy-cross"
     if not mpy_cross.is_file():
-        subprocess.run(["make", "-C", str(src.path / "mpy-cross")], check=True, capture_output=True)
+        subprocess.run(
+            ["make", "-C", str(src.path / "mpy-cross")], check=True, capture_output=True
+        )
     return mpy_cross, src.path / "tools" / "mpy-tool.py", tmp_path_factory.mktemp("mpy")
 
 
@@ -45,8 +73,9 @@ def frames(tools, py):
     mpy_cross, mpy_tool, out = tools
     mpy = out / (py.stem + ".mpy")
     subprocess.run([str(mpy_cross), "-O3", "-o", str(mpy), str(py)], check=True)
-    dump = subprocess.run([sys.executable, str(mpy_tool), "-d", str(mpy)], check=True,
-                          capture_output=True, text=True).stdout
+    dump = subprocess.run(
+        [sys.executable, str(mpy_tool), "-d", str(mpy)], check=True, capture_output=True, text=True
+    ).stdout
     found = {}
     name = None
     for line in dump.splitlines():
@@ -89,7 +118,8 @@ def test_the_measure_sees_a_big_frame(tools, tmp_path):
         "    try:\n"
         "        yield (a, b, c)\n"
         "    except Exception as e:\n"
-        "        yield e\n")
+        "        yield e\n"
+    )
     found = frames(tools, tmp_path / "big.py")
     assert found["big"][0] > MAX_WORDS and not found["big"][1]
     assert found["small"][0] <= MAX_WORDS

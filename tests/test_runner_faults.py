@@ -24,14 +24,20 @@ NEXT_OK = ("print('still fine')\n", "still fine\n")
 
 
 def cli(*args, timeout=60):
-    return subprocess.run([sys.executable, "-m", "tests_hw.runner", *args], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "tests_hw.runner", *args],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture
 def when_printed(monkeypatch):
     """when_printed(marker, action): run action() once, as the runner reads marker from the
     board (a fault injected at a known point of a test, not after a delay)."""
+
     def arm(marker, action):
         read = Session.read_available
         recent, done = bytearray(), []
@@ -45,12 +51,16 @@ def when_printed(monkeypatch):
                     action()
                 del recent[: -len(marker)]  # a marker split across reads is still found
             return data
+
         monkeypatch.setattr(Session, "read_available", read_available)
+
     return arm
 
 
 def test_hanging_test_times_out_and_the_next_one_passes(unix_board, device_suite, run_suite):
-    device_suite("test_a_hang.py", "# timeout: 1\nprint('spinning')\nwhile True:\n    pass\n", exp="never\n")
+    device_suite(
+        "test_a_hang.py", "# timeout: 1\nprint('spinning')\nwhile True:\n    pass\n", exp="never\n"
+    )
     device_suite("test_b_next.py", *NEXT_OK)
     results = run_suite([unix_board()], device_suite.dir)
     hang = results["test_a_hang.py"]
@@ -61,25 +71,44 @@ def test_hanging_test_times_out_and_the_next_one_passes(unix_board, device_suite
 def test_device_resetting_mid_test(unix_board, device_suite, run_suite):
     # sys.exit() soft-resets a board; killing the image is a crash/watchdog reset, as is
     # the image exiting: the relay starts it again, as a board comes back from a reset.
-    device_suite("test_a_exit.py", "print('bye')\nimport sys\nsys.exit()\nprint('unreached')\n", exp="bye\nunreached\n")
+    device_suite(
+        "test_a_exit.py",
+        "print('bye')\nimport sys\nsys.exit()\nprint('unreached')\n",
+        exp="bye\nunreached\n",
+    )
     device_suite("test_b_next.py", *NEXT_OK)
-    device_suite("test_c_crash.py", "import os\nprint('going')\nos.system('kill -9 $PPID')\n", exp="going\n")
+    device_suite(
+        "test_c_crash.py", "import os\nprint('going')\nos.system('kill -9 $PPID')\n", exp="going\n"
+    )
     device_suite("test_d_next.py", *NEXT_OK)
-    device_suite("test_e_exits.py", "import ffi\nprint('leaving')\nffi.open(None).func('v', '_exit', 'i')(3)\n")
+    device_suite(
+        "test_e_exits.py",
+        "import ffi\nprint('leaving')\nffi.open(None).func('v', '_exit', 'i')(3)\n",
+    )
     device_suite("test_f_next.py", *NEXT_OK)
     results = run_suite([unix_board()], device_suite.dir)
     assert results["test_a_exit.py"].status == "fail"
     crash, exits = results["test_c_crash.py"], results["test_e_exits.py"]
-    assert (crash.status, crash.message) == ("error", "board reset mid-test: micropython was killed by signal 9, restarting it")
-    assert (exits.status, exits.message) == ("error", "board reset mid-test: micropython exited with status 3, restarting it")
+    assert (crash.status, crash.message) == (
+        "error",
+        "board reset mid-test: micropython was killed by signal 9, restarting it",
+    )
+    assert (exits.status, exits.message) == (
+        "error",
+        "board reset mid-test: micropython exited with status 3, restarting it",
+    )
     assert crash.output.startswith("going\n") and exits.output.startswith("leaving\n")
     assert all(results[f"test_{n}_next.py"].status == "pass" for n in "bdf")
 
 
 def test_garbage_on_the_line(unix_board, device_suite, run_suite):
     # Control bytes that mean something to the raw REPL (EOF, prompts, banners) as output.
-    device_suite("test_a_junk.py", "import sys\nw = sys.stdout.buffer.write\nw(bytes(range(256)))\n"
-                 "w(b'\\x04\\x04>raw REPL; CTRL-B to exit\\r\\n>OK\\x04')\nprint()\n", exp="x\n")
+    device_suite(
+        "test_a_junk.py",
+        "import sys\nw = sys.stdout.buffer.write\nw(bytes(range(256)))\n"
+        "w(b'\\x04\\x04>raw REPL; CTRL-B to exit\\r\\n>OK\\x04')\nprint()\n",
+        exp="x\n",
+    )
     device_suite("test_b_next.py", *NEXT_OK)
     results = run_suite([unix_board()], device_suite.dir)
     assert results["test_a_junk.py"].status in ("fail", "error")
@@ -87,13 +116,20 @@ def test_garbage_on_the_line(unix_board, device_suite, run_suite):
 
 
 def test_emulator_killed_mid_run(unix_board, device_suite, when_printed):
-    device_suite("test_a_slow.py", "import time\nprint('started')\ntime.sleep(60)\nprint('done')\n", exp="done\n")
+    device_suite(
+        "test_a_slow.py",
+        "import time\nprint('started')\ntime.sleep(60)\nprint('done')\n",
+        exp="done\n",
+    )
     device_suite("test_b_next.py", *NEXT_OK)
     target = unix_board()
     when_printed(b"started\r\n", lambda: os.killpg(target.pid, signal.SIGKILL))
     results = {r.test: r for r in Engine([target], discover([device_suite.dir])).run()}
     slow = results["test_a_slow.py"]
-    assert (slow.status, slow.message) == ("error", "board died mid-test: unixboard exited (killed by signal 9)")
+    assert (slow.status, slow.message) == (
+        "error",
+        "board died mid-test: unixboard exited (killed by signal 9)",
+    )
     assert slow.output == "started\n"
     assert "reconnected" in slow.recovery
     assert results["test_b_next.py"].status == "pass"
@@ -101,7 +137,9 @@ def test_emulator_killed_mid_run(unix_board, device_suite, when_printed):
 
 
 def test_qemu_killed_or_reset_mid_test(qemu_image, device_suite, when_printed):
-    device_suite("test_a_killed.py", "import time\nprint('started')\ntime.sleep(60)\n", exp="done\n")
+    device_suite(
+        "test_a_killed.py", "import time\nprint('started')\ntime.sleep(60)\n", exp="done\n"
+    )
     device_suite("test_b_next.py", *NEXT_OK)
     # The last words before the reset stay readable: the runner holds qemu's pty open.
     device_suite("test_c_reset.py", "import machine\nprint('last words')\nmachine.reset()\n")
@@ -111,9 +149,15 @@ def test_qemu_killed_or_reset_mid_test(qemu_image, device_suite, when_printed):
     results = {r.test: r for r in Engine([target], discover([device_suite.dir])).run()}
     killed, reset = results["test_a_killed.py"], results["test_c_reset.py"]
     assert (killed.status, killed.message, killed.output) == (
-        "error", "board died mid-test: QEMU exited (killed by signal 9)", "started\n")
+        "error",
+        "board died mid-test: QEMU exited (killed by signal 9)",
+        "started\n",
+    )
     assert (reset.status, reset.message, reset.output) == (
-        "error", "board reset mid-test: QEMU exited with status 0 (machine.reset() ends the emulator)", "last words\n")
+        "error",
+        "board reset mid-test: QEMU exited with status 0 (machine.reset() ends the emulator)",
+        "last words\n",
+    )
     assert "reconnected" in killed.recovery and "reconnected" in reset.recovery
     assert results["test_b_next.py"].status == results["test_d_next.py"].status == "pass"
     assert target.process is None
@@ -125,8 +169,11 @@ FLOOD_MIB = 24
 
 def test_flooding_output_costs_bounded_memory(unix_board, device_suite):
     lines = FLOOD_MIB * 1024  # of 1 KiB with their newline
-    device_suite("test_flood.py", f"# timeout: 900\nline = 'x' * 1023\nfor i in range({lines}):\n"
-                                  "    print(line)\nprint('the end')\n")
+    device_suite(
+        "test_flood.py",
+        f"# timeout: 900\nline = 'x' * 1023\nfor i in range({lines}):\n"
+        "    print(line)\nprint('the end')\n",
+    )
     start = []
 
     def measure_from_here(board, test):  # the board is up, the runner's modules are loaded
@@ -135,7 +182,9 @@ def test_flooding_output_costs_bounded_memory(unix_board, device_suite):
 
     tracemalloc.start()
     try:
-        results = Engine([unix_board()], discover([device_suite.dir]), on_start=measure_from_here).run()
+        results = Engine(
+            [unix_board()], discover([device_suite.dir]), on_start=measure_from_here
+        ).run()
         peak = tracemalloc.get_traced_memory()[1] - start[0]
     finally:
         tracemalloc.stop()
@@ -149,8 +198,12 @@ def test_flooding_output_costs_bounded_memory(unix_board, device_suite):
 
 def test_run_aborts_after_consecutive_device_failures(unix_image, device_suite, run_suite):
     # A board on a plain port dies for good: the runner cannot restart it.
-    board = subprocess.Popen([sys.executable, "-m", "tests_hw.runner.unixboard", unix_image],
-                             cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+    board = subprocess.Popen(
+        [sys.executable, "-m", "tests_hw.runner.unixboard", unix_image],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         port = board.stdout.readline().split()[4]
         device_suite("test_a_dies.py", "import time\ntime.sleep(5)\n")
@@ -172,9 +225,15 @@ def _junk_pty():
     """A pty whose other end is a python script answering everything with junk."""
     master, slave = pty.openpty()
     path = os.ttyname(slave)
-    echo = subprocess.Popen([sys.executable, "-c",
-                             "import os,sys\nwhile True:\n d=os.read(0,100)\n os.write(1,b'?? junk '+d[::-1])\n"],
-                            stdin=master, stdout=master)
+    echo = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os,sys\nwhile True:\n d=os.read(0,100)\n os.write(1,b'?? junk '+d[::-1])\n",
+        ],
+        stdin=master,
+        stdout=master,
+    )
     os.close(master)
     return path, slave, echo
 
@@ -196,12 +255,19 @@ def test_not_micropython_gives_one_clear_line():
 def test_absent_port():
     proc = cli("--port", "/dev/ttyACM_does_not_exist")
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "error: /dev/ttyACM_does_not_exist: no such port (unplugged? wrong name?)"
+    assert (
+        proc.stderr.strip()
+        == "error: /dev/ttyACM_does_not_exist: no such port (unplugged? wrong name?)"
+    )
 
 
 def test_busy_port(unix_image):
-    board = subprocess.Popen([sys.executable, "-m", "tests_hw.runner.unixboard", unix_image],
-                             cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+    board = subprocess.Popen(
+        [sys.executable, "-m", "tests_hw.runner.unixboard", unix_image],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         port = board.stdout.readline().split()[4]
         holder = serial.Serial(port, exclusive=True)  # e.g. a terminal left open
@@ -214,7 +280,9 @@ def test_busy_port(unix_image):
     assert "port is busy" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root opens any device: permission errors cannot happen")
+@pytest.mark.skipif(
+    os.geteuid() == 0, reason="root opens any device: permission errors cannot happen"
+)
 def test_permission_denied(tmp_path):
     path, slave, echo = _junk_pty()
     try:
@@ -228,4 +296,6 @@ def test_permission_denied(tmp_path):
 
 def test_unusable_board_spec():
     proc = cli("--board", "NO_SUCH_BOARD")
-    assert proc.returncode == 2 and proc.stderr.startswith("error: unknown board 'NO_SUCH_BOARD' (known: ")
+    assert proc.returncode == 2 and proc.stderr.startswith(
+        "error: unknown board 'NO_SUCH_BOARD' (known: "
+    )

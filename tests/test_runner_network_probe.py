@@ -54,7 +54,9 @@ def test_unix_loopback_is_a_network(unix_board):
 def test_a_socket_module_without_an_interface_is_no_network(unix_board):
     features = _probe(unix_board(), before=NO_NIC_SOCKET)
     assert features["network"] is False
-    assert probes.missing(["network"], features) == ["network (127.0.0.1 unreachable: OSError: no available NIC)"]
+    assert probes.missing(["network"], features) == [
+        "network (127.0.0.1 unreachable: OSError: no available NIC)"
+    ]
 
 
 def test_no_socket_module_is_no_network(qemu_image):
@@ -63,11 +65,15 @@ def test_no_socket_module_is_no_network(qemu_image):
     assert probes.missing(["network"], features) == ["network (no socket module)"]
 
 
-def test_requires_network_runs_or_skips_with_the_reason(unix_board, qemu_image, device_suite, run_suite):
+def test_requires_network_runs_or_skips_with_the_reason(
+    unix_board, qemu_image, device_suite, run_suite
+):
     device_suite("test_net.py", NEEDS_NETWORK, exp="ran\n")
     ran = run_suite([unix_board()], device_suite.dir)["test_net.py"]
     assert ran.status == "pass", ran.message
-    skipped = run_suite([board_target(f"QEMU_MPS2_AN385={qemu_image}")], device_suite.dir)["test_net.py"]
+    skipped = run_suite([board_target(f"QEMU_MPS2_AN385={qemu_image}")], device_suite.dir)[
+        "test_net.py"
+    ]
     assert (skipped.status, skipped.message) == ("skip", "board lacks network (no socket module)")
 
 
@@ -82,5 +88,6 @@ def test_pyboard_under_qemu_skips_tcp_for_want_of_a_nic(device_suite, run_suite)
 
 def test_the_reason_is_optional():
     assert probes.missing(["network", "float"], {"network": False, "float": True}) == ["network"]
-    assert probes.missing(["threads"], {"threads": False, "why": {"threads": "no _thread module"}}) == [
-        "threads (no _thread module)"]
+    assert probes.missing(
+        ["threads"], {"threads": False, "why": {"threads": "no _thread module"}}
+    ) == ["threads (no _thread module)"]

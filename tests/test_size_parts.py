@@ -2,7 +2,13 @@
 # `python3 -m firmware size --parts` (names as MicroPython 1.25 makes them).
 from firmware.size_parts import symbol_owner
 
-MODULES = ["asyncio/__init__.py", "asyncio/_kernel.py", "asyncio/_loop.py", "asyncio/core.py", "uasyncio.py"]
+MODULES = [
+    "asyncio/__init__.py",
+    "asyncio/_kernel.py",
+    "asyncio/_loop.py",
+    "asyncio/core.py",
+    "uasyncio.py",
+]
 
 
 def test_a_class_of_a_module_counts_for_the_module():
@@ -12,7 +18,9 @@ def test_a_class_of_a_module_counts_for_the_module():
 
 def test_the_package_init_is_told_from_its_modules():
     assert symbol_owner("const_obj_asyncio___init___0", MODULES) == "asyncio/__init__.py"
-    assert symbol_owner("children_asyncio___init____lt_module_gt_", MODULES) == "asyncio/__init__.py"
+    assert (
+        symbol_owner("children_asyncio___init____lt_module_gt_", MODULES) == "asyncio/__init__.py"
+    )
 
 
 def test_uasyncio_is_not_counted_as_an_asyncio_module():

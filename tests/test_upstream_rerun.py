@@ -42,7 +42,9 @@ def _tree(tmp_path):
 def test_flake_is_told_apart_from_a_failure(tmp_path):
     tests, image = _tree(tmp_path)
     log = []
-    got = upstream_tests.run_set(boards.get("UNIX"), image, tests, tmp_path / "out", log=log.append)
+    got = upstream_tests.run_set(
+        boards.get("UNIX"), image, tests, tmp_path / "out", log=log.append
+    )
     assert got == {
         "extmod/asyncio_fine.py": "pass",
         "extmod/asyncio_flaky.py": "flaky",
@@ -70,11 +72,15 @@ INTERLEAVING_RUN_TESTS = textwrap.dedent(
     passed = len(tests) - len(failed) - len(skipped)
     print("%d tests performed" % len(tests))
     print("%d tests passed" % passed)
-    print("%d tests skipped: %s" % (len(skipped), " ".join(t.split("/")[-1][:-3] for t in skipped)))
+    names = " ".join(t.split("/")[-1][:-3] for t in skipped)
+    print("%d tests skipped: %s" % (len(skipped), names))
     if FORMAT == "1.25":
         data = {"args": {}, "failed_tests": failed}
     else:
-        data = {"args": {}, "results": [[t, "fail" if t in failed else "skip" if t in skipped else "pass", ""] for t in tests]}
+        results = [
+            [t, "fail" if t in failed else "skip" if t in skipped else "pass", ""] for t in tests
+        ]
+        data = {"args": {}, "results": results}
     json.dump(data, open(os.path.join(result, "_results.json"), "w"))
     """
 )
@@ -85,7 +91,9 @@ def test_verdicts_come_from_the_results_file(tmp_path):
         tests, image = _tree(tmp_path / fmt)
         (tests / "extmod" / "asyncio_skipped.py").write_text("print(42)\n")
         (tests / "run-tests.py").write_text(f"FORMAT = {fmt!r}\n" + INTERLEAVING_RUN_TESTS)
-        got = upstream_tests.run_set(boards.get("UNIX"), image, tests, tmp_path / fmt / "out", log=lambda *a: None)
+        got = upstream_tests.run_set(
+            boards.get("UNIX"), image, tests, tmp_path / fmt / "out", log=lambda *a: None
+        )
         assert got == {
             "extmod/asyncio_fine.py": "pass",
             "extmod/asyncio_flaky.py": "pass",

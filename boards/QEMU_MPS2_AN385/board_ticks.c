@@ -73,8 +73,16 @@ static void uart_rx_handler(void) {
     uart_drain();
 }
 
+// Non-zero during machine.lightsleep(): the ms one long SysTick period covers.
+static volatile uint32_t long_period_ms;
+
 static void systick_handler(void) {
-    elapsed_ms += 1;
+    if (long_period_ms) {
+        elapsed_ms += long_period_ms;
+        long_period_ms = 0;
+    } else {
+        elapsed_ms += 1;
+    }
     uart_drain();
 }
 
@@ -162,3 +170,50 @@ int mp_hal_stdin_rx_chr(void) {
     __asm volatile ("cpsie i");
     return c;
 }
+
+// machine.lightsleep(ms): tickless. The SysTick counts one long period instead of
+// interrupting every ms, so the core stays in wfi and QEMU leaves the host alone;
+// the clock gains the time slept (to the ms, the partial ms at each end dropped). A
+// received byte ends it early. Without ms: until an interrupt, at most one period.
+#define SYST_CSR_COUNTFLAG (1u << 16)
+#define SCB_ICSR REG32(0xe000ed04)
+#define ICSR_PENDSTCLR (1u << 25)
+#define LONGEST_PERIOD_MS (0xffffffu / (CORE_HZ / 1000u)) // 24-bit counter: 671 ms
+
+static bool sleep_period(uint32_t ms) {
+    // True when the whole period passed (no other interrupt woke the core).
+    uint32_t reload = ms * (CORE_HZ / 1000u) - 1u;
+    __asm volatile ("cpsid i");
+    SYST_CSR = 0;
+    SYST_RVR = reload;
+    SYST_CVR = 0;
+    long_period_ms = ms;
+    SYST_CSR = 7;
+    __asm volatile ("wfi");   // (an interrupt pending ends it even with them masked)
+    uint32_t csr = SYST_CSR;  // (reading clears COUNTFLAG)
+    uint32_t cvr = SYST_CVR;
+    SYST_CSR = 0;
+    SCB_ICSR = ICSR_PENDSTCLR;
+    bool whole = (csr & SYST_CSR_COUNTFLAG) != 0;
+    elapsed_ms += whole ? ms : (reload - cvr) / (CORE_HZ / 1000u);
+    long_period_ms = 0;
+    SYST_RVR = SYSTICK_RELOAD;
+    SYST_CVR = 0;
+    SYST_CSR = 7;
+    __asm volatile ("cpsie i"); // the UART's handler runs now, if it woke us
+    return whole;
+}
+
+static mp_obj_t board_lightsleep(size_t n_args, const mp_obj_t *args) {
+    (void)MP_QSTR_lightsleep; // (makes the qstr: machine's entry for it is a macro)
+    mp_int_t ms = n_args ? mp_obj_get_int(args[0]) : (mp_int_t)LONGEST_PERIOD_MS;
+    while (ms > 0) {
+        uint32_t period = ms > (mp_int_t)LONGEST_PERIOD_MS ? LONGEST_PERIOD_MS : (uint32_t)ms;
+        if (!sleep_period(period)) {
+            break;
+        }
+        ms -= period;
+    }
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(board_lightsleep_obj, 0, 1, board_lightsleep);

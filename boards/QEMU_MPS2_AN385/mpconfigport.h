@@ -15,6 +15,10 @@ void board_ticks_init(void);
 // Sleep until the next interrupt (at most 1 ms: the SysTick) instead of spinning, so
 // an idle emulator leaves the host's CPU to other work.
 #define MICROPY_INTERNAL_WFE(TIMEOUT_MS) __asm volatile ("wfi")
+// machine.lightsleep(ms), tickless (board_ticks.c): what asyncio.low_power() calls.
+extern const struct _mp_obj_fun_builtin_var_t board_lightsleep_obj;
+#define MICROPY_PY_MACHINE_EXTRA_GLOBALS \
+    { MP_ROM_QSTR(MP_QSTR_lightsleep), MP_ROM_PTR(&board_lightsleep_obj) },
 #endif
 
 #if BOARD_UPSTREAM_ASYNCIO

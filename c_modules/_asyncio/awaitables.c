@@ -198,7 +198,7 @@ static mp_obj_t flag_iternext(mp_obj_t self_in) {
         return MP_OBJ_STOP_ITERATION;
     }
     // Park on the package's poller until the flag polls readable.
-    mp_call_function_2(aio_state()->io_park, self_in, mp_const_false);
+    aio_io_park(aio_state(), self_in, false);
     return mp_const_none;
 }
 
@@ -304,3 +304,47 @@ static mp_obj_t aio_sleep_ms_detach(mp_obj_t s_in) {
     return MP_OBJ_NEW_SMALL_INT(ms);
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_sleep_ms_detach_obj, aio_sleep_ms_detach);
+
+// ---- io_wait: one wait of the package's streams ----
+
+static mp_obj_t iowait_iternext(mp_obj_t self_in) {
+    aio_iowait_t *w = MP_OBJ_TO_PTR(self_in);
+    aio_task_t *cur = aio_running();
+    if (aio_coming_back(cur)) {
+        return MP_OBJ_STOP_ITERATION;
+    }
+    mp_obj_t s = w->s;
+    w->s = MP_OBJ_NULL; // free again before park() can raise
+    if (s == mp_const_none) {
+        aio_ready(cur);
+        cur->flags |= F_SUSPENDED;
+    } else {
+        aio_io_park(aio_state(), s, w->writing);
+    }
+    return mp_const_none;
+}
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    aio_iowait_type,
+    MP_QSTR_IOWait,
+    MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+    iter, iowait_iternext
+    );
+
+// io_wait(s, writing, ready=False): see _fallback.py
+static mp_obj_t aio_io_wait(size_t n_args, const mp_obj_t *args) {
+    aio_state_t *st = aio_state();
+    if (n_args > 2 && mp_obj_is_true(args[2]) && st->io_credit > 0) {
+        st->io_credit--;
+        return MP_OBJ_FROM_PTR(&aio_done_obj);
+    }
+    aio_iowait_t *w = st->iowait;
+    if (w->s != MP_OBJ_NULL) {
+        // The shared one is handed out and not awaited yet.
+        w = mp_obj_malloc(aio_iowait_t, &aio_iowait_type);
+    }
+    w->s = args[0];
+    w->writing = mp_obj_is_true(args[1]);
+    return MP_OBJ_FROM_PTR(w);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(aio_io_wait_obj, 2, 3, aio_io_wait);

@@ -8,7 +8,7 @@
 
 // CONTRACT.md's number: the package ignores any `_asyncio` (such as
 // upstream's) without it.
-#define CORE_ABI (6)
+#define CORE_ABI (7)
 
 // The extension hooks for the extras modules (hooks.c); 0 for images built
 // with ASYNCIO_EXTRAS=core, which have no module using them.
@@ -31,6 +31,10 @@
 #define F_REQUEUE (32)    // in the ready FIFO: go to its back once more first
 #define F_BOXED (64)      // coro is an aio_box_t (the task has extras/data)
 #define F_DATA (128)      // the user set `data`: it is in the box
+// The high byte counts cancel() requests not yet taken back by uncancel()
+// (CPython's Task.cancelling()), saturating: no word of the task for it.
+#define F_CANCELS (256)
+#define F_CANCELS_MAX (0xff00)
 
 // Task state encoding. Eight words: two GC blocks on 32- and 64-bit ports,
 // as upstream's Task; so slots are shared between states that exclude
@@ -104,6 +108,18 @@ typedef struct _core_sleep_t {
     mp_int_t ms;    // requested duration, -1 once the task has parked
 } aio_sleep_t;
 
+// io_wait()'s awaitable: one wait for a stream (awaitables.c)
+typedef struct _core_iowait_t {
+    mp_obj_base_t base;
+    mp_obj_t s;     // what to park on (None: the back of the ready FIFO), or
+                    // MP_OBJ_NULL once the task has parked (free for reuse)
+    bool writing;
+} aio_iowait_t;
+
+// I/O operations a step may complete without waiting (io_wait(ready=True)),
+// so a peer that keeps data coming cannot starve the other tasks.
+#define IO_BURST (16)
+
 // Scheduler state, reset by init(); reached through a root pointer.
 typedef struct _core_state_t {
     aio_task_t *rhead;     // ready FIFO
@@ -115,11 +131,13 @@ typedef struct _core_state_t {
     mp_obj_t report;        // report(task) for unretrieved exceptions
     mp_obj_t timeout_error; // the TimeoutError class
     mp_obj_t create_task;   // the package's create_task() (within.c)
-    mp_obj_t io_park;       // park(stream, writing): wait for the poller
+    mp_obj_t io;            // the package's I/O table (_kernel._IO): see io.c
     mp_obj_t spare_cancel;  // a CancelledError for when the heap is full (from the first cancel)
     aio_sleep_t *sleeper;  // the shared sleep_ms() awaitable
+    aio_iowait_t *iowait;  // the shared io_wait() awaitable
     mp_obj_t clock;         // MP_OBJ_NULL, or set_clock()'s callable (tests)
     uint16_t seq;
+    uint8_t io_credit;      // io_wait(ready=True) completions left this step
     bool paused;            // a task called pause() during run_ready()
 } aio_state_t;
 
@@ -129,6 +147,10 @@ extern const mp_obj_type_t aio_lock_type;
 extern const mp_obj_type_t aio_flag_type;
 extern const mp_obj_type_t aio_sleep_type;
 extern const mp_obj_type_t aio_done_type;
+extern const mp_obj_type_t aio_iowait_type;
+
+// io.c: park the running task on a stream, through the package's I/O table
+void aio_io_park(aio_state_t *st, mp_obj_t s, bool writing);
 extern const mp_obj_base_t aio_done_obj;
 
 aio_state_t *aio_state(void);

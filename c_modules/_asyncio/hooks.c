@@ -54,6 +54,31 @@ static mp_obj_t aio_set_task_extra(mp_obj_t t, mp_obj_t obj) {
 }
 MP_DEFINE_CONST_FUN_OBJ_2(aio_set_task_extra_obj, aio_set_task_extra);
 
+// cancel_count(t, delta): the task's count of cancel requests (the high
+// byte of its flags, core.h) after adding delta: 0 reads it, -1 is
+// CPython's uncancel() (never below 0).
+static mp_obj_t aio_cancel_count(mp_obj_t t_in, mp_obj_t delta_in) {
+    aio_task_t *t = hook_task(t_in);
+    mp_int_t n = (t->flags >> 8) + mp_obj_get_int(delta_in);
+    n = n < 0 ? 0 : n > 0xff ? 0xff : n;
+    t->flags = (t->flags & 0xff) | (n << 8);
+    return MP_OBJ_NEW_SMALL_INT(n);
+}
+MP_DEFINE_CONST_FUN_OBJ_2(aio_cancel_count_obj, aio_cancel_count);
+
+// parked(t): where t waits, for the call-graph dump: (q, ms) with q None
+// (running, new or done), 1 (ready), 2 (timed: ms until due) or the
+// container (a Task it awaits, an Event, a Lock, a custom one).
+static mp_obj_t aio_parked(mp_obj_t t_in) {
+    aio_task_t *t = hook_task(t_in);
+    mp_obj_t items[2] = { (t->flags & F_DONE) ? mp_const_none : t->q, mp_const_none };
+    if (items[0] == Q_TIMED) {
+        items[1] = MP_OBJ_NEW_SMALL_INT(aio_ticks_diff(t->key, aio_ticks()));
+    }
+    return mp_obj_new_tuple(2, items);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(aio_parked_obj, aio_parked);
+
 // wait_on(t, w): park the not-yet-started task w on t's wait list, as if
 // it awaited t, so it wakes with t's awaiters in their order.
 static mp_obj_t aio_wait_on(mp_obj_t t_in, mp_obj_t w_in) {

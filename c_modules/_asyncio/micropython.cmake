@@ -10,6 +10,7 @@ if(ASYNCIO_C)
         ${CMAKE_CURRENT_LIST_DIR}/queues.c
         ${CMAKE_CURRENT_LIST_DIR}/task.c
         ${CMAKE_CURRENT_LIST_DIR}/awaitables.c
+        ${CMAKE_CURRENT_LIST_DIR}/io.c
         ${CMAKE_CURRENT_LIST_DIR}/within.c
         ${CMAKE_CURRENT_LIST_DIR}/hooks.c
         ${CMAKE_CURRENT_LIST_DIR}/module.c

@@ -4,7 +4,7 @@ ASYNCIO_C ?= 1
 
 ifeq ($(ASYNCIO_C),1)
 OUR_ASYNCIO_DIR := $(USERMOD_DIR)
-SRC_USERMOD_C += $(addprefix $(OUR_ASYNCIO_DIR)/,queues.c task.c awaitables.c within.c hooks.c module.c)
+SRC_USERMOD_C += $(addprefix $(OUR_ASYNCIO_DIR)/,queues.c task.c awaitables.c io.c within.c hooks.c module.c)
 CFLAGS_USERMOD += -I$(OUR_ASYNCIO_DIR)
 # No extras frozen (the build exports ASYNCIO_EXTRAS): no extension hooks.
 ifeq ($(ASYNCIO_EXTRAS),core)

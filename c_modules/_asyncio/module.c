@@ -22,6 +22,8 @@ MP_DECLARE_CONST_FUN_OBJ_1(aio_relay_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_unrelay_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_sleep_ms_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_sleep_ms_detach_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR(aio_io_wait_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_io_poll_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_extend_task_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_task_extra_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(aio_set_task_extra_obj);
@@ -29,6 +31,9 @@ MP_DECLARE_CONST_FUN_OBJ_2(aio_wait_on_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_wake_first_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(aio_set_clock_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(aio_heap_tasks_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(aio_cancel_count_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_eager_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(aio_parked_obj);
 
 #if MICROPY_MODULE_BUILTIN_INIT
 extern const mp_obj_module_t our_asyncio_module;
@@ -86,6 +91,8 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sleep_ms), MP_ROM_PTR(&aio_sleep_ms_obj) },
     { MP_ROM_QSTR(MP_QSTR_sleep_ms_detach), MP_ROM_PTR(&aio_sleep_ms_detach_obj) },
     { MP_ROM_QSTR(MP_QSTR_within), MP_ROM_PTR(&aio_within_obj) },
+    { MP_ROM_QSTR(MP_QSTR_io_wait), MP_ROM_PTR(&aio_io_wait_obj) },
+    { MP_ROM_QSTR(MP_QSTR_io_poll), MP_ROM_PTR(&aio_io_poll_obj) },
     // hooks for the extras (hooks.c)
     #if AIO_EXTRAS_HOOKS
     { MP_ROM_QSTR(MP_QSTR_extend_task), MP_ROM_PTR(&aio_extend_task_obj) },
@@ -94,6 +101,9 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_wait_on), MP_ROM_PTR(&aio_wait_on_obj) },
     { MP_ROM_QSTR(MP_QSTR_wake_first), MP_ROM_PTR(&aio_wake_first_obj) },
     { MP_ROM_QSTR(MP_QSTR_heap_tasks), MP_ROM_PTR(&aio_heap_tasks_obj) },
+    { MP_ROM_QSTR(MP_QSTR_cancel_count), MP_ROM_PTR(&aio_cancel_count_obj) },
+    { MP_ROM_QSTR(MP_QSTR_eager), MP_ROM_PTR(&aio_eager_obj) },
+    { MP_ROM_QSTR(MP_QSTR_parked), MP_ROM_PTR(&aio_parked_obj) },
     #endif
     { MP_ROM_QSTR(MP_QSTR_set_clock), MP_ROM_PTR(&aio_set_clock_obj) },
 };

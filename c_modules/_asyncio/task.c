@@ -166,6 +166,12 @@ static mp_obj_t task_done(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(task_done_obj, task_done);
 
+static void count_cancel(aio_task_t *t) {
+    if (t->flags < F_CANCELS_MAX) {
+        t->flags += F_CANCELS;
+    }
+}
+
 mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg) {
     aio_task_t *t = TASK(self_in);
     aio_state_t *s = aio_state();
@@ -182,16 +188,20 @@ mp_obj_t aio_task_cancel(mp_obj_t self_in, mp_obj_t msg) {
     }
     // A task awaiting another task is cancelled through the awaited one.
     // Tasks awaiting each other in a cycle (a deadlock) end the walk where
-    // it comes round again: `slow` follows at half speed until met.
+    // it comes round again: `slow` follows at half speed until met. Each
+    // task on the way counts a cancel request, as CPython's does when it
+    // passes the cancel on to the task it awaits.
     aio_task_t *slow = t;
     bool half = false;
     mp_obj_t q = t->q;
+    count_cancel(t);
     while (IS_TASK(q) && TASK(q) != s->cur && !(TASK(q)->flags & F_DONE)) {
         t = TASK(q);
         q = t->q;
         if (t == slow) {
             break;
         }
+        count_cancel(t);
         if (half) {
             slow = TASK(slow->q);
         }
@@ -434,6 +444,7 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
         t->flags = f & ~(F_THROW | F_SUSPENDED | F_REQUEUE);
         forfeit_reservation(t);
         s->cur = t;
+        s->io_credit = IO_BURST;
         if (mp_obj_is_type(coro, &mp_type_gen_instance)) {
             // As gen.throw() does: a generator that has not started yet
             // must get the exception, not a "can't send" TypeError.
@@ -443,6 +454,7 @@ static aio_task_t *step(aio_state_t *s, mp_uint_t now) {
         }
     } else {
         s->cur = t;
+        s->io_credit = IO_BURST;
         kind = mp_resume(coro, mp_const_none, MP_OBJ_NULL, &ret);
     }
     s->cur = NULL;
@@ -523,9 +535,11 @@ static mp_obj_t aio_init(size_t n_args, const mp_obj_t *args) {
     s->report = args[1];
     s->timeout_error = args[2];
     s->create_task = args[3];
-    s->io_park = args[4];
+    s->io = args[4];
     s->sleeper = mp_obj_malloc(aio_sleep_t, &aio_sleep_type);
     s->sleeper->ms = -1;
+    s->iowait = mp_obj_malloc(aio_iowait_t, &aio_iowait_type);
+    s->iowait->s = MP_OBJ_NULL;
     MP_STATE_VM(our_asyncio_state) = s;
     return mp_const_none;
 }
@@ -661,3 +675,38 @@ static mp_obj_t aio_unrelay(mp_obj_t r_in) {
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_1(aio_unrelay_obj, aio_unrelay);
+
+#if AIO_EXTRAS_HOOKS
+// eager(t): run the first step of the new task t now, inside the running
+// task's step, which it interrupts (CPython 3.12's eager tasks). After it t
+// is done, or parked wherever its first await put it, as after any step.
+// Not on the hot path: the scheduler's step() is untouched.
+static mp_obj_t aio_eager(mp_obj_t t_in) {
+    aio_state_t *s = aio_state();
+    if (!IS_TASK(t_in) || TASK(t_in)->q != Q_NONE || (TASK(t_in)->flags & (F_DONE | F_SUSPENDED))) {
+        mp_raise_TypeError(MP_ERROR_TEXT("eager() needs a new Task"));
+    }
+    aio_task_t *t = TASK(t_in);
+    aio_task_t *prev = s->cur;
+    mp_obj_t ret;
+    s->cur = t;
+    mp_vm_return_kind_t kind = mp_resume(aio_task_coro(t), mp_const_none, MP_OBJ_NULL, &ret);
+    s->cur = prev;
+    if (kind == MP_VM_RETURN_NORMAL) {
+        finish(s, t, ret, false);
+    } else if (kind == MP_VM_RETURN_EXCEPTION) {
+        const mp_obj_type_t *et = mp_obj_get_type(ret);
+        bool stops = !mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(et), MP_OBJ_FROM_PTR(&mp_type_Exception))
+            && !mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(et), s->cancelled);
+        if (stops) {
+            t->flags |= F_SEEN; // (as in step(): KeyboardInterrupt and the like)
+        }
+        finish(s, t, ret, true);
+        if (stops) {
+            nlr_raise(ret);
+        }
+    }
+    return t_in;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(aio_eager_obj, aio_eager);
+#endif

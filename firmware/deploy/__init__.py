@@ -1,8 +1,10 @@
 """Flash a built image onto a board in one command, then check the board runs that very image.
 
 Public surface:
-    deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, erase=False, verify=True, flavour=None)
-    check_identity(port, manifest)  board on `port` runs the image manifest.json describes, or VerifyFailed
+    deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, erase=False,
+           verify=True, flavour=None)
+    check_identity(port, manifest)  board on `port` runs the image manifest.json describes,
+                                    or VerifyFailed
     main(argv=None) -> int        `python3 -m firmware.deploy --board B [--port P] [--dry-run]`
 
 One module per flashing method: esp32 (esptool), pyboard (dfu-util), rp2 (UF2 drive or
@@ -21,11 +23,25 @@ from ..imagecheck import check_board, require_valid
 from ..paths import IMAGES_DIR
 from . import device, esp32, ports, pyboard, rp2
 from .commands import Runner
-from .errors import AmbiguousPort, FlashFailed, FlashToolMissing, PortNotFound, VerifyFailed, WrongChip
+from .errors import (
+    AmbiguousPort,
+    FlashFailed,
+    FlashToolMissing,
+    PortNotFound,
+    VerifyFailed,
+    WrongChip,
+)
 
 __all__ = [
-    "AmbiguousPort", "FlashFailed", "FlashToolMissing", "PortNotFound", "VerifyFailed", "WrongChip",
-    "check_identity", "deploy", "main",
+    "AmbiguousPort",
+    "FlashFailed",
+    "FlashToolMissing",
+    "PortNotFound",
+    "VerifyFailed",
+    "WrongChip",
+    "check_identity",
+    "deploy",
+    "main",
 ]
 
 METHODS = {"esp32": esp32, "stm32": pyboard, "rp2": rp2}
@@ -86,17 +102,30 @@ def _load_manifest(board_dir):
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, erase=False, verify=True,
-           flavour=None, out=print):
-    """Flash `board`'s image from images_dir/<board>[-<flavour>]/ and check the board answers with it.
+def deploy(
+    board,
+    port=None,
+    dry_run=False,
+    images_dir=IMAGES_DIR,
+    baud=None,
+    erase=False,
+    verify=True,
+    flavour=None,
+    out=print,
+):
+    """Flash `board`'s image from images_dir/<board>[-<flavour>]/ and check the board answers
+    with it.
 
     flavour: a build variant's folder suffix, e.g. "pyonly" for the ASYNCIO_C=0 image.
     """
     spec = boards.get(board)
     method = METHODS.get(spec.port)
     if method is None or _made_for_an_emulator(spec):
-        flashable = ", ".join(b.name for b in boards.all_boards().values()
-                              if b.port in METHODS and not _made_for_an_emulator(b))
+        flashable = ", ".join(
+            b.name
+            for b in boards.all_boards().values()
+            if b.port in METHODS and not _made_for_an_emulator(b)
+        )
         raise FirmwareError(
             f"{board} is not flashed: it runs on this machine (port {spec.port})",
             hint=f"make run BOARD={board}; boards that flash: {flashable}",
@@ -108,7 +137,10 @@ def deploy(board, port=None, dry_run=False, images_dir=IMAGES_DIR, baud=None, er
         _report_image_check(board_dir, runner)
     else:
         if not (board_dir / "manifest.json").is_file():
-            raise ImageMissing(f"no image for {spec.name} in {board_dir}: build it first: make firmware BOARD={spec.name}")
+            raise ImageMissing(
+                f"no image for {spec.name} in {board_dir}: "
+                f"build it first: make firmware BOARD={spec.name}"
+            )
         require_valid(board_dir)
     manifest = _load_manifest(board_dir)
     context = DeployContext(spec, board_dir, runner, port=port, baud=baud, erase=erase)
@@ -126,11 +158,16 @@ def _report_image_check(board_dir, runner):
 
 
 def _verify(runner, usb_ids, serial_number, manifest):
-    expected_version = manifest.get("asyncio_version") if manifest else "<asyncio_version from manifest.json>"
+    expected_version = (
+        manifest.get("asyncio_version") if manifest else "<asyncio_version from manifest.json>"
+    )
     expected_build = manifest.get("build_id") if manifest else "<build_id from manifest.json>"
     ids = ", ".join(f"{v:04x}:{p:04x}" for v, p in usb_ids)
     runner.step(f"wait for the board's serial port ({ids}) to come back")
-    runner.step(f"raw REPL: expect asyncio.__version__ == {expected_version!r}, _buildinfo.build_id == {expected_build!r}")
+    runner.step(
+        f"raw REPL: expect asyncio.__version__ == {expected_version!r}, "
+        f"_buildinfo.build_id == {expected_build!r}"
+    )
     if runner.dry_run:
         return
     port = ports.wait_for_port(usb_ids, serial_number)
@@ -152,19 +189,33 @@ def check_identity(port, manifest):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python3 -m firmware.deploy", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m firmware.deploy", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--board", required=True)
-    parser.add_argument("--port", help="serial port (default: the one board with a matching USB id)")
+    parser.add_argument(
+        "--port", help="serial port (default: the one board with a matching USB id)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print every command; run nothing")
     parser.add_argument("--baud", type=int, help="esptool baud rate (default from board.json)")
     parser.add_argument("--erase", action="store_true", help="ESP32: erase the whole flash first")
-    parser.add_argument("--no-verify", action="store_true", help="skip the post-flash identity check")
+    parser.add_argument(
+        "--no-verify", action="store_true", help="skip the post-flash identity check"
+    )
     parser.add_argument("--flavour", help="image variant folder suffix, e.g. pyonly (ASYNCIO_C=0)")
     parser.add_argument("--images-dir", default=str(IMAGES_DIR))
     args = parser.parse_args(argv)
     try:
-        deploy(args.board, port=args.port, dry_run=args.dry_run, images_dir=args.images_dir,
-               baud=args.baud, erase=args.erase, verify=not args.no_verify, flavour=args.flavour)
+        deploy(
+            args.board,
+            port=args.port,
+            dry_run=args.dry_run,
+            images_dir=args.images_dir,
+            baud=args.baud,
+            erase=args.erase,
+            verify=not args.no_verify,
+            flavour=args.flavour,
+        )
     except FirmwareError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

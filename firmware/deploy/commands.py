@@ -23,7 +23,8 @@ def find_tool(name):
 
 
 class Runner:
-    """One place that decides whether a step really happens, so dry runs cannot drift from real runs."""
+    """One place that decides whether a step really happens, so dry runs cannot drift from
+    real runs."""
 
     def __init__(self, dry_run=False, out=print):
         self.dry_run = dry_run
@@ -52,7 +53,9 @@ class Runner:
         if self.dry_run:
             return 0, ""
         try:
-            result = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=timeout)
+            result = subprocess.run(
+                [str(a) for a in argv], capture_output=True, text=True, timeout=timeout
+            )
         except subprocess.TimeoutExpired:
             raise FlashFailed(f"{shown}: no answer after {timeout} s") from None
         output = result.stdout + result.stderr

@@ -38,7 +38,9 @@ def read_identity(port, baudrate=115200):
             session.enter_raw_repl(soft_reset=False, timeout=5.0)
             result = session.exec(IDENTITY_PROBE, timeout=5.0)
         except (NotMicroPython, DeviceUnresponsive) as exc:
-            raise DeviceError(f"{port}: no MicroPython raw REPL answered: {_reason(port, exc)}") from None
+            raise DeviceError(
+                f"{port}: no MicroPython raw REPL answered: {_reason(port, exc)}"
+            ) from None
     if result.error or result.timed_out:
         lines = result.error.decode(errors="replace").strip().splitlines() or ["did not finish"]
         raise DeviceError(f"{port}: the identity probe failed on the board: {lines[-1]}")
@@ -52,4 +54,4 @@ def read_identity(port, baudrate=115200):
 
 def _reason(port, exc):
     text = str(exc)
-    return text[len(port) + 2:] if text.startswith(f"{port}: ") else text
+    return text[len(port) + 2 :] if text.startswith(f"{port}: ") else text

@@ -15,15 +15,31 @@ IMAGE = "firmware.bin"
 USB_IDS = ports.ESP32_BRIDGES
 # Chip families as esptool names them; longest first so "ESP32-S3" wins over "ESP32".
 FAMILIES = sorted(
-    ["ESP8266", "ESP32", "ESP32-S2", "ESP32-S3", "ESP32-C2", "ESP32-C3", "ESP32-C5", "ESP32-C6",
-     "ESP32-C61", "ESP32-H2", "ESP32-P4"],
-    key=len, reverse=True,
+    [
+        "ESP8266",
+        "ESP32",
+        "ESP32-S2",
+        "ESP32-S3",
+        "ESP32-C2",
+        "ESP32-C3",
+        "ESP32-C5",
+        "ESP32-C6",
+        "ESP32-C61",
+        "ESP32-H2",
+        "ESP32-P4",
+    ],
+    key=len,
+    reverse=True,
 )
 
 
 def chip_family(esptool_output):
     """The chip family esptool connected to (v5: "Connected to X on", v4: "Chip is X")."""
-    for pattern in (r"Connected to (ESP[\w-]+) on", r"Detecting chip type\.\.\.\s*(ESP[\w-]+)", r"Chip is (ESP[\w-]+)"):
+    for pattern in (
+        r"Connected to (ESP[\w-]+) on",
+        r"Detecting chip type\.\.\.\s*(ESP[\w-]+)",
+        r"Chip is (ESP[\w-]+)",
+    ):
         match = re.search(pattern, esptool_output)
         if match:
             name = match.group(1).upper()
@@ -41,7 +57,9 @@ def flash(ctx):
     if not ctx.runner.dry_run:
         found = chip_family(output)
         if found is None:
-            raise WrongChip(f"{port}: esptool found no ESP chip: {output.strip().splitlines()[-1:]}")
+            raise WrongChip(
+                f"{port}: esptool found no ESP chip: {output.strip().splitlines()[-1:]}"
+            )
         if found != chip.upper():
             raise WrongChip(
                 f"{port} has an {found}, but {ctx.board.name} images are for {chip.upper()}",
@@ -50,7 +68,18 @@ def flash(ctx):
     if ctx.erase:
         ctx.runner.run([esptool, "--chip", chip, "--port", port, "erase-flash"])
     ctx.runner.run(
-        [esptool, "--chip", chip, "--port", port, "--baud", str(baud), "write-flash", offset, image]
+        [
+            esptool,
+            "--chip",
+            chip,
+            "--port",
+            port,
+            "--baud",
+            str(baud),
+            "write-flash",
+            offset,
+            image,
+        ]
     )
     # esptool hard-resets through RTS afterwards; the bridge's port never goes away.
     return USB_IDS, port

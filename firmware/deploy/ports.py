@@ -11,7 +11,10 @@ ESP32_BRIDGES = [
     (0x10C4, 0xEA60),  # Silicon Labs CP210x
     (0x1A86, 0x7523),  # WCH CH340
     (0x1A86, 0x55D4),  # WCH CH9102
-    (0x0403, 0x6001), (0x0403, 0x6010), (0x0403, 0x6014), (0x0403, 0x6015),  # FTDI
+    (0x0403, 0x6001),
+    (0x0403, 0x6010),
+    (0x0403, 0x6014),
+    (0x0403, 0x6015),  # FTDI
     (0x303A, 0x1001),  # Espressif USB-Serial/JTAG
 ]
 
@@ -20,7 +23,10 @@ def list_serial_ports():
     """[(device, vid, pid, serial_number, description)] of the machine's serial ports."""
     from serial.tools import list_ports  # pyserial; imported late so dry runs need no pyserial
 
-    return [(p.device, p.vid, p.pid, p.serial_number, p.description or "") for p in list_ports.comports()]
+    return [
+        (p.device, p.vid, p.pid, p.serial_number, p.description or "")
+        for p in list_ports.comports()
+    ]
 
 
 def candidates(usb_ids, ports):
@@ -30,7 +36,9 @@ def candidates(usb_ids, ports):
 def describe(port):
     device, vid, pid, serial, description = port
     ids = f"{vid:04x}:{pid:04x}" if vid is not None else "no USB id"
-    return f"{device} ({ids}{', serial ' + serial if serial else ''}{', ' + description if description else ''})"
+    serial_part = ", serial " + serial if serial else ""
+    description_part = ", " + description if description else ""
+    return f"{device} ({ids}{serial_part}{description_part})"
 
 
 def choose(board, usb_ids, ports):
@@ -59,5 +67,7 @@ def wait_for_port(usb_ids, serial_number=None, timeout=20.0, poll=0.25, lister=l
             if serial_number is None or port[3] == serial_number:
                 return port[0]
         if time.monotonic() >= deadline:
-            raise PortNotFound(f"the board did not come back as a serial port within {timeout:.0f} s")
+            raise PortNotFound(
+                f"the board did not come back as a serial port within {timeout:.0f} s"
+            )
         time.sleep(poll)

@@ -29,11 +29,26 @@ def flash(ctx):
     if ctx.runner.dry_run or not dfu_device_present(ctx.runner, dfu_util, usb_id):
         port = ctx.pick_port(USB_IDS, optional=ctx.runner.dry_run)
         serial_number = ctx.serial_number
-        ctx.runner.step(f"serial {port}: Ctrl-C, then machine.bootloader()  (unless {usb_id} is already in DFU mode)")
+        ctx.runner.step(
+            f"serial {port}: Ctrl-C, then machine.bootloader()  "
+            f"(unless {usb_id} is already in DFU mode)"
+        )
         if not ctx.runner.dry_run:
             device.enter_bootloader(port)
             _wait_for_dfu(ctx.runner, dfu_util, usb_id)
-    ctx.runner.run([dfu_util, "--alt", "0", "--device", usb_id, "--dfuse-address", ":leave", "--download", image])
+    ctx.runner.run(
+        [
+            dfu_util,
+            "--alt",
+            "0",
+            "--device",
+            usb_id,
+            "--dfuse-address",
+            ":leave",
+            "--download",
+            image,
+        ]
+    )
     return USB_IDS, serial_number
 
 

@@ -49,7 +49,10 @@ def flash(ctx):
         port = ctx.pick_port(USB_IDS, optional=True)
         if port is not None:
             serial_number = ctx.serial_number
-            ctx.runner.step(f"serial {port}: Ctrl-C, then machine.bootloader()  (board shows the {label} drive)")
+            ctx.runner.step(
+                f"serial {port}: Ctrl-C, then machine.bootloader()  "
+                f"(board shows the {label} drive)"
+            )
             if not ctx.runner.dry_run:
                 device.enter_bootloader(port)
                 drive = _wait_for_drive(label)

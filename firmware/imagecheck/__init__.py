@@ -21,8 +21,16 @@ from ..errors import FirmwareError
 from ..paths import BOARDS_DIR, IMAGES_DIR
 from . import esp32, manifest, rules
 
-__all__ = ["CheckResult", "ImageCheckFailed", "add_arguments", "check_board", "check_images", "main",
-           "require_valid", "run"]
+__all__ = [
+    "CheckResult",
+    "ImageCheckFailed",
+    "add_arguments",
+    "check_board",
+    "check_images",
+    "main",
+    "require_valid",
+    "run",
+]
 
 DEFAULT_IMAGES_ROOT = IMAGES_DIR
 DEFAULT_BOARDS_ROOT = BOARDS_DIR
@@ -60,13 +68,24 @@ def check_board(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
         port = known.port if known else None
         names = [p.name for p in board_dir.iterdir() if p.is_file() and p.name != "manifest.json"]
         for name, file_port, validate, required in rules.file_rules(names, port):
-            results += _check_file(board, board_dir, name, file_port, validate, required,
-                                   rules.flash_region(known.name if known else board, file_port,
-                                                      Path(boards_root) if boards_root else None))
+            results += _check_file(
+                board,
+                board_dir,
+                name,
+                file_port,
+                validate,
+                required,
+                rules.flash_region(
+                    known.name if known else board,
+                    file_port,
+                    Path(boards_root) if boards_root else None,
+                ),
+            )
         return results
     results[0].problems += manifest.validate_listed_files(board_dir, facts)
     results[0].summary = (
-        f"asyncio {facts.get('asyncio_version')}, MicroPython {facts['micropython'].get('version')}, "
+        f"asyncio {facts.get('asyncio_version')}, "
+        f"MicroPython {facts['micropython'].get('version')}, "
         f"build {facts.get('build_id')}"
         if isinstance(facts.get("micropython"), dict)
         else "fields present"
@@ -75,7 +94,9 @@ def check_board(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
     if port not in rules.PORT_FILES:
         results[0].problems.append(f"unknown port {port!r} (known: {', '.join(rules.PORT_FILES)})")
         return results
-    flash = rules.flash_region(facts.get("board", board), port, Path(boards_root) if boards_root else None)
+    flash = rules.flash_region(
+        facts.get("board", board), port, Path(boards_root) if boards_root else None
+    )
     for name, validate, required in rules.PORT_FILES[port]:
         results += _check_file(board, board_dir, name, port, validate, required, flash)
     return results
@@ -84,7 +105,11 @@ def check_board(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
 def _check_file(board, board_dir, name, port, validate, required, flash):
     path = board_dir / name
     if not path.is_file():
-        return [CheckResult(board, name, [f"missing (port {port} always produces it)"])] if required else []
+        return (
+            [CheckResult(board, name, [f"missing (port {port} always produces it)"])]
+            if required
+            else []
+        )
     problems, summary = validate(path.read_bytes(), flash)
     results = [CheckResult(board, name, list(problems), summary)]
     if port == "esp32" and name in ("micropython.bin", "bootloader.bin"):
@@ -93,8 +118,11 @@ def _check_file(board, board_dir, name, port, validate, required, flash):
 
 
 def _known_board(folder_name, boards_root):
-    """The board a folder without a manifest is named for (<BOARD> or <BOARD>-<flavour>), or None."""
-    registries = [boards.all_boards(boards_root)] if boards_root and Path(boards_root).is_dir() else []
+    """The board a folder without a manifest is named for (<BOARD> or <BOARD>-<flavour>),
+    or None."""
+    registries = (
+        [boards.all_boards(boards_root)] if boards_root and Path(boards_root).is_dir() else []
+    )
     registries.append(boards.all_boards())
     for registry in registries:
         for name in (folder_name, folder_name.split("-")[0]):
@@ -113,7 +141,9 @@ def _esptool_cross_check(board, path):
     # image-info exits 0 even for a bad checksum or hash; it says "(invalid" instead.
     bad = [line.strip() for line in text.splitlines() if "(invalid" in line]
     if code != 0:
-        bad.append(f"esptool exited {code}: {text.strip().splitlines()[-1] if text.strip() else ''}")
+        bad.append(
+            f"esptool exited {code}: {text.strip().splitlines()[-1] if text.strip() else ''}"
+        )
     return CheckResult(board, name, bad, "valid")
 
 
@@ -131,7 +161,8 @@ def check_images(images_root=DEFAULT_IMAGES_ROOT, boards_root=DEFAULT_BOARDS_ROO
 
 
 def _is_board_folder(folder):
-    """A folder holding a board's images itself (manifest.json or an image file), not board folders."""
+    """A folder holding a board's images itself (manifest.json or an image file), not board
+    folders."""
     names = {p.name for p in folder.iterdir() if p.is_file()}
     return "manifest.json" in names or bool(rules.file_rules(names))
 
@@ -147,9 +178,13 @@ def require_valid(board_dir, boards_root=DEFAULT_BOARDS_ROOT):
 
 
 def add_arguments(add):
-    """The checker's arguments (add = a parser's add_argument): `python3 -m firmware check` takes the same."""
-    add("images_root", nargs="?",
-        help="a folder of board folders (default: firmware/images), or one board's folder")
+    """The checker's arguments (add = a parser's add_argument): `python3 -m firmware check`
+    takes the same."""
+    add(
+        "images_root",
+        nargs="?",
+        help="a folder of board folders (default: firmware/images), or one board's folder",
+    )
     add("--board", help="only this board's folders; then finding none is an error")
 
 
@@ -158,7 +193,9 @@ def run(images_root=None, board=None):
     is a FirmwareError (one line); the default one not there yet means nothing is built."""
     root = Path(images_root or DEFAULT_IMAGES_ROOT)
     if images_root is not None and not root.exists():
-        raise FirmwareError(f"{images_root}: no such folder (give a folder of board folders, or one board's)")
+        raise FirmwareError(
+            f"{images_root}: no such folder (give a folder of board folders, or one board's)"
+        )
     if root.exists() and not root.is_dir():
         raise FirmwareError(f"{images_root}: not a folder (give the board folder holding it)")
     if root.is_dir() and _is_board_folder(root):
@@ -180,7 +217,9 @@ def run(images_root=None, board=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python3 -m firmware check", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m firmware check", description=__doc__.splitlines()[0]
+    )
     add_arguments(parser.add_argument)
     args = parser.parse_args(argv)
     try:

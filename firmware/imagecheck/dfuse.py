@@ -96,14 +96,17 @@ def validate_dfuse(image, flash_start, flash_size, vid=STM32_DFU_VID, pid=STM32_
                 return problems, ""
             if not (flash_start <= addr and addr + size <= flash_end):
                 problems.append(
-                    f"{where}: 0x{addr:08x}+{size} outside flash 0x{flash_start:08x}-0x{flash_end:08x}"
+                    f"{where}: 0x{addr:08x}+{size} outside "
+                    f"flash 0x{flash_start:08x}-0x{flash_end:08x}"
                 )
             for other_addr, other_end in spans:
                 if addr < other_end and other_addr < addr + size:
                     problems.append(f"{where}: 0x{addr:08x}+{size} overlaps 0x{other_addr:08x}")
             spans.append((addr, addr + size))
         if offset != t_end:
-            problems.append(f"target {t}: elements use {offset - (t_end - t_size)} of {t_size} bytes")
+            problems.append(
+                f"target {t}: elements use {offset - (t_end - t_size)} of {t_size} bytes"
+            )
             offset = t_end
     if offset != body_end:
         problems.append(f"{body_end - offset} stray bytes between the last target and the suffix")

@@ -14,7 +14,12 @@ TYPE_EXEC, TYPE_DYN = 2, 3
 MACHINE_ARM = 40
 MACHINE_X86_64 = 62
 MACHINE_AARCH64 = 183
-MACHINE_NAMES = {MACHINE_ARM: "Arm", MACHINE_X86_64: "x86-64", MACHINE_AARCH64: "AArch64", 3: "x86"}
+MACHINE_NAMES = {
+    MACHINE_ARM: "Arm",
+    MACHINE_X86_64: "x86-64",
+    MACHINE_AARCH64: "AArch64",
+    3: "x86",
+}
 
 
 def read_header(image):
@@ -26,7 +31,13 @@ def read_header(image):
     e_type, machine = struct.unpack_from(order + "HH", image, 16)
     entry_format = "I" if elf_class == CLASS_32 else "Q"
     (entry,) = struct.unpack_from(order + entry_format, image, 24)
-    return {"elf_class": elf_class, "endian": endian, "type": e_type, "machine": machine, "entry": entry}
+    return {
+        "elf_class": elf_class,
+        "endian": endian,
+        "type": e_type,
+        "machine": machine,
+        "entry": entry,
+    }
 
 
 def validate_elf(image, machines, elf_class=None, entry_range=None):
@@ -38,7 +49,9 @@ def validate_elf(image, machines, elf_class=None, entry_range=None):
     if header["endian"] != LITTLE_ENDIAN:
         problems.append("big-endian ELF, expected little-endian")
     if elf_class is not None and header["elf_class"] != elf_class:
-        problems.append(f"ELF class {header['elf_class']}, expected {elf_class} (1=32-bit, 2=64-bit)")
+        problems.append(
+            f"ELF class {header['elf_class']}, expected {elf_class} (1=32-bit, 2=64-bit)"
+        )
     if header["type"] not in (TYPE_EXEC, TYPE_DYN):
         problems.append(f"ELF type {header['type']} is not an executable")
     machine = MACHINE_NAMES.get(header["machine"], str(header["machine"]))

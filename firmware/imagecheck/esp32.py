@@ -20,6 +20,7 @@ so that file offset 0 is the bootloader's flash offset (0x1000 on the original E
 """
 
 import hashlib
+import itertools
 import shutil
 import struct
 import subprocess
@@ -56,7 +57,9 @@ def _checksum(segments):
 def pack_app_image(segments, entry, chip_id=CHIP_ESP32, flash_size_code=2, hash_appended=True):
     """Encode [(load address, bytes), ...] as an ESP32 image (app or bootloader)."""
     out = bytearray(HEADER.pack(IMAGE_MAGIC, len(segments), 2, flash_size_code << 4, entry))
-    out += EXTENDED_HEADER.pack(0xEE, b"\0\0\0", chip_id, 0, 0, 0xFFFF, b"\0" * 4, int(hash_appended))
+    out += EXTENDED_HEADER.pack(
+        0xEE, b"\0\0\0", chip_id, 0, 0, 0xFFFF, b"\0" * 4, int(hash_appended)
+    )
     padded = []
     for addr, data in segments:
         data = data + b"\0" * (-len(data) % 4)  # the ROM loader copies whole words
@@ -93,7 +96,11 @@ def validate_app_image(image, chip_id=CHIP_ESP32, what="image"):
         addr, length = SEGMENT.unpack_from(image, offset)
         offset += SEGMENT.size
         if offset + length > len(image):
-            return problems + [f"{what}: segment {n} ({length} bytes) past the end of the file"], "", offset
+            return (
+                problems + [f"{what}: segment {n} ({length} bytes) past the end of the file"],
+                "",
+                offset,
+            )
         if length % 4:
             problems.append(f"{what}: segment {n} length {length} is not a multiple of 4")
         segments.append((addr, image[offset : offset + length]))
@@ -146,7 +153,7 @@ def parse_partition_table(table):
     if not entries:
         problems.append("partition table: no entries")
     spans = sorted((off, off + size, label) for label, _t, _s, off, size in entries)
-    for (a0, a1, la), (b0, _b1, lb) in zip(spans, spans[1:]):
+    for (_a0, a1, la), (b0, _b1, lb) in itertools.pairwise(spans):
         if b0 < a1:
             problems.append(f"partition table: {la!r} and {lb!r} overlap")
     if spans and spans[0][0] < PARTITION_TABLE_OFFSET + 0x1000:
@@ -164,7 +171,9 @@ def validate_merged_firmware(image, base=ESP32_BOOTLOADER_OFFSET, chip_id=CHIP_E
     problems, boot_summary, boot_end = validate_app_image(image, chip_id, "bootloader")
     table_at = PARTITION_TABLE_OFFSET - base
     if boot_end > table_at:
-        problems.append(f"bootloader ends at flash 0x{base + boot_end:x}, past the partition table")
+        problems.append(
+            f"bootloader ends at flash 0x{base + boot_end:x}, past the partition table"
+        )
     table_problems, entries = parse_partition_table(image[table_at : table_at + 0xC00])
     problems += table_problems
     app = first_app_partition(entries)
@@ -179,7 +188,9 @@ def validate_merged_firmware(image, base=ESP32_BOOTLOADER_OFFSET, chip_id=CHIP_E
     flash_size = FLASH_SIZES.get(image[3] >> 4)
     for label_, _t, _s, off, size in entries:
         if flash_size and off + size > flash_size:
-            problems.append(f"partition {label_!r} ends at 0x{off + size:x}, past {flash_size >> 20} MB flash")
+            problems.append(
+                f"partition {label_!r} ends at 0x{off + size:x}, past {flash_size >> 20} MB flash"
+            )
     summary = f"{boot_summary}; {len(entries)} partitions; {app_summary} at 0x{app_offset:x}"
     return problems, summary
 
@@ -187,8 +198,14 @@ def validate_merged_firmware(image, base=ESP32_BOOTLOADER_OFFSET, chip_id=CHIP_E
 def esptool_image_info(path):
     """Run `esptool image-info` when esptool is installed; None when it is not."""
     beside = Path(sys.executable).parent / "esptool"  # in the venv make uses, not activated
-    exe = shutil.which("esptool") or shutil.which("esptool.py") or (str(beside) if beside.is_file() else None)
+    exe = (
+        shutil.which("esptool")
+        or shutil.which("esptool.py")
+        or (str(beside) if beside.is_file() else None)
+    )
     if exe is None:
         return None
-    result = subprocess.run([exe, "image-info", str(path)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [exe, "image-info", str(path)], capture_output=True, text=True, timeout=60
+    )
     return result.returncode, result.stdout + result.stderr

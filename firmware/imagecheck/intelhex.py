@@ -30,7 +30,9 @@ def validate_intel_hex(text, flash_start, flash_size):
             problems.append(f"{where}: not hexadecimal")
             continue
         if len(record) < 5 or len(record) != record[0] + 5:
-            problems.append(f"{where}: length byte {record[0] if record else 0} does not match the record")
+            problems.append(
+                f"{where}: length byte {record[0] if record else 0} does not match the record"
+            )
             continue
         if sum(record) & 0xFF:
             problems.append(f"{where}: checksum wrong")

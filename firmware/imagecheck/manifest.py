@@ -3,7 +3,15 @@
 import hashlib
 import json
 
-REQUIRED_KEYS = ("board", "port", "micropython", "asyncio_version", "git_commit", "build_id", "files")
+REQUIRED_KEYS = (
+    "board",
+    "port",
+    "micropython",
+    "asyncio_version",
+    "git_commit",
+    "build_id",
+    "files",
+)
 
 
 def load_manifest(board_dir):
@@ -40,5 +48,7 @@ def validate_listed_files(board_dir, manifest):
         if facts.get("size") != len(data):
             problems.append(f"{name}: {len(data)} bytes, manifest says {facts.get('size')}")
         if facts.get("sha256") != hashlib.sha256(data).hexdigest():
-            problems.append(f"{name}: sha256 differs from manifest.json (rebuilt without a new manifest?)")
+            problems.append(
+                f"{name}: sha256 differs from manifest.json (rebuilt without a new manifest?)"
+            )
     return problems

@@ -25,7 +25,9 @@ def flash_region(board, port, boards_root=None):
     """(start, size) of the board's flash, or None. boards_root (a boards/ folder of its own)
     is asked first, then the project's boards/; a board neither knows (an image built
     elsewhere) gets the region of the first board of its port."""
-    registries = [boards.all_boards(boards_root)] if boards_root and Path(boards_root) != BOARDS_DIR else []
+    registries = (
+        [boards.all_boards(boards_root)] if boards_root and Path(boards_root) != BOARDS_DIR else []
+    )
     registries.append(boards.all_boards())
     for registry in registries:
         known = registry.get(board)
@@ -91,7 +93,11 @@ def _esp32_table(data, _flash):
 PORT_FILES = {
     "unix": [("micropython", _unix, True)],
     "qemu": [("firmware.elf", _arm_elf, True)],
-    "stm32": [("firmware.dfu", _dfu, True), ("firmware.hex", _hex, False), ("firmware.elf", _arm_elf, False)],
+    "stm32": [
+        ("firmware.dfu", _dfu, True),
+        ("firmware.hex", _hex, False),
+        ("firmware.elf", _arm_elf, False),
+    ],
     "rp2": [("firmware.uf2", _uf2, True), ("firmware.elf", _arm_elf, False)],
     "esp32": [
         ("firmware.bin", _esp32_merged, True),
@@ -125,7 +131,9 @@ def file_rules(names, port=None):
         if name == "micropython":
             rules.append((name, "unix", _unix, False))
         elif suffix == ".elf":
-            rules.append((name, port, _arm_elf if port in ("qemu", "stm32", "rp2") else _any_elf, False))
+            rules.append(
+                (name, port, _arm_elf if port in ("qemu", "stm32", "rp2") else _any_elf, False)
+            )
         elif suffix in SUFFIX_PORTS:
             owner = SUFFIX_PORTS[suffix]
             candidates = [entry for entry in PORT_FILES[owner] if Path(entry[0]).suffix == suffix]

@@ -97,7 +97,9 @@ def validate_uf2(image, family_id, flash_start, flash_size, payload_size=RP2040_
                 f"{where}: 0x{addr:08x}+{size} outside flash 0x{flash_start:08x}-0x{flash_end:08x}"
             )
         if addr in seen_addresses:
-            problems.append(f"{where}: address 0x{addr:08x} already written by block {seen_addresses[addr]}")
+            problems.append(
+                f"{where}: address 0x{addr:08x} already written by block {seen_addresses[addr]}"
+            )
         seen_addresses[addr] = index
         low = addr if low is None else min(low, addr)
         high = addr + size if high is None else max(high, addr + size)

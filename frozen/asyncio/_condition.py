@@ -61,11 +61,13 @@ class Condition:
         return True
 
     async def wait_for(self, predicate):
-        result = predicate()
-        while not result:
+        # Until predicate() is true (tested first, then after each wake-up);
+        # returns its value.
+        while True:
+            ok = predicate()
+            if ok:
+                return ok
             await self.wait()
-            result = predicate()
-        return result
 
     def notify(self, n=1):
         self._owned("notify")

@@ -38,7 +38,7 @@ from time import ticks_diff as _ticks_diff, ticks_add as _ticks_add, ticks_ms as
 # The scheduler's clock; set_clock() swaps it for tests (ticks wrap-around).
 _clock = _ticks_ms
 
-CORE_ABI = 6
+CORE_ABI = 7
 
 _MP_STREAM_POLL = const(3)
 _MP_STREAM_POLL_RD = const(1)
@@ -52,6 +52,15 @@ _SEEN = const(4)  # outcome delivered to someone; no "exception not retrieved" r
 _THROW = const(8)  # cancelled: throw CancelledError at the next resume
 _SUSPENDED = const(16)  # parked inside one of our awaitables; its next __next__ resumes it
 _REQUEUE = const(32)  # in the ready FIFO: go to its back once more first (_Within)
+# The bits from 256 up count cancel() requests not taken back by uncancel()
+# (CPython's Task.cancelling()), up to 255, as in the C core's high byte.
+_CANCELS = const(256)
+_CANCELS_MAX = const(0xFF00)
+
+# I/O operations a step may complete without waiting (io_wait(ready=True)),
+# so a peer that keeps data coming cannot starve the other tasks.
+_IO_BURST = const(16)
+_credit = 0
 
 # _ticks_add() refuses deltas of half the ticks period or more
 _MAX_MS = _ticks_add(0, -1) // 2
@@ -290,7 +299,7 @@ def _timer_remove(t):
 # ---- scheduler ----
 
 
-def init(cancelled_error, report, timeout_error, create_task, io_park):
+def init(cancelled_error, report, timeout_error, create_task, io):
     # A fresh, empty scheduler; tasks of the previous one are abandoned.
     global \
         _rhead, \
@@ -303,6 +312,7 @@ def init(cancelled_error, report, timeout_error, create_task, io_park):
         _report, \
         _timeout, \
         _create, \
+        _io, \
         _io_park, \
         _gen, \
         _live, \
@@ -315,7 +325,8 @@ def init(cancelled_error, report, timeout_error, create_task, io_park):
     _report = report
     _timeout = timeout_error
     _create = create_task
-    _io_park = io_park  # park(stream, writing): wait for the package's poller
+    _io = io  # the package's I/O table (_kernel._IO): poller, slots, park()
+    _io_park = io.park
     _spare_cancel = None  # for a cancellation when the heap is full (made by _cancel())
     _gen = object()  # identifies this scheduler for run_ready()
     _live = {}
@@ -443,7 +454,7 @@ def run_one():
 
 
 def _steps():
-    global _rhead, _rtail, _heap, _cur
+    global _rhead, _rtail, _heap, _cur, _credit
     t = None
     while True:
         now = yield t
@@ -500,6 +511,7 @@ def _steps():
                 t._res = None
                 r._forfeit(t)
         _cur = t
+        _credit = _IO_BURST
         try:
             if f & _THROW:
                 t.coro.throw(e)
@@ -585,6 +597,11 @@ def result(t):
     return t._res
 
 
+def _count_cancel(t):
+    if t._f < _CANCELS_MAX:
+        t._f += _CANCELS
+
+
 def _cancel(t, msg=None):
     global _spare_cancel
     if t._f & _DONE:
@@ -598,14 +615,18 @@ def _cancel(t, msg=None):
     # A task awaiting another task is cancelled through the awaited one.
     # Tasks awaiting each other in a cycle (a deadlock) end the walk where
     # it comes round again: `slow` follows at half speed until met.
+    # Each task on the way counts a cancel request, as CPython's does when
+    # it passes the cancel on to the task it awaits.
     slow = t
     half = False
     q = t._q
+    _count_cancel(t)
     while type(q) is Task and q is not _cur and not q._f & _DONE:
         t = q
         q = t._q
         if t is slow:
             break
+        _count_cancel(t)
         if half:
             slow = slow._q
         half = not half
@@ -698,6 +719,47 @@ def task_extra(t):
 
 def set_task_extra(t, obj):
     t._extra = obj
+
+
+def cancel_count(t, delta):
+    # The count of cancel requests after adding delta (0 reads it, -1 is
+    # CPython's uncancel(), never below 0).
+    n = min(max((t._f >> 8) + delta, 0), 255)
+    t._f = (t._f & 0xFF) | n << 8
+    return n
+
+
+def eager(t):
+    # Run the first step of the new task t now, inside the running task's
+    # step, which it interrupts (CPython 3.12's eager tasks); t is then
+    # done, or parked where its first await put it.
+    global _cur
+    if type(t) is not Task or t._q is not None or t._f & (_DONE | _SUSPENDED):
+        raise TypeError("eager() needs a new Task")
+    prev = _cur
+    _cur = t
+    try:
+        t.coro.send(None)
+    except StopIteration as e:
+        _finish(t, e.value, False)
+    except Exception as e:
+        _finish(t, e, True)
+    except BaseException as e:
+        stop = not isinstance(e, _cancelled)
+        if stop:
+            t._f |= _SEEN
+        _finish(t, e, True)
+        if stop:
+            raise
+    finally:
+        _cur = prev
+    return t
+
+
+def parked(t):
+    # Where t waits, for the call-graph dump: (q, ms until due or None).
+    q = None if t._f & _DONE else t._q
+    return q, (_ticks_diff(t._key, _clock()) if q == _TIMED else None)
 
 
 def wait_on(t, w):
@@ -1020,6 +1082,94 @@ def within(aw, ms):
     if ms is not None and ms > _MAX_MS:
         raise OverflowError("wait_for() timeout too long")
     return _Within(aw, ms)
+
+
+class _IOWait:
+    # io_wait()'s awaitable: _s what to park on (None: the back of the
+    # ready FIFO), _w writing; _armed while handed out and not yet awaited
+    def __init__(self):
+        self._armed = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cur = _cur
+        if cur._f & _SUSPENDED:
+            cur._f &= ~_SUSPENDED
+            if cur._q is not None:
+                _misuse(cur)
+            raise _stop(_STOP_NONE)
+        self._armed = False  # free again before park() can raise
+        s = self._s
+        self._s = None
+        if s is None:
+            _ready(cur)
+            cur._f |= _SUSPENDED
+        else:
+            _io_park(s, self._w)
+
+
+_iowaiter = _IOWait()
+
+
+def io_wait(s, writing, ready=False):
+    # The awaitable for one wait of a stream: park the task until the
+    # package's poller finds s readable (writable), or with s None until
+    # the loop's next turn. ready: the caller's last non-blocking try found
+    # data, so try again without waiting, while the step has credit left.
+    global _credit
+    if ready and _credit > 0:
+        _credit -= 1
+        return ()  # (awaiting an empty tuple completes at once, with no call)
+    w = _iowaiter
+    if w._armed:
+        w = _IOWait()  # the shared one is handed out and not awaited yet
+    w._armed = True
+    w._s = s
+    w._w = writing
+    return w
+
+
+# select.POLLIN / POLLOUT
+_POLL_READ = const(1)
+_POLL_WRITE = const(4)
+
+
+def io_poll(ms, wake):
+    # Wait up to ms (-1: until one is) for the streams in the I/O table to
+    # be ready, and wake their tasks with wake(task). A stream written in
+    # Python (an io.IOBase with ioctl(): a timer, a software UART...) says it
+    # is ready only when asked, and no interrupt follows. Ports whose poll
+    # sleeps until an interrupt or its timeout (rp2: poll(-1) waits in WFE,
+    # a timeout in one alarm) must ask it again every ms, as the unix port
+    # does by itself: `soft` counts such streams.
+    if _io.soft and not 0 <= ms <= 1:
+        ms = 1
+    for event in _io.poller.ipoll(ms):
+        _on(event, wake)
+
+
+def _on(event, wake):
+    # Any event other than "writable" (data, hangup, error) wakes the
+    # reader; anything but "readable" wakes the writer.
+    io = _io
+    s, ev = event
+    slot = io.slots.get(id(s))
+    if slot is None:
+        return  # a flag: the table's wake_flags() sees it
+    t = slot.reader
+    if t is not None and ev & ~_POLL_WRITE:
+        slot.reader = None
+        wake(t)
+    t = slot.writer
+    if t is not None and ev & ~_POLL_READ:
+        slot.writer = None
+        wake(t)
+    if slot.reader is None and slot.writer is None:
+        io.forget(slot)
+    else:
+        io.update(slot)
 
 
 class _Done:

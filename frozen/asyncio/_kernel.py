@@ -9,7 +9,7 @@ try:
 
     # Upstream MicroPython ships a different `_asyncio`; only ours has the
     # ABI number (c_modules/_asyncio/CONTRACT.md).
-    if getattr(_core, "CORE_ABI", None) != 6:
+    if getattr(_core, "CORE_ABI", None) != 7:
         raise ImportError
 except ImportError:
     from . import _fallback as _core
@@ -31,6 +31,7 @@ class TimeoutError(Exception):
 # steps. Timers order by ticks_diff(), which holds within half a period, so
 # a new timer still sorts right against one up to a quarter period overdue.
 MAX_MS = ticks_add(0, -1) // 4
+del ticks_add  # (one global fewer: the module's table stays a size smaller)
 
 # How long an idle loop waits before looking again when nothing can wake it
 # except code outside the loop (IRQ, scheduler callback, another thread).
@@ -97,7 +98,7 @@ class _IO:
     # are ready.
     # Streams: select.poll over all streams with a waiting task, keyed by
     # id(stream); a freed slot is kept for the next park(). `soft`: how
-    # many of them are written in Python (see poll()).
+    # many of them are written in Python (see the core's io_poll()).
     # ThreadSafeFlags: a list the core looks at between steps (run_ready)
     # and this loop hands to the poller only while it blocks. Polled between
     # steps, a flag would cost a system call per step, and on unix 1 ms (the
@@ -111,7 +112,7 @@ class _IO:
         self.flags = []  # flags with a waiting task, and in step with it,
         self.flag_tasks = []  # those tasks
 
-    # park(), wait() and poll() run on every stream wait, so they are kept to
+    # park() and wait() run on every stream wait, so they are kept to
     # 11 words of frame (arguments, locals, stack, 3 per try): MicroPython
     # puts a bigger frame on the heap, allocated and freed on every call,
     # and those holes slow each later allocation down until the next GC.
@@ -187,10 +188,10 @@ class _IO:
         # Wake the tasks whose stream or flag is ready, waiting up to ms
         # (-1: until one is) if none is yet.
         if not self.flags:
-            self.poll(ms)
+            io_poll(ms, io_wake)
         elif self.wake_flags() or not ms:
             if self.slots:
-                self.poll(0)
+                io_poll(0, io_wake)
         else:
             self._block(ms)
 
@@ -203,7 +204,7 @@ class _IO:
         for f in flags:
             self.poller.register(f, _POLL_READ)
         try:
-            self.poll(ms)
+            io_poll(ms, io_wake)
         finally:
             for f in flags:
                 self.poller.unregister(f)
@@ -223,41 +224,13 @@ class _IO:
                 i += 1
         return woke
 
-    def poll(self, ms):
-        # A stream written in Python (an io.IOBase with ioctl(): a timer, a
-        # software UART...) says it is ready only when asked, and no
-        # interrupt follows. Ports whose poll sleeps until an interrupt or
-        # its timeout (rp2: poll(-1) waits in WFE, a timeout in one alarm)
-        # must ask it again every ms, as the unix port does by itself.
-        if self.soft and not 0 <= ms <= 1:
-            ms = 1
-        for event in self.poller.ipoll(ms):
-            self._on(event)
-
-    def _on(self, event):
-        # Any event other than "writable" (data, hangup, error) wakes the
-        # reader; anything but "readable" wakes the writer.
-        s, ev = event
-        slot = self.slots.get(id(s))
-        if slot is None:
-            return  # a flag: wake_flags() sees it
-        t = slot.reader
-        if t is not None and ev & ~_POLL_WRITE:
-            slot.reader = None
-            io_wake(t)
-        t = slot.writer
-        if t is not None and ev & ~_POLL_READ:
-            slot.writer = None
-            io_wake(t)
-        if slot.reader is None and slot.writer is None:
-            self.forget(slot)
-        else:
-            self.update(slot)
-
 
 # How a task whose stream became ready is woken: to the back of the ready
 # queue, or to its front in fast-I/O mode (asyncio.fast_io() swaps this).
 io_wake = _core.wake
+
+# Poll the streams in _io for up to ms and wake their tasks (the core's).
+io_poll = _core.io_poll
 
 
 # The package's registry (set by __init__): resolve(where, name) gives
@@ -337,7 +310,22 @@ async def _sleep_for(ms, result=None):
     return result
 
 
-def create_task(coro, name=None):
+def create_task(coro, name=None, eager_start=None):
+    # The common case only: a small frame (MicroPython puts a bigger one on
+    # the heap at every call), the rest in make_task(). With a task factory
+    # set, loop.set_task_factory() rebinds create_task in the package's
+    # modules instead: no test for it here.
+    if eager_start or not hasattr(coro, "send"):
+        return make_task(coro, name, eager_start)
+    t = Task(coro)
+    _core.spawn(t)
+    if name is not None:
+        t.set_name(name)  # (a Task method of the CPython-compatible extras)
+    return t
+
+
+def make_task(coro, name=None, eager_start=None):
+    # The task create_task() makes without a factory (a factory calls this).
     if not hasattr(coro, "send"):
         ms = _core.sleep_ms_detach(coro)
         if ms is not None:
@@ -352,9 +340,12 @@ def create_task(coro, name=None):
             got = "a function: call it" if callable(coro) else type(coro).__name__
             raise TypeError("create_task() needs a coroutine, got %s" % got)
     t = Task(coro)
-    _core.spawn(t)
     if name is not None:
-        t.set_name(name)  # (a Task method of the CPython-compatible extras)
+        t.set_name(name)
+    if eager_start and _core.current() is not None:
+        # CPython 3.12: the first step runs now; queued only if it waits.
+        return _core.eager(t)
+    _core.spawn(t)
     return t
 
 
@@ -375,24 +366,40 @@ def promote(aw):
     return aw if isinstance(aw, Task) else create_task(aw)
 
 
+# The scheduler's two entry points the loop calls: debug mode
+# (loop.set_debug()) swaps in timed ones, so with it off the loop does no
+# extra work at all. (And _block_ms, how it sleeps until its next timer,
+# is swapped by asyncio.low_power().)
+run_one = _core.run_one
+run_ready = _core.run_ready
+
+
 def run_until_complete(main=None):
     # Run until `main` (a Task, or a stop marker) finishes; with no main,
     # until no task can ever run again.
     if main is not None and (main.coro is not None and main.done()):
         return _core.result(main)
     _core.set_main(main)
+    polled = False
     try:
         while True:
             if _io.slots:
-                _io.wait(0)
-                t = _core.run_one()
+                # Streams are polled between steps (not again right after
+                # the wait below polled them).
+                if polled:
+                    polled = False
+                elif _io.flags:
+                    _io.wait(0)
+                else:
+                    io_poll(0, io_wake)
+                t = run_one()
             else:
                 # Without streams to poll between steps the core runs tasks
                 # back to back; it returns True when one starts I/O or a
                 # flag a task waits on is set (woken here, then).
                 if _io.flags:
                     _io.wake_flags()
-                t = _core.run_ready(main, _io.flags)
+                t = run_ready(main, _io.flags)
             if t is not None:
                 if t is main and (main.coro is None or main.done()):
                     return None if main.coro is None else _core.result(main)
@@ -403,25 +410,41 @@ def run_until_complete(main=None):
                 if main is None:
                     return None
                 ms = _IDLE_MS
-            if waiting:
+            if _io.flags:
                 _io.wait(ms)
+                polled = True
+            elif waiting:
+                io_poll(ms, io_wake)
+                polled = True
             elif ms:
                 _block_ms(ms)  # nothing to poll: block until the next timer
     finally:
         _core.set_main(None)
 
 
-def run(coro):
+def run(coro, debug=None):
     if _core.current() is not None:
         raise RuntimeError("asyncio.run() cannot be called from a running event loop")
-    return run_until_complete(create_task(coro))
+    if debug is None:
+        return run_until_complete(create_task(coro))
+    # (CPython's run() makes a loop for the call: the setting ends with it.)
+    loop = resolve("", "get_event_loop")()
+    was = loop.get_debug()
+    loop.set_debug(debug)
+    try:
+        return run_until_complete(create_task(coro))
+    finally:
+        loop.set_debug(was)
 
 
 def new_loop_state():
-    # A fresh scheduler: no tasks, no timers, no streams being polled.
-    global _io
+    # A fresh scheduler: no tasks, no timers, no streams being polled,
+    # debug mode off.
+    global _io, run_one, run_ready
     _io = _IO()
-    _core.init(CancelledError, _report, TimeoutError, create_task, _io.park)
+    run_one = _core.run_one
+    run_ready = _core.run_ready
+    _core.init(CancelledError, _report, TimeoutError, create_task, _io)
 
 
 new_loop_state()

@@ -11,14 +11,16 @@ class Loop:
     # _stopper: the marker stop() queues for the current run_forever(), or
     # None when no run_forever() is waiting for one
     _stopper = None
+    # Debug mode reports a step longer than this, in seconds (CPython's).
+    slow_callback_duration = 0.1
 
     def __getattr__(self, name):
         # Only for attributes Loop lacks: loop.call_soon() and friends (the
         # CPython-compatible extras)
         return _kernel.more(self, Loop, name, True)
 
-    def create_task(self, coro):
-        return create_task(coro)
+    def create_task(self, coro, name=None, context=None, eager_start=None):
+        return create_task(coro, name, eager_start)
 
     def run_forever(self):
         m = _core.Task(None)
@@ -74,4 +76,7 @@ def get_event_loop(runq_len=0, waitq_len=0):
 def new_event_loop():
     Loop._stopper = None
     _kernel.new_loop_state()
+    eager = sys.modules.get("asyncio._eager")
+    if eager is not None:
+        eager.set_task_factory(None)  # (a new loop has none)
     return loop

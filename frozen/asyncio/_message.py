@@ -8,28 +8,28 @@ from ._threadsafe import ThreadSafeEvent
 
 
 class Message(ThreadSafeEvent):
-    # _data: the payload of the last set()
-    def __init__(self):
-        super().__init__()
-        self._data = None
+    # The payload of the latest set() (None before the first).
+    _payload = None
 
     def set(self, data=None):
-        self._data = data
-        super().set()
+        self._payload = data  # first: a woken waiter reads it
+        ThreadSafeEvent.set(self)
 
     def value(self):
-        return self._data
+        return self._payload
 
-    def __iter__(self):
+    def __await__(self):
+        # `await msg`: wait until set, giving the payload
         yield from self.wait()
-        return self._data
+        return self._payload
 
-    __await__ = __iter__
+    __iter__ = __await__  # (MicroPython awaits through __iter__)
 
     def __aiter__(self):
         return self
 
     async def __anext__(self):
+        # Each payload once: cleared for the next set().
         await self.wait()
         self.clear()
-        return self._data
+        return self._payload

@@ -5,7 +5,8 @@
 # waiting for an item / for room; _unfinished items put but not yet marked
 # task_done(); _all_done Event set while _unfinished is 0 (join()).
 # A woken waiter re-checks: a task that took the item or room first simply
-# sends it back to wait, as in CPython.
+# sends it back to wait, as in CPython. _shut: shutdown() was called (3.13):
+# puts refuse, gets drain what is left then refuse, waiters are woken.
 
 from ._kernel import CancelledError, _core
 from ._waitq import WaitQueue
@@ -16,6 +17,10 @@ class QueueEmpty(Exception):
 
 
 class QueueFull(Exception):
+    pass
+
+
+class QueueShutDown(Exception):
     pass
 
 
@@ -30,6 +35,7 @@ class Queue:
         self._unfinished = 0
         self._all_done = _core.Event()
         self._all_done.set()
+        self._shut = False
 
     # Storage discipline; LifoQueue and PriorityQueue override these two.
     def _store(self, item):
@@ -48,6 +54,8 @@ class Queue:
         return 0 < self.maxsize <= len(self._items)
 
     def put_nowait(self, item):
+        if self._shut:
+            raise QueueShutDown
         if self.full():
             raise QueueFull
         self._store(item)
@@ -57,18 +65,18 @@ class Queue:
 
     def get_nowait(self):
         if not self._items:
-            raise QueueEmpty
+            raise QueueShutDown if self._shut else QueueEmpty
         item = self._take()
         self._putters.wake_one()
         return item
 
     async def put(self, item):
-        while self.full():
+        while self.full() and not self._shut:
             await _wait_turn(self._putters, self.full)
         self.put_nowait(item)
 
     async def get(self):
-        while not self._items:
+        while not self._items and not self._shut:
             await _wait_turn(self._getters, self.empty)
         return self.get_nowait()
 
@@ -78,6 +86,18 @@ class Queue:
         self._unfinished -= 1
         if not self._unfinished:
             self._all_done.set()
+
+    def shutdown(self, immediate=False):
+        # immediate: drop what is queued (counted as done for join()).
+        self._shut = True
+        if immediate:
+            n = len(self._items)
+            self._items.clear()
+            self._unfinished = max(0, self._unfinished - n)
+            if not self._unfinished:
+                self._all_done.set()
+        self._getters.wake_all()
+        self._putters.wake_all()
 
     async def join(self):
         if self._unfinished:

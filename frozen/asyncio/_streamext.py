@@ -24,44 +24,20 @@ async def serve_forever(self):
     raise CancelledError
 
 
-class _Ended:
-    # What a stream closed by close_clients() reads from from then on: the
-    # end, as CPython's reader sees once its transport is closed (the socket
-    # itself would raise EBADF). Writes fail as on a lost connection.
-    def read(self, n=-1):
-        return b""
-
-    def readline(self):
-        return b""
-
-    def readinto(self, buf):
-        return 0
-
-    def write(self, buf):
-        raise OSError(104, "connection closed by close_clients()")  # ECONNRESET
-
-    def close(self):
-        pass
-
-
-_ended = _Ended()
-
-
 def _end(server, flush):
     # A handler waiting on its stream wakes (the poller reports the closed
-    # socket) to read the end. flush: bytes still queued are sent first, as
-    # far as the socket takes them without waiting.
+    # socket) to OSError(EBADF), which the server then keeps to itself
+    # (CPython's reader sees the end instead). flush: bytes still queued are
+    # sent first, as far as the socket takes them without waiting.
+    server.ended = True
     for stream in list(server.clients):
-        s = stream.s
         if flush and stream.out_buf:
             try:
-                s.write(stream.out_buf)
+                stream.s.write(stream.out_buf)
             except OSError:
                 pass
         stream.out_buf = b""
-        stream.s = _ended
-        stream.closed = True
-        s.close()
+        stream.close()
 
 
 def close_clients(self):

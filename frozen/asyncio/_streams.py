@@ -1,35 +1,14 @@
 # TCP (and any pollable object) streams, and the TCP server.
 
-import io
 from . import _kernel
-from ._kernel import _core, create_task, CancelledError
+from ._kernel import _core, _IOBase, create_task, CancelledError
 
 
-class _IOWait:
-    # Shared awaitable: park the running task until its stream is ready.
-    # (Here, not in _kernel: programs without streams never load it.)
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        if _core.resuming():
-            raise StopIteration
-        _kernel._io.park(self.s, self.writing)
-        self.s = None
-
-
-_io_wait = _IOWait()
-
-
-def wait_io(s, writing):
-    w = _io_wait
-    w.s = s
-    w.writing = writing
-    return w
-
-
-# Streams written in Python subclass io.IOBase (none on ports without it).
-_IOBase = getattr(io, "IOBase", ())
+# One wait of a stream (the core's awaitable): park until the poller finds
+# the stream ready; with `ready` (the last try read something) try again
+# first, while the step has credit. Only streams whose read() never blocks
+# are tried before polling: see Stream._nb.
+wait_io = _core.io_wait
 
 
 class IncompleteReadError(EOFError):
@@ -48,7 +27,10 @@ class Stream:
     # e: info for get_extra_info(); out_buf: bytes not yet written
     # (upstream's attribute names, which some drivers read)
     # _eof: a read has met the end of the stream (at_eof())
+    # _nb: a socket the package made non-blocking: its read() never blocks
+    # (it returns None), so reads try it before polling
     _eof = False
+    _nb = False
 
     def __init__(self, s, e=None):
         if isinstance(s, _IOBase) and not hasattr(s, "ioctl"):
@@ -84,13 +66,22 @@ class Stream:
     async def wait_closed(self):
         self.close()
 
+    # Reads. `ready`: try the read before polling. True at first only for
+    # sockets the package made non-blocking (_nb), whose read() returns None
+    # when nothing is there: no poll and no loop turn while data is waiting.
+    # Any other stream (a UART, a driver whose read() blocks) is read only
+    # after the poller said it is ready, as before. After a read that found
+    # nothing, always poll.
     async def read(self, n=-1):
+        s = self.s
+        ready = self._nb
         chunks = b""
         while True:
-            await wait_io(self.s, False)
-            got = self.s.read(n)
+            await wait_io(s, False, ready)
+            got = s.read(n)
             if got is None:
-                continue  # spurious wake-up; nothing to read after all
+                ready = False
+                continue  # nothing to read yet (or a spurious wake-up)
             if not got and n:
                 self._eof = True
             if n >= 0:
@@ -98,62 +89,77 @@ class Stream:
             if not got:
                 return chunks  # EOF ends a read-all
             chunks += got
+            ready = self._nb
 
     async def readinto(self, buf):
+        s = self.s
+        ready = self._nb
         while True:
-            await wait_io(self.s, False)
-            got = self.s.readinto(buf)
+            await wait_io(s, False, ready)
+            got = s.readinto(buf)
             if got is not None:
                 if not got and len(buf):
                     self._eof = True
                 return got
+            ready = False
 
     async def readexactly(self, n):
+        s = self.s
+        ready = self._nb
         out = b""
         while len(out) < n:
-            await wait_io(self.s, False)
-            got = self.s.read(n - len(out))
+            await wait_io(s, False, ready)
+            got = s.read(n - len(out))
             if got is None:
+                ready = False
                 continue
             if not got:
                 self._eof = True
                 raise IncompleteReadError(out, n)
-            out += got
+            out = out + got if out else got
+            ready = self._nb
         return out
 
     async def readline(self):
-        line = b""
+        s = self.s
+        ready = self._nb
+        line = None  # (the first piece is kept as it is: no copy for a whole line)
         while True:
-            await wait_io(self.s, False)
-            got = self.s.readline()
+            await wait_io(s, False, ready)
+            got = s.readline()
             if got is None:
+                ready = False
                 continue
-            line += got
-            # A line ends at "\n" or at EOF; `line` may be str for text drivers.
+            # A line ends at "\n" or at EOF; it may be str for text drivers.
             if not got:
                 self._eof = True
-                return line
+                return got if line is None else line
+            line = got if line is None else line + got
             if line[-1] in (10, "\n"):
                 return line
+            ready = self._nb
 
     async def readuntil(self, separator=b"\n"):
         # A byte at a time: the stream keeps no buffer, so it must not read
         # past the separator. For header-sized data (use readline() for
-        # lines). Polled before each byte like every other read: a driver
-        # whose read() blocks is never called before it is ready, and a
-        # stream that never runs dry cannot starve the other tasks.
+        # lines). A driver whose read() blocks is never called before it is
+        # ready, and a stream that never runs dry cannot starve the others.
         if not separator:
             raise ValueError("Separator should be at least one-byte string")
+        s = self.s
+        ready = self._nb
         data = b""
         while not data.endswith(separator):
-            await wait_io(self.s, False)
-            got = self.s.read(1)
+            await wait_io(s, False, ready)
+            got = s.read(1)
             if got is None:
+                ready = False
                 continue
             if not got:
                 self._eof = True
                 raise IncompleteReadError(data, None)
             data += got
+            ready = self._nb
         return data
 
     def write(self, buf):
@@ -168,8 +174,10 @@ class Stream:
 
     async def drain(self):
         if not self.out_buf:
-            # Always yield, so a write/drain loop cannot starve other tasks.
-            await _core.sleep_ms(0)
+            # Nothing queued: done, as in CPython, without a turn of the loop;
+            # but a turn once every few, so a write/drain loop cannot starve
+            # the other tasks.
+            await wait_io(None, True, True)
             return
         view = memoryview(self.out_buf)
         done = 0
@@ -251,6 +259,7 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
         s.setblocking(False)
     # The address connected to, in the form the port's accept() uses too.
     stream = Stream(s, {"peername": addr})
+    stream._nb = not ssl  # (TLS: not tried before polling; not tested here)
     return stream, stream
 
 
@@ -260,6 +269,9 @@ class Server:
     # clients: stream -> handler task of each connection being handled, so
     # wait_closed() can wait for them (CPython 3.12+) and close_clients()
     # reach them; idle: an Event wait_closed() makes while some remain.
+    # ended: close_clients() or abort_clients() was called
+    ended = False
+
     def __init__(self, sock, cb, ssl):
         self.closing = False
         self.clients = {}
@@ -294,6 +306,9 @@ class Server:
     async def _handle(self, stream, coro):
         try:
             await coro
+        except OSError:
+            if not self.ended:
+                raise  # (after close_clients(): the closed socket's error)
         finally:
             del self.clients[stream]
             if not self.clients and self.idle is not None:
@@ -320,6 +335,7 @@ class Server:
                         continue
                 conn.setblocking(False)
                 stream = Stream(conn, {"peername": addr})
+                stream._nb = not ssl
                 r = cb(stream, stream)
                 if r is not None:  # CPython also takes a plain function
                     self.clients[stream] = create_task(self._handle(stream, r))

@@ -1,5 +1,6 @@
 # CPython's Task methods beyond the core's done()/cancel(): result,
-# exception, cancelled, add/remove_done_callback, get/set_name, get_coro.
+# exception, cancelled, add/remove_done_callback, get/set_name, get_coro,
+# cancelling/uncancel (the count of cancel requests, kept by the core).
 # They are plain functions the core looks up when a Task attribute is not
 # its own (extend_task()), so the core's own code and size are untouched.
 
@@ -39,6 +40,15 @@ def cancelled(t):
         return False
     failed, value = _core.outcome(t)
     return failed and isinstance(value, CancelledError)
+
+
+def cancelling(t):
+    return _core.cancel_count(t, 0)
+
+
+def uncancel(t):
+    # (As CPython 3.11: a cancellation already on its way still arrives.)
+    return _core.cancel_count(t, -1)
 
 
 _count = 0

@@ -10,10 +10,18 @@
 # and subgroup() are not available. BaseExceptions that are not Exceptions
 # (KeyboardInterrupt, SystemExit) propagate alone, as in CPython.
 #
-# State: _parent task running the `async with`; _tasks children not yet
-# seen finishing; _errors failures collected; _entered/_exiting phases;
-# _aborting children are being cancelled; _parent_cancelled the group
-# cancelled the parent's body (that cancellation is ours to swallow).
+# Cancellation as CPython 3.11: when a child fails while the body runs,
+# the group cancels the parent task (one more cancel request on its count,
+# Task.cancelling()) and takes that request back in __aexit__ (uncancel());
+# the CancelledError then is the group's own only if no other request is
+# left (an enclosing timeout()'s, a cancel from outside), and the failures
+# come out instead. A CancelledError the body raises itself, or a cancel
+# from outside, cancels the children and goes on once they are done.
+#
+# State: _parent task running the `async with`; _tasks children; _errors
+# failures collected, in the order they happened; _entered/_exiting
+# phases; _aborting children are being cancelled; _parent_cancel_requested
+# the group cancelled the parent's body (a request to take back).
 
 from ._kernel import _core, CancelledError, create_task, current_task
 from ._hooks import private_task
@@ -43,7 +51,7 @@ class TaskGroup:
         self._entered = False
         self._exiting = False
         self._aborting = False
-        self._parent_cancelled = False
+        self._parent_cancel_requested = False
         self._base_error = None
 
     async def __aenter__(self):
@@ -51,6 +59,8 @@ class TaskGroup:
             raise RuntimeError("TaskGroup has already been entered")
         self._entered = True
         self._parent = current_task()
+        if self._parent is None:
+            raise RuntimeError("TaskGroup cannot determine the parent task")
         return self
 
     def create_task(self, coro, *, name=None, context=None):
@@ -77,12 +87,11 @@ class TaskGroup:
         except BaseException as e:
             if self._base_error is None:
                 self._base_error = e
-            self._fail(None)
+            self._fail(e)
             raise
 
     def _fail(self, e):
-        if e is not None:
-            self._errors.append(e)
+        self._errors.append(e)
         if not self._aborting:
             self._aborting = True
             # React once the failing child has finished, in a step of its
@@ -95,9 +104,11 @@ class TaskGroup:
             if t.done():
                 _core.outcome(t)  # the group reports it, not the loop
         self._abort()
-        if not self._exiting and not self._parent_cancelled:
+        if not self._exiting and not self._parent_cancel_requested and not self._parent.done():
             # The body is still running: interrupt it, as CPython does.
-            self._parent_cancelled = True
+            # (Once __aexit__ waits for the children there is nothing to
+            # interrupt, and CPython 3.12 ends up with no request left.)
+            self._parent_cancel_requested = True
             self._parent.cancel()
 
     def _abort(self):
@@ -109,17 +120,18 @@ class TaskGroup:
 
     async def __aexit__(self, exc_type, exc, tb):
         self._exiting = True
-        propagate = None
-        if exc is not None:
-            if isinstance(exc, CancelledError):
-                if not self._parent_cancelled:
-                    propagate = exc  # cancelled from outside: pass it on
-            elif isinstance(exc, Exception):
-                self._errors.append(exc)
-            elif self._base_error is None:
+        if exc is not None and not isinstance(exc, Exception):
+            if not isinstance(exc, CancelledError) and self._base_error is None:
                 self._base_error = exc
-            if not self._aborting:
-                self._abort()
+        propagate = exc if isinstance(exc, CancelledError) else None
+        if self._parent_cancel_requested:
+            # Our request is taken back; the CancelledError goes on only
+            # if someone else's is left.
+            self._parent_cancel_requested = False
+            if _core.cancel_count(self._parent, -1) == 0:
+                propagate = None
+        if exc is not None and not self._aborting:
+            self._abort()
         while True:
             pending = [t for t in self._tasks if not t.done()]
             if not pending:
@@ -127,19 +139,21 @@ class TaskGroup:
             try:
                 await until_any_done(pending)
             except CancelledError as e:
-                if not self._parent_cancelled:
-                    propagate = e
                 if not self._aborting:
+                    # Cancelled from outside while waiting for children.
+                    propagate = e
                     self._abort()
         for t in self._tasks:
             _core.outcome(t)  # every failure is reported by the group
         self._tasks = []
         if self._base_error is not None:
             raise self._base_error
+        if propagate is not None and not self._errors:
+            raise propagate
+        if exc is not None and isinstance(exc, Exception):
+            self._errors.append(exc)
         if self._errors:
             errors = self._errors
             self._errors = []
             raise ExceptionGroup("unhandled errors in a TaskGroup", errors)
-        if propagate is not None:
-            raise propagate
-        return exc is not None and isinstance(exc, CancelledError) and self._parent_cancelled
+        return None

@@ -54,26 +54,72 @@ async def wait(aws, timeout=None, return_when=ALL_COMPLETED):
 
 
 def as_completed(aws, timeout=None):
-    # An iterator of coroutines; each one, awaited, gives the outcome of
-    # the next task to finish (tasks finishing together: in argument order).
-    todo = []
-    for a in aws:
-        t = promote(a)
-        if t not in todo:
-            todo.append(t)
-    deadline = _deadline(timeout)
-    return (_next_done(todo, deadline) for _ in range(len(todo)))
+    return _AsCompleted(aws, timeout)
 
 
-async def _next_done(todo, deadline):
-    while True:
-        for i in range(len(todo)):
-            if todo[i].done():
-                return await todo.pop(i)
-        ms = _remaining(deadline)
-        if ms == 0:
-            raise TimeoutError
-        await until_any_done(todo, ms)
+class _AsCompleted:
+    # Tasks in the order they finish. As a plain iterator it gives one
+    # coroutine per task, each giving the outcome of the next to finish;
+    # as an async iterator (CPython 3.13) the tasks themselves.
+    # todo: the tasks (each once); order: filled in as they finish, by the
+    # core's observer call, which allocates nothing (slots made here);
+    # n: how many finished; taken: how many handed out; given: coroutines
+    # handed out by the plain iterator.
+    def __init__(self, aws, timeout):
+        todo = []
+        for a in aws:
+            t = promote(a)
+            if t not in todo:
+                todo.append(t)
+        self.todo = todo
+        self.order = [None] * len(todo)
+        self.n = 0
+        self.taken = 0
+        self.given = 0
+        self.deadline = _deadline(timeout)
+        for t in todo:
+            if not _core.watch(t, self):
+                self(t)  # done already: in argument order
+
+    def __call__(self, t):
+        self.order[self.n] = t
+        self.n += 1
+
+    async def _take(self):
+        while self.taken == self.n:
+            ms = _remaining(self.deadline)
+            if ms == 0:
+                raise TimeoutError
+            pending = [t for t in self.todo if not t.done()]
+            if len(pending) + self.n < len(self.todo):
+                # Done, but its observer's turn has not come yet.
+                await _core.sleep_ms(0)
+            else:
+                await until_any_done(pending, ms)
+        t = self.order[self.taken]
+        self.order[self.taken] = None
+        self.taken += 1
+        return t
+
+    async def _outcome(self):
+        return await (await self._take())
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.given == len(self.todo):
+            raise StopIteration
+        self.given += 1
+        return self._outcome()
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self.taken == len(self.todo):
+            raise StopAsyncIteration
+        return await self._take()
 
 
 def shield(aw):

@@ -96,7 +96,14 @@ async def worker(w, got):
                 fill(slack)
             r = await op((w + i) % 7)
             free()
-            got[i] = said(r)
+            text = said(r)
+            if "memory allocation failed" in text:
+                # A ValueError(3) that could not be made is MicroPython's one
+                # static exception object, whose text the next MemoryError
+                # overwrites (gather(return_exceptions=True) hands it back as
+                # a value): the step ran out of memory after all.
+                raise MemoryError
+            got[i] = text
             i += 1
             slack = 0
         except Exception:

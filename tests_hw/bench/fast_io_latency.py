@@ -60,11 +60,17 @@ async def measure():
 
 
 def main():
-    print("load: %d tasks blocking %d ms each between yields; %d samples" % (N_BUSY, BUSY_MS, SAMPLES))
+    print(
+        "load: %d tasks blocking %d ms each between yields; %d samples"
+        % (N_BUSY, BUSY_MS, SAMPLES)
+    )
     for fast in (False, True):
         asyncio.fast_io(fast)
         mean, median, worst = asyncio.run(measure())
-        print("fast_io=%-5s timer latency ms: mean %.1f  median %d  max %d" % (fast, mean, median, worst))
+        print(
+            "fast_io=%-5s timer latency ms: mean %.1f  median %d  max %d"
+            % (fast, mean, median, worst)
+        )
     asyncio.fast_io(False)
 
 

@@ -25,9 +25,13 @@ ALLOC = len(sys.argv) > 3 and sys.argv[3] == "alloc"
 LINE_LEN = 32
 RESPONSE_BODY = b"Hello, world!"
 # The raw-stream servers' reply; keep-alive needs the length, close says so.
-RESPONSE_KA = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n" + RESPONSE_BODY
-RESPONSE_CLOSE = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
-                  b"Connection: close\r\n\r\n" + RESPONSE_BODY)
+RESPONSE_KA = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n" + RESPONSE_BODY
+)
+RESPONSE_CLOSE = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
+    b"Connection: close\r\n\r\n" + RESPONSE_BODY
+)
 
 ops = 0
 base = 0
@@ -71,6 +75,7 @@ def listen():
 
 # -- the UART-like device -------------------------------------------------------
 
+
 class Uart(io.IOBase):
     # The receive side of a UART as a driver written in Python would give it:
     # bytes arrive with receive() (the RX interrupt), read()/readline() as
@@ -96,7 +101,7 @@ class Uart(io.IOBase):
 
     def _take(self, n):
         n = min(n, self._count, self._period)
-        data = self._wire[self._pos:self._pos + n]
+        data = self._wire[self._pos : self._pos + n]
         self._pos = (self._pos + n) % self._period
         self._count -= n
         return data
@@ -127,6 +132,7 @@ def read_op(dev_or_stream, how):
 
 
 # -- floors: the same exchanges without asyncio ---------------------------------
+
 
 def echo_blocking():
     global ops
@@ -213,6 +219,7 @@ def uart_poll(how):
 
 
 # -- asyncio workloads ----------------------------------------------------------
+
 
 def asyncio_main(handler):
     import asyncio

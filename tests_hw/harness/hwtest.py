@@ -6,8 +6,10 @@ import sys
 
 MICROPYTHON = sys.implementation.name == "micropython"
 
+
 class Skip(Exception):
     """Raise inside a test to skip only that test ("skip <name>: <why>")."""
+
 
 def require(feature):
     # Probe "module" or "module.attr"; if missing, skip the whole file the
@@ -20,24 +22,32 @@ def require(feature):
         return obj
     except (ImportError, AttributeError):
         print("SKIP")
-        raise SystemExit
+        raise SystemExit  # noqa: B904  (MicroPython code: no exception chaining)
+
 
 def eq(got, want, what="value"):
     if got != want:
         raise AssertionError("%s: got %r, want %r" % (what, got, want))
 
+
 def true(cond, what="condition"):
     if not cond:
         raise AssertionError(what + " is false")
 
+
 def _caught(exc_type, err):
     # exc_type may be a tuple of types, as for isinstance()
-    want = "/".join(t.__name__ for t in exc_type) if isinstance(exc_type, tuple) else exc_type.__name__
+    want = (
+        "/".join(t.__name__ for t in exc_type)
+        if isinstance(exc_type, tuple)
+        else exc_type.__name__
+    )
     if err is None:
         raise AssertionError(want + " not raised")
     if not isinstance(err, exc_type):
         raise AssertionError("want %s, got %s: %s" % (want, type(err).__name__, err))
     return err
+
 
 def raises(exc_type, fn, *args, **kwargs):
     """Call fn(*args, **kwargs); return the exc_type exception it must raise."""
@@ -47,6 +57,7 @@ def raises(exc_type, fn, *args, **kwargs):
         return _caught(exc_type, e)
     return _caught(exc_type, None)
 
+
 async def araises(exc_type, awaitable):
     """Await awaitable; return the exc_type exception it must raise."""
     try:
@@ -54,6 +65,7 @@ async def araises(exc_type, awaitable):
     except BaseException as e:
         return _caught(exc_type, e)
     return _caught(exc_type, None)
+
 
 async def flush_schedule():
     """Reuse every slot of MicroPython's scheduler queue. A slot keeps its
@@ -66,8 +78,10 @@ async def flush_schedule():
         micropython.schedule(_noop, None)
         await asyncio.sleep_ms(0)
 
+
 def _noop(_):
     pass
+
 
 def ticker(period=0):
     """Start a task that counts its turns, one per `period` seconds (0: one
@@ -83,6 +97,7 @@ def ticker(period=0):
             await asyncio.sleep(period)
 
     return asyncio.create_task(tick()), turns
+
 
 def run_on_clock(clock, fn):
     """Call fn() with the asyncio scheduler reading clock() instead of
@@ -120,14 +135,15 @@ class Clock:
 
         self.ticks = time.ticks_ms() if start is None else start
         self.elapsed = 0
+        # (kept: an import per advance() allocates where the runner's file
+        # system is mounted, since `time` may be overridden by a file)
+        self._ticks_add = time.ticks_add
 
     def __call__(self):
         return self.ticks
 
     def advance(self, ms):
-        import time
-
-        self.ticks = time.ticks_add(self.ticks, ms)
+        self.ticks = self._ticks_add(self.ticks, ms)
         self.elapsed += ms
 
 
@@ -153,21 +169,68 @@ def run_timed(make_main, step=1, start=None):
     return run_on_clock(clock, lambda: asyncio.run(driver()))
 
 
+class PinDouble:
+    """A machine.Pin stand-in for input drivers: value(), pin() and
+    irq(handler, trigger, hard=) as a Pin's; set(level) moves the level and,
+    on an edge its trigger asks for, calls the handler at once, as an IRQ
+    interrupts whatever runs (call it from a task, or from a
+    micropython.schedule() callback for a soft IRQ). Also an output: pin(v)
+    sets the level with no IRQ (for a matrix's row pins)."""
+
+    IRQ_FALLING = 1
+    IRQ_RISING = 2
+    IN = 0
+    OUT = 1
+    PULL_DOWN = 2
+
+    def __init__(self, level=1):
+        self.level = level
+        self.handler = None
+        self.trigger = 0
+        self.edges = 0
+
+    def value(self, v=None):
+        if v is None:
+            return self.level
+        self.level = v
+
+    def __call__(self, v=None):
+        return self.value(v)
+
+    def irq(self, handler=None, trigger=3, hard=False):
+        self.handler = handler
+        self.trigger = trigger if handler is not None else 0
+
+    def set(self, level):
+        if level == self.level:
+            return
+        self.level = level
+        self.edges += 1
+        if self.trigger & (self.IRQ_RISING if level else self.IRQ_FALLING):
+            self.handler(self)
+
+
 def _in_definition_order(ns):
     # MicroPython dicts don't keep insertion order: take the order from the
     # source file when there is one, else (code sent over a REPL) name order.
     names = sorted(n for n in ns if n.startswith("test_") and callable(ns[n]))
     try:
         with open(ns["__file__"]) as f:
-            defs = [l.split("def ")[1].split("(")[0] for l in f if l.startswith(("def test_", "async def test_"))]
+            defs = [
+                line.split("def ")[1].split("(")[0]
+                for line in f
+                if line.startswith(("def test_", "async def test_"))
+            ]
     except Exception:  # no __file__, no filesystem, no open()
         return names
     return [n for n in defs if n in names] + [n for n in names if n not in defs]
+
 
 def _fresh_loop():
     # MicroPython has one loop per process: drop tasks a test left behind
     if MICROPYTHON and "asyncio" in sys.modules:
         sys.modules["asyncio"].new_event_loop()
+
 
 def run(ns, out=print):
     """Run the test_* functions of namespace ns; report via out(); return (passed, failed)."""
@@ -177,6 +240,7 @@ def run(ns, out=print):
             result = ns[name]()
             if hasattr(result, "send"):  # async def test
                 import asyncio
+
                 _fresh_loop()
                 asyncio.run(result)
         except Skip as e:
@@ -193,8 +257,10 @@ def run(ns, out=print):
     _fresh_loop()  # and leave none behind for the next file
     return passed, failed
 
+
 def main(ns=None):
     if ns is None:
         import __main__
+
         ns = __main__.__dict__
     print("hwtest: %d passed, %d failed" % run(ns))

@@ -10,5 +10,14 @@ from .results import TestResult
 from .suite import DeviceTest, discover
 from .targets import EmulatorTarget, PortTarget, board_target, make_targets
 
-__all__ = ["Engine", "RunnerError", "TestResult", "DeviceTest", "discover",
-           "EmulatorTarget", "PortTarget", "board_target", "make_targets"]
+__all__ = [
+    "Engine",
+    "RunnerError",
+    "TestResult",
+    "DeviceTest",
+    "discover",
+    "EmulatorTarget",
+    "PortTarget",
+    "board_target",
+    "make_targets",
+]

@@ -45,8 +45,12 @@ def bench_mpremote(target, path, n):
         times = []
         for _ in range(n):
             start = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "mpremote", "connect", port, "run", str(path)],
-                                  capture_output=True, text=True, timeout=60)
+            proc = subprocess.run(
+                [sys.executable, "-m", "mpremote", "connect", port, "run", str(path)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             times.append(time.perf_counter() - start)
             assert "hello" in proc.stdout, proc.stdout + proc.stderr
         return times
@@ -55,7 +59,9 @@ def bench_mpremote(target, path, n):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python3 -m tests_hw.runner.bench_overhead", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m tests_hw.runner.bench_overhead", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--board", action="append", required=True, metavar="NAME[=IMAGE]")
     parser.add_argument("-n", type=int, default=20)
     args = parser.parse_args(argv)
@@ -66,13 +72,25 @@ def main(argv=None):
         test = load(path)
         for spec in args.board:
             rows = [
-                ("runner (soft reset + heap before/after)", bench_runner(make_targets([spec])[0], test, args.n, True)),
-                ("runner (soft reset, no heap probes)", bench_runner(make_targets([spec])[0], test, args.n, False)),
-                ("mpremote connect PORT run FILE", bench_mpremote(make_targets([spec])[0], path, args.n)),
+                (
+                    "runner (soft reset + heap before/after)",
+                    bench_runner(make_targets([spec])[0], test, args.n, True),
+                ),
+                (
+                    "runner (soft reset, no heap probes)",
+                    bench_runner(make_targets([spec])[0], test, args.n, False),
+                ),
+                (
+                    "mpremote connect PORT run FILE",
+                    bench_mpremote(make_targets([spec])[0], path, args.n),
+                ),
             ]
             print(f"{spec}: seconds per trivial test, n={args.n}")
             for name, times in rows:
-                print(f"  {name:42} median {statistics.median(times):.4f}  min {min(times):.4f}  max {max(times):.4f}")
+                print(
+                    f"  {name:42} median {statistics.median(times):.4f}  "
+                    f"min {min(times):.4f}  max {max(times):.4f}"
+                )
 
 
 if __name__ == "__main__":

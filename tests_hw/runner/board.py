@@ -31,16 +31,20 @@ print(gc.mem_free())
 # asyncio is imported before the first measurement: a C `_asyncio` keeps the package
 # it was started with reachable from its root pointers, a fixed cost per session
 # that is not the test's doing.
-HEAP_FREE = """import gc
+HEAP_FREE = (
+    """import gc
 try:
     import asyncio
 except ImportError:
     pass
-""" + HEAP_REPORT
+"""
+    + HEAP_REPORT
+)
 QSTR_BYTES = re.compile(r"n_total_bytes=(\d+)")
 # Drop what the test left in __main__ and sys.modules, then measure: what is
 # still allocated is held from somewhere the test had no business keeping.
-HEAP_AFTER = """import gc, sys
+HEAP_AFTER = (
+    """import gc, sys
 [globals().pop(k) for k in list(globals()) if k not in ("__name__", "gc", "sys")]
 sys.modules.clear()
 try:
@@ -50,7 +54,9 @@ try:
 except Exception:
     pass
 del sys
-""" + HEAP_REPORT
+"""
+    + HEAP_REPORT
+)
 # No filesystem needed: the harness is served from a RAM filesystem mounted
 # for the test (the VFS protocol mpremote's `mount` uses), so `import hwtest`
 # gives a real module. Ports without vfs.mount get a stand-in object instead,
@@ -118,8 +124,14 @@ del _hw_install
 
 
 class BoardRunner:
-    def __init__(self, target, timeout=30.0, max_device_failures=3,
-                 leak_threshold=DEFAULT_LEAK_THRESHOLD, measure_heap=True):
+    def __init__(
+        self,
+        target,
+        timeout=30.0,
+        max_device_failures=3,
+        leak_threshold=DEFAULT_LEAK_THRESHOLD,
+        measure_heap=True,
+    ):
         self.target = target
         self.default_timeout = timeout
         self.max_device_failures = max_device_failures
@@ -182,12 +194,16 @@ class BoardRunner:
     def _device_failed(self, reason):
         self.device_failures += 1
         if self.device_failures >= self.max_device_failures:
-            self.abort_reason = f"{self.device_failures} consecutive device failures, last: {reason}"
+            self.abort_reason = (
+                f"{self.device_failures} consecutive device failures, last: {reason}"
+            )
 
     # -- one test ----------------------------------------------------------
     def run(self, test):
         if self.abort_reason:
-            return TestResult(test.name, self.label, ABORTED, message=f"not run: {self.abort_reason}")
+            return TestResult(
+                test.name, self.label, ABORTED, message=f"not run: {self.abort_reason}"
+            )
         started = time.monotonic()
         notes = []
         if self.session is None:
@@ -216,7 +232,10 @@ class BoardRunner:
             return result
         platform = (self.features or {}).get("platform")
         if platform in test.skip_on:
-            result.status, result.message = SKIP, f"not run on {platform}: {test.skip_on[platform]}"
+            result.status, result.message = (
+                SKIP,
+                f"not run on {platform}: {test.skip_on[platform]}",
+            )
             return result
         try:
             expected = test.expected_output()
@@ -230,12 +249,22 @@ class BoardRunner:
             if self.measure_heap:
                 result.heap_before, qstr_before = _heap(session, HEAP_FREE, self.slow)
             if test.kind == "hwtest":
-                setup = session.exec(INSTALL_HARNESS % HARNESS.read_bytes(), timeout=10 * self.slow)
+                setup = session.exec(
+                    INSTALL_HARNESS % HARNESS.read_bytes(), timeout=10 * self.slow
+                )
                 if setup.error or setup.timed_out:
-                    result.message = "could not install hwtest: " + setup.error.decode(errors="replace")[-200:]
+                    result.message = (
+                        "could not install hwtest: " + setup.error.decode(errors="replace")[-200:]
+                    )
                     return result
-            run = session.exec(test.source(), timeout=timeout, on_output=out.feed, keep=EXEC_KEEP,
-                               on_idle=self._watch(session, out), interrupt_grace=3.0 * self.slow)
+            run = session.exec(
+                test.source(),
+                timeout=timeout,
+                on_output=out.feed,
+                keep=EXEC_KEEP,
+                on_idle=self._watch(session, out),
+                interrupt_grace=3.0 * self.slow,
+            )
         except errors.BoardGone as e:
             result.message, result.output = str(e), out.tail_text()
             notes.append(f"board {e.how}")
@@ -250,7 +279,9 @@ class BoardRunner:
             if ended:
                 result.message = str(errors.BoardGone(*ended))
             else:
-                result.message = f"board gone mid-test (died, reset or unplugged): {e}" if lost else str(e)
+                result.message = (
+                    f"board gone mid-test (died, reset or unplugged): {e}" if lost else str(e)
+                )
             result.output = out.tail_text()
             notes.append("device stopped answering")
             return result
@@ -266,13 +297,16 @@ class BoardRunner:
                 result.heap_after, qstr_after = _heap(session, HEAP_AFTER, self.slow)
                 lost = result.heap_before - result.heap_after - (qstr_after - qstr_before)
                 if lost > self.leak_threshold:
-                    result.leak = self._loses_again(test, session, result.heap_after, qstr_after, timeout)
+                    result.leak = self._loses_again(
+                        test, session, result.heap_after, qstr_after, timeout
+                    )
             except (errors.DeviceUnresponsive, ValueError):
                 pass  # a test that reset the board has no "after"
         return result
 
     def _watch(self, session, out):
         """on_idle for a test's run: stop waiting once the board is seen to have died or reset."""
+
         def watch():
             ended = self.target.ended()
             if ended:
@@ -281,6 +315,7 @@ class BoardRunner:
             said = out.reboot()
             if said:
                 raise errors.BoardGone("reset", said)
+
         return watch
 
     def _loses_again(self, test, session, heap, qstrs, timeout):
@@ -289,7 +324,9 @@ class BoardRunner:
         on every run is."""
         if test.kind == "hwtest":
             session.exec(INSTALL_HARNESS % HARNESS.read_bytes(), timeout=10 * self.slow)
-        run = session.exec(test.source(), timeout=timeout, keep=EXEC_KEEP, interrupt_grace=3.0 * self.slow)
+        run = session.exec(
+            test.source(), timeout=timeout, keep=EXEC_KEEP, interrupt_grace=3.0 * self.slow
+        )
         if run.timed_out:
             return True
         heap_again, qstrs_again = _heap(session, HEAP_AFTER, self.slow)

@@ -18,7 +18,9 @@ FAILS_CHARS = 500  # of the FAIL lines the verdict quotes
 WINDOW_BYTES = 512
 
 # A MicroPython board starting up, then waiting at the friendly REPL's prompt.
-BOOT_BANNER = re.compile(rb'MicroPython [^\r\n]*\r?\n(?:Type "help\(\)" for more information\.\r?\n)?>>> \Z')
+BOOT_BANNER = re.compile(
+    rb'MicroPython [^\r\n]*\r?\n(?:Type "help\(\)" for more information\.\r?\n)?>>> \Z'
+)
 # What tests_hw.runner.unixboard prints when the unix image exits mid-run.
 RELAY_NOTICE = re.compile(rb"unixboard: ([^\r\n]*)\r?\n\Z")
 
@@ -72,14 +74,17 @@ class Capture:
         """The output as a diff shows it: what was dropped is named, not silently cut."""
         if self.complete:
             return self.start_text()
-        return self.start_text() + f"\n[... {self.size - len(self.head):,} more bytes not kept ...]\n"
+        return (
+            self.start_text() + f"\n[... {self.size - len(self.head):,} more bytes not kept ...]\n"
+        )
 
     def tail_text(self):
         """The last TAIL_CHARS characters."""
         return text(self.tail)[-TAIL_CHARS:]
 
     def hwtest_lines(self):
-        """(FAIL lines, as many as the verdict quotes; the last 'hwtest: ' summary line or None)."""
+        """(FAIL lines, as many as the verdict quotes; the last 'hwtest: ' summary line or
+        None)."""
         fails, summary = list(self._fails), self._summary
         pending = self._line_text(self._line)  # a last line without a newline counts too
         if pending.startswith("FAIL ") and self._fails_chars < FAILS_CHARS:

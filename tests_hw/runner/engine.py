@@ -16,7 +16,9 @@ MODES = ("split", "each")
 
 
 class Engine:
-    def __init__(self, targets, tests, mode="split", on_result=None, on_start=None, **runner_options):
+    def __init__(
+        self, targets, tests, mode="split", on_result=None, on_start=None, **runner_options
+    ):
         if mode not in MODES:
             raise errors.UsageError(f"unknown mode {mode!r} (use split or each)")
         if not targets:
@@ -31,17 +33,26 @@ class Engine:
         self._lock = threading.Lock()
 
     def boards(self):
-        return [{"label": r.label, "target": r.target.describe(), "features": r.features,
-                 "error": self.board_errors.get(r.label)} for r in self.runners]
+        return [
+            {
+                "label": r.label,
+                "target": r.target.describe(),
+                "features": r.features,
+                "error": self.board_errors.get(r.label),
+            }
+            for r in self.runners
+        ]
 
     def connect(self):
         """Connect every board in parallel; raise if none can be used."""
+
         def connect_one(runner):
             try:
                 runner.connect()
             except errors.FirmwareError as e:
                 self.board_errors[runner.label] = str(e)
                 runner.close()
+
         threads = [threading.Thread(target=connect_one, args=(r,)) for r in self.runners]
         for t in threads:
             t.start()
@@ -49,8 +60,14 @@ class Engine:
             t.join()
         if len(self.board_errors) == len(self.runners):
             first = self.runners[0].label
-            raise errors.TargetError(self.board_errors[first]) if len(self.runners) == 1 else errors.TargetError(
-                "no board usable: " + "; ".join(f"{k}: {v}" for k, v in self.board_errors.items()))
+            raise (
+                errors.TargetError(self.board_errors[first])
+                if len(self.runners) == 1
+                else errors.TargetError(
+                    "no board usable: "
+                    + "; ".join(f"{k}: {v}" for k, v in self.board_errors.items())
+                )
+            )
 
     def _record(self, result):
         with self._lock:
@@ -64,13 +81,22 @@ class Engine:
             except (queue.Empty, StopIteration):
                 return
             if runner.label in self.board_errors:
-                self._record(TestResult(test.name, runner.label, ERROR, message=self.board_errors[runner.label]))
+                self._record(
+                    TestResult(
+                        test.name, runner.label, ERROR, message=self.board_errors[runner.label]
+                    )
+                )
                 continue
             self.on_start(runner.label, test)
             try:
                 result = runner.run(test)
             except Exception as e:  # a runner bug must not cost the other boards their results
-                result = TestResult(test.name, runner.label, ERROR, message=f"runner error: {type(e).__name__}: {e}")
+                result = TestResult(
+                    test.name,
+                    runner.label,
+                    ERROR,
+                    message=f"runner error: {type(e).__name__}: {e}",
+                )
             self._record(result)
 
     def run(self):
@@ -85,7 +111,9 @@ class Engine:
                 jobs = [(r, shared) for r in usable]
             else:
                 jobs = [(r, iter(self.tests)) for r in self.runners]
-            threads = [threading.Thread(target=self._run_board, args=job, daemon=True) for job in jobs]
+            threads = [
+                threading.Thread(target=self._run_board, args=job, daemon=True) for job in jobs
+            ]
             for t in threads:
                 t.start()
             for t in threads:

@@ -54,7 +54,10 @@ def _network():
             if s is not None:
                 s.close()
 def _probe():
-    f = {"platform": sys.platform, "version": ".".join(str(v) for v in sys.implementation.version[:3])}
+    f = {
+        "platform": sys.platform,
+        "version": ".".join(str(v) for v in sys.implementation.version[:3]),
+    }
     why = {}
     for feature, module in (("threads", "_thread"), ("asyncio", "asyncio")):
         try:
@@ -63,6 +66,13 @@ def _probe():
         except ImportError:
             f[feature] = False
             why[feature] = "no %s module" % module
+    try:
+        import machine
+        f["lightsleep"] = hasattr(machine, "lightsleep")
+    except ImportError:
+        f["lightsleep"] = False
+    if not f["lightsleep"]:
+        why["lightsleep"] = "no machine.lightsleep"
     net = _network()
     f["network"] = net is True
     if net is not True:
@@ -84,11 +94,15 @@ REQUIREMENT = re.compile(r"^(\w+)(?:>=(\d+))?$")
 def probe(session, timeout=10):
     result = session.exec(PROBE, timeout=timeout)
     if result.timed_out or result.error:
-        raise errors.DeviceUnresponsive(f"{session.url}: feature probe failed: {result.error.decode(errors='replace')[-200:]}")
+        raise errors.DeviceUnresponsive(
+            f"{session.url}: feature probe failed: {result.error.decode(errors='replace')[-200:]}"
+        )
     try:
         return ast.literal_eval(result.output.decode().strip())
     except (ValueError, SyntaxError):
-        raise errors.NotMicroPython(f"{session.url}: feature probe gave {result.output[:60]!r}") from None
+        raise errors.NotMicroPython(
+            f"{session.url}: feature probe gave {result.output[:60]!r}"
+        ) from None
 
 
 def apply_lacks(features, lacks):

@@ -21,8 +21,10 @@ class Progress:
 
     def _line(self):
         running = ", ".join(f"{b}:{t}" for b, t in sorted(self.running.items()))
-        return (f"[{self.done}/{self.total}] {self.bad} bad, {time.monotonic() - self.started:.1f}s"
-                + (f"  running {running}" if running else ""))
+        return (
+            f"[{self.done}/{self.total}] {self.bad} bad, {time.monotonic() - self.started:.1f}s"
+            + (f"  running {running}" if running else "")
+        )
 
     def _show(self, text, final=False):
         if self.live:
@@ -44,7 +46,10 @@ class Progress:
                 self.bad += 1
                 self._show(f"{r.status.upper():7} {r.board} {r.test}: {r.message}", final=True)
             elif r.leak:
-                self._show(f"LEAK    {r.board} {r.test}: heap {r.heap_before} -> {r.heap_after}", final=True)
+                self._show(
+                    f"LEAK    {r.board} {r.test}: heap {r.heap_before} -> {r.heap_after}",
+                    final=True,
+                )
             self._show(self._line(), final=not self.live)
 
     def finish(self):

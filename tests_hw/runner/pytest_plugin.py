@@ -1,8 +1,10 @@
-"""pytest plugin (loaded by tests_hw/conftest.py): each device test in tests_hw/suite is a pytest item.
+"""pytest plugin (loaded by tests_hw/conftest.py): each device test in tests_hw/suite is a
+pytest item.
 
     pytest tests_hw --board QEMU_MPS2_AN385
     pytest tests_hw --board UNIX --board QEMU_MPS2_AN385 --mode each --junitxml=out.xml
-    pytest tests_hw --port /dev/ttyACM0 | COM3 | rfc2217://host:port | socket://host:port | id:<USB serial>
+    pytest tests_hw --port /dev/ttyACM0 | COM3 | rfc2217://host:port | socket://host:port
+                         | id:<USB serial>
 
 Several boards: the whole selected suite runs through the runner's Engine in
 a background thread (boards in parallel) as soon as the first item runs;
@@ -31,8 +33,12 @@ RESULT_WAIT = 3600  # the engine times tests out itself; this only guards agains
 def pytest_addoption(parser):
     group = parser.getgroup("device tests", "MicroPython device tests (tests_hw/suite)")
     add_target_arguments(group.addoption)
-    group.addoption("--device-suite", default=str(DEFAULT_SUITE), metavar="DIR",
-                    help="directory whose test_*.py files are device tests (default: tests_hw/suite)")
+    group.addoption(
+        "--device-suite",
+        default=str(DEFAULT_SUITE),
+        metavar="DIR",
+        help="directory whose test_*.py files are device tests (default: tests_hw/suite)",
+    )
 
 
 def pytest_configure(config):
@@ -102,8 +108,13 @@ class DeviceRun:
                     seen.add(item.test.name)
                     tests.append(item.test)
             try:
-                self.engine = Engine(self.targets, tests, mode=self.mode(), on_result=self._record,
-                                     **runner_options(self.config.option))
+                self.engine = Engine(
+                    self.targets,
+                    tests,
+                    mode=self.mode(),
+                    on_result=self._record,
+                    **runner_options(self.config.option),
+                )
             except errors.FirmwareError as e:
                 self.failure = str(e)
                 return
@@ -143,7 +154,9 @@ class DeviceFile(pytest.File):
         labels = run.board_labels()
         if run.mode() == "each" and len(labels) > 1:
             for label in labels:
-                yield DeviceItem.from_parent(self, name=f"{self.path.name}[{label}]", test=test, board=label)
+                yield DeviceItem.from_parent(
+                    self, name=f"{self.path.name}[{label}]", test=test, board=label
+                )
         else:
             yield DeviceItem.from_parent(self, name=self.path.name, test=test, board=None)
 
@@ -165,7 +178,13 @@ class DeviceItem(pytest.Item):
         if not run.labels:
             pytest.skip("no board selected: pass --board NAME or --port PORT")
         run.start(self.session)
-        result = None if run.failure else run.result_for(self.test.name, self.board or (run.labels[0] if run.mode() == "each" else None))
+        result = (
+            None
+            if run.failure
+            else run.result_for(
+                self.test.name, self.board or (run.labels[0] if run.mode() == "each" else None)
+            )
+        )
         if result is None:
             if run.failure:
                 pytest.exit(f"error: {run.failure}", returncode=2)
@@ -180,7 +199,11 @@ class DeviceItem(pytest.Item):
             raise DeviceTestFailed(result)
 
     def repr_failure(self, excinfo):
-        if isinstance(excinfo.value, DeviceTestFailed) and excinfo.value.args and hasattr(excinfo.value.args[0], "status"):
+        if (
+            isinstance(excinfo.value, DeviceTestFailed)
+            and excinfo.value.args
+            and hasattr(excinfo.value.args[0], "status")
+        ):
             r = excinfo.value.args[0]
             lines = [f"{r.status} on {r.board} after {r.duration:.2f}s: {r.message}"]
             if r.recovery:

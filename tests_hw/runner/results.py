@@ -30,10 +30,14 @@ class TestResult:
 
 
 def unified_diff(expected, got, name):
-    return "".join(difflib.unified_diff(
-        expected.splitlines(keepends=True), got.splitlines(keepends=True),
-        fromfile=f"{name} (expected)", tofile=f"{name} (device)",
-    ))
+    return "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            got.splitlines(keepends=True),
+            fromfile=f"{name} (expected)",
+            tofile=f"{name} (device)",
+        )
+    )
 
 
 def judge(test, out, error, expected):
@@ -58,13 +62,16 @@ def judge(test, out, error, expected):
     if expected is not None and not (out.complete and output == expected):
         message = "output differs from expected"
         if not out.complete:
-            message += f" (it printed {out.size:,} bytes, far more than expected: the diff shows the start)"
+            message += (
+                f" (it printed {out.size:,} bytes, far more than expected: "
+                "the diff shows the start)"
+            )
         return FAIL, message, unified_diff(expected, out.shown(), test.name)
     return PASS, "", ""
 
 
 def _last_line(text):
-    lines = [l for l in text.strip().splitlines() if l.strip()]
+    lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""
 
 

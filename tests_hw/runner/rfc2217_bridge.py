@@ -66,9 +66,15 @@ class _Connection:
 
 
 def serve_client(port, client, rfc2217):
-    manager = serial.rfc2217.PortManager(_ModemLinesOptional(port), _Connection(client)) if rfc2217 else None
+    manager = (
+        serial.rfc2217.PortManager(_ModemLinesOptional(port), _Connection(client))
+        if rfc2217
+        else None
+    )
     stop = threading.Event()
-    pump = threading.Thread(target=_pump_serial_to_client, args=(port, client, manager, stop), daemon=True)
+    pump = threading.Thread(
+        target=_pump_serial_to_client, args=(port, client, manager, stop), daemon=True
+    )
     pump.start()
     while not stop.is_set():
         try:
@@ -84,10 +90,16 @@ def serve_client(port, client, rfc2217):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python3 -m tests_hw.runner.rfc2217_bridge", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m tests_hw.runner.rfc2217_bridge", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("port", help="serial device to export, e.g. /dev/pts/3")
-    parser.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT (port 0 = any free port)")
-    parser.add_argument("--raw", action="store_true", help="plain TCP (socket://) instead of RFC 2217")
+    parser.add_argument(
+        "--listen", default="127.0.0.1:0", help="HOST:PORT (port 0 = any free port)"
+    )
+    parser.add_argument(
+        "--raw", action="store_true", help="plain TCP (socket://) instead of RFC 2217"
+    )
     args = parser.parse_args(argv)
     host, _, tcp_port = args.listen.rpartition(":")
     try:

@@ -78,13 +78,17 @@ def load(path):
         try:
             timeout = float(headers["timeout"])
         except ValueError:
-            raise errors.UsageError(f"{path.name}: bad '# timeout:' header {headers['timeout']!r}") from None
+            raise errors.UsageError(
+                f"{path.name}: bad '# timeout:' header {headers['timeout']!r}"
+            ) from None
     requires = headers.get("requires", "").replace(",", " ").split()
     skip_on = {}
     if "skip-on" in headers:
         platform, _, why = headers["skip-on"].partition(":")
         if not platform.strip() or not why.strip():
-            raise errors.UsageError(f"{path.name}: '# skip-on:' wants 'PLATFORM: why', not {headers['skip-on']!r}")
+            raise errors.UsageError(
+                f"{path.name}: '# skip-on:' wants 'PLATFORM: why', not {headers['skip-on']!r}"
+            )
         skip_on[platform.strip()] = why.strip()
     if headers.get("expect") == "cpython":
         kind = "cpython"
@@ -143,18 +147,31 @@ def _make_cpython_output(path):
     harness = Path(__file__).resolve().parents[1] / "harness"
     env = dict(os.environ, PYTHONPATH=str(harness), PYTHONHASHSEED="0")
     # Both runs at once: half the wait, and each loads the machine for the other.
-    procs = [subprocess.Popen([sys.executable, path.name], cwd=path.parent, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, path.name],
+            cwd=path.parent,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
     outputs = []
     try:
         for proc in procs:
             try:
                 stdout, stderr = proc.communicate(timeout=CPYTHON_TIMEOUT)
             except subprocess.TimeoutExpired:
-                raise errors.UsageError(f"{path.name}: CPython took over {CPYTHON_TIMEOUT}s to make the expected output") from None
+                raise errors.UsageError(
+                    f"{path.name}: CPython took over "
+                    f"{CPYTHON_TIMEOUT}s to make the expected output"
+                ) from None
             if proc.returncode != 0:
                 last = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-                raise errors.UsageError(f"{path.name}: '# expect: cpython' but CPython fails: {last[0]}")
+                raise errors.UsageError(
+                    f"{path.name}: '# expect: cpython' but CPython fails: {last[0]}"
+                )
             outputs.append(_normalise(stdout))
     finally:
         for proc in procs:
@@ -164,9 +181,14 @@ def _make_cpython_output(path):
     first, second = outputs
     if first != second:
         a, b = first.splitlines(), second.splitlines()
-        n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        # (The outputs may differ in length: the first difference may be where one ends.)
+        n = next(
+            (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        )
         x = a[n] if n < len(a) else "<end of output>"
         y = b[n] if n < len(b) else "<end of output>"
-        raise errors.UsageError(f"{path.name}: non-deterministic: CPython printed different output on two runs "
-                                f"(line {n + 1}: {x!r} vs {y!r}); print only what timing and load can't change")
+        raise errors.UsageError(
+            f"{path.name}: non-deterministic: CPython printed different output on two runs "
+            f"(line {n + 1}: {x!r} vs {y!r}); print only what timing and load can't change"
+        )
     return first

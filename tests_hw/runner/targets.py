@@ -80,7 +80,9 @@ class PortTarget(Target):
         for port in serial.tools.list_ports.comports():
             if port.serial_number == self.serial_number:
                 return port.device
-        raise errors.PortAbsent(f"{self.spec}: no USB serial device with serial number {self.serial_number}")
+        raise errors.PortAbsent(
+            f"{self.spec}: no USB serial device with serial number {self.serial_number}"
+        )
 
     def open(self):
         return _open_session(self._url())
@@ -129,7 +131,9 @@ class EmulatorTarget(Target):
     `char device redirected to /dev/pts/N`; or a function of a pty master fd made
     here, whose output then outlives the process (firmware.emulator.launch_on_pty)."""
 
-    def __init__(self, label, argv, env=None, name=None, resets=None, ready=None, slowness=1.0, lacks=None):
+    def __init__(
+        self, label, argv, env=None, name=None, resets=None, ready=None, slowness=1.0, lacks=None
+    ):
         self.label = label
         self.argv = argv
         self.env = env
@@ -156,7 +160,9 @@ class EmulatorTarget(Target):
         timeout = EMULATOR_START_TIMEOUT * self.slowness
         try:
             if callable(self.argv):
-                self.emulated = emulator.launch_on_pty(self.argv, self.env, timeout=timeout, ready=self.ready)
+                self.emulated = emulator.launch_on_pty(
+                    self.argv, self.env, timeout=timeout, ready=self.ready
+                )
             else:
                 self.emulated = emulator.launch(self.argv, self.env, timeout=timeout)
         except FirmwareError as e:
@@ -216,12 +222,16 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
     board = _board(name)
     image = Path(image) if image else IMAGES_DIR / name / board.images[0]
     if board.runs_here == "espressif-qemu":
-        raise errors.UsageError(f"board {name} runs in Espressif's QEMU, which the runner does not start: "
-                                f"ci/esp32_qemu.py {name} -- <runner> --port socket://localhost:5555")
+        raise errors.UsageError(
+            f"board {name} runs in Espressif's QEMU, which the runner does not start: "
+            f"ci/esp32_qemu.py {name} -- <runner> --port socket://localhost:5555"
+        )
     if board.runs_here not in ("qemu", "native", "rp2040js"):
         raise errors.UsageError(f"board {name} runs on hardware: flash it, then use --port")
     if not image.is_file():
-        raise errors.EmulatorError(f"{name}: no image at {image} (build it: make firmware BOARD={name})")
+        raise errors.EmulatorError(
+            f"{name}: no image at {image} (build it: make firmware BOARD={name})"
+        )
     label = label or name
     if board.runs_here == "rp2040js":
         try:
@@ -229,18 +239,28 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
         except FirmwareError as e:
             raise errors.EmulatorError(f"{name}: {e}") from None
         settings = board.rp2040js or {}
-        return EmulatorTarget(label, lambda fd: rp2040js.command(board, image, fd), name="rp2040js",
-                              resets={rp2040js.EXIT_WATCHDOG: "machine.reset(): the watchdog rebooted the chip"},
-                              ready=rp2040js.READY, slowness=float(settings.get("slowness", 1)),
-                              lacks=board.emulator_lacks)
+        return EmulatorTarget(
+            label,
+            lambda fd: rp2040js.command(board, image, fd),
+            name="rp2040js",
+            resets={rp2040js.EXIT_WATCHDOG: "machine.reset(): the watchdog rebooted the chip"},
+            ready=rp2040js.READY,
+            slowness=float(settings.get("slowness", 1)),
+            lacks=board.emulator_lacks,
+        )
     if board.runs_here == "qemu":
         try:
             emulator.qemu_command(board, image)  # qemu not installed: say so now
         except FirmwareError as e:
             raise errors.EmulatorError(f"{name}: {e}") from None
         # The qemu port's machine.reset() is a semihosting exit(0).
-        return EmulatorTarget(label, lambda fd: emulator.qemu_command(board, image, console_fd=fd), name="QEMU",
-                              resets={0: "machine.reset() ends the emulator"})
+        return EmulatorTarget(
+            label,
+            lambda fd: emulator.qemu_command(board, image, console_fd=fd),
+            name="QEMU",
+            resets={0: "machine.reset() ends the emulator"},
+            lacks=board.emulator_lacks,
+        )
     argv = [sys.executable, "-m", "tests_hw.runner.unixboard", str(image)]
     if micropypath:
         argv += ["--path", micropypath]

@@ -10,6 +10,7 @@ import sys
 
 def _serve(sys):
     import gc
+
     stdin = sys.stdin.buffer
     out = sys.stdout.buffer.write
     raw = sys.argv[1:2] == ["raw"]

@@ -54,8 +54,13 @@ class Relay:
         if not self.paste:
             argv.append("no-paste")
         self.child = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=self.env,
-            preexec_fn=_die_with_parent, close_fds=True,
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=self.env,
+            preexec_fn=_die_with_parent,
+            close_fds=True,
         )
         os.close(slave)
         self.child_master = master
@@ -103,8 +108,15 @@ class Relay:
                 os.close(self.child_master)
                 if code not in (SOFT_RESET_RAW, SOFT_RESET_FRIENDLY):
                     # Like a board's reset-cause line: the runner quotes it when a test dies so.
-                    how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
-                    os.write(self.client_master, f"\r\nunixboard: micropython {how}, restarting it\r\n".encode())
+                    how = (
+                        f"was killed by signal {-code}"
+                        if code < 0
+                        else f"exited with status {code}"
+                    )
+                    os.write(
+                        self.client_master,
+                        f"\r\nunixboard: micropython {how}, restarting it\r\n".encode(),
+                    )
                 self.spawn("raw" if code == SOFT_RESET_RAW else "friendly")
 
     def stop(self):
@@ -114,11 +126,17 @@ class Relay:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python3 -m tests_hw.runner.unixboard", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m tests_hw.runner.unixboard", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("image", help="unix MicroPython executable")
     parser.add_argument("--heap", help="heap size passed as -X heapsize=...")
-    parser.add_argument("--path", help="MICROPYPATH for the image (e.g. a dir with a pure-Python asyncio)")
-    parser.add_argument("--no-raw-paste", action="store_true", help="behave like a device without raw-paste mode")
+    parser.add_argument(
+        "--path", help="MICROPYPATH for the image (e.g. a dir with a pure-Python asyncio)"
+    )
+    parser.add_argument(
+        "--no-raw-paste", action="store_true", help="behave like a device without raw-paste mode"
+    )
     args = parser.parse_args(argv)
     if not os.access(args.image, os.X_OK):
         sys.exit(f"unixboard: {args.image}: not an executable MicroPython image")

@@ -35,11 +35,14 @@ async def test_provider_and_senders_rendezvous():
         t.cancel()
     # Which sender finishes first is the sleeps' business (3 ms apart: load
     # can swap them); the barrier's is that both send between two provides.
-    rounds = [log[i:i + 3] for i in range(0, len(log), 3)]
+    rounds = [log[i : i + 3] for i in range(0, len(log), 3)]
     eq(len(log), 9, "three rounds of three: %r" % log)
     for n, r in enumerate(rounds):
-        eq([r[0]] + sorted(r[1:]), ["provide %d" % n, "sent %d by 1" % n, "sent %d by 2" % n],
-           "round %d: data provided, then sent by both, before the next" % n)
+        eq(
+            [r[0]] + sorted(r[1:]),
+            ["provide %d" % n, "sent %d by 1" % n, "sent %d by 2" % n],
+            "round %d: data provided, then sent by both, before the next" % n,
+        )
 
 
 async def test_callback_runs_before_release_and_result():

@@ -3,7 +3,7 @@
 # and tasks that ignore the cancellation. Runs on CPython too.
 import asyncio
 import hwtest
-from hwtest import eq, true, araises
+from hwtest import eq, araises
 
 
 async def yield_n(n):

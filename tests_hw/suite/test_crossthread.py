@@ -6,14 +6,14 @@
 # future. Needs _thread (unix, ESP32, RP2040; not QEMU or PYBV11: SKIP).
 # Runs on CPython too.
 import hwtest
-from hwtest import eq, true, raises, araises
+from hwtest import eq, true, raises
 
 hwtest.require("_thread")
-import asyncio
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 hwtest.require("asyncio.run_coroutine_threadsafe")
-import _thread
-import time
+import _thread  # noqa: E402  (imports follow the file's feature checks)
+import time  # noqa: E402  (imports follow the file's feature checks)
 
 
 def in_thread(fn, *args):
@@ -106,7 +106,9 @@ async def test_failing_callback_goes_to_the_handler():
     loop = asyncio.get_running_loop()
     seen = []
     done = asyncio.Event()
-    loop.set_exception_handler(lambda lp, context: seen.append(type(context.get("exception")).__name__))
+    loop.set_exception_handler(
+        lambda lp, context: seen.append(type(context.get("exception")).__name__)
+    )
     try:
         loop.call_soon_threadsafe(lambda: 1 / 0)
         loop.call_soon_threadsafe(seen.append, "next")

@@ -9,14 +9,14 @@ from hwtest import eq
 hwtest.require("micropython.schedule")
 hwtest.require("asyncio.run_coroutine_threadsafe")
 try:
-    import _thread
+    import _thread  # noqa: F401  (only a probe: a port with threads skips)
 
     print("SKIP")
     raise SystemExit
 except ImportError:
     pass
-import asyncio
-import micropython
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
+import micropython  # noqa: E402  (imports follow the file's feature checks)
 
 
 async def test_calls_from_a_scheduled_callback():
@@ -43,7 +43,9 @@ async def test_coroutine_from_a_scheduled_callback():
         await asyncio.sleep_ms(1)
         return 2 * x
 
-    micropython.schedule(lambda _: box.append(asyncio.run_coroutine_threadsafe(double(5), loop)), None)
+    micropython.schedule(
+        lambda _: box.append(asyncio.run_coroutine_threadsafe(double(5), loop)), None
+    )
     for _ in range(1000):  # (5 s at least: time enough on a loaded board)
         await asyncio.sleep_ms(5)
         if box and box[0].done():

@@ -76,7 +76,9 @@ async def test_default_exception_handler_takes_context():
     # calls to fall back on the default (stock upstream needs (loop, context)).
     loop = asyncio.get_event_loop()
     print("(expected report of a dummy error follows)")
-    loop.default_exception_handler({"message": "dummy", "exception": OSError(1), "future": asyncio.current_task()})
+    loop.default_exception_handler(
+        {"message": "dummy", "exception": OSError(1), "future": asyncio.current_task()}
+    )
 
 
 @with_handler

@@ -35,7 +35,9 @@ def _get(where, name):
     if where == "Loop":
         return getattr(asyncio.get_event_loop(), name)
     if where == "Task":
-        return getattr(asyncio.create_task(_nap()), name)  # (dropped by the next test's fresh loop)
+        return getattr(
+            asyncio.create_task(_nap()), name
+        )  # (dropped by the next test's fresh loop)
     if where:
         # Stream, Server: what their instances' __getattr__ asks
         return asyncio._kernel.resolve(where, name)
@@ -66,7 +68,9 @@ def test_registry_names_resolve_by_whole_tiers():
     held = []
     for tier in ("core", "cpython", "all"):
         present, absent = found[tier]
-        hwtest.true(not present or not absent, "tier %s whole or absent: missing %r" % (tier, absent))
+        hwtest.true(
+            not present or not absent, "tier %s whole or absent: missing %r" % (tier, absent)
+        )
         if present:
             held.append(tier)
     hwtest.eq(held, ["core", "cpython", "all"][: len(held)], "tiers held come in order")
@@ -74,7 +78,7 @@ def test_registry_names_resolve_by_whole_tiers():
 
 
 def test_loop_and_task_methods_are_callable_where_held():
-    for tier, where, name in _registry():
+    for _tier, where, name in _registry():
         if where:
             try:
                 fn = _get(where, name)

@@ -20,7 +20,12 @@ def state(f):
 async def main():
     loop = asyncio.get_running_loop()
     f = loop.create_future()
-    print("isfuture:", asyncio.isfuture(f), asyncio.isfuture(asyncio.sleep), asyncio.isfuture(asyncio.current_task()))
+    print(
+        "isfuture:",
+        asyncio.isfuture(f),
+        asyncio.isfuture(asyncio.sleep),
+        asyncio.isfuture(asyncio.current_task()),
+    )
     print("pending:", state(f))
     seen = []
     f.add_done_callback(lambda fut: seen.append(("cb1", fut is f, fut.result())))

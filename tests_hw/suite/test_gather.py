@@ -43,14 +43,18 @@ async def test_tasks_finished_before_gather():
 
 async def test_failing_task_raises_first_error():
     other = asyncio.create_task(after(0.05, "other"))
-    e = await araises(ValueError, asyncio.gather(after(0.01, 1), fail_after(0.02, ValueError("v")), other))
+    e = await araises(
+        ValueError, asyncio.gather(after(0.01, 1), fail_after(0.02, ValueError("v")), other)
+    )
     eq(e.args, ("v",))
     # the other awaitables are not cancelled by the failure
     eq(await other, "other")
 
 
 async def test_return_exceptions():
-    res = await asyncio.gather(after(0.01, 1), fail_after(0, KeyError("k")), after(0.02, 3), return_exceptions=True)
+    res = await asyncio.gather(
+        after(0.01, 1), fail_after(0, KeyError("k")), after(0.02, 3), return_exceptions=True
+    )
     eq(len(res), 3)
     eq(res[0], 1)
     true(isinstance(res[1], KeyError), "exception in place: %r" % (res[1],))
@@ -78,7 +82,10 @@ async def test_cancelled_child_with_return_exceptions():
         return "canceller"
 
     res = await asyncio.gather(victim, cancel_soon(), return_exceptions=True)
-    true(isinstance(res[0], asyncio.CancelledError), "child's CancelledError returned: %r" % (res[0],))
+    true(
+        isinstance(res[0], asyncio.CancelledError),
+        "child's CancelledError returned: %r" % (res[0],),
+    )
     eq(res[1], "canceller")
 
 

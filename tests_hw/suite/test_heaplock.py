@@ -8,8 +8,8 @@ import hwtest
 from hwtest import eq
 
 hwtest.require("micropython.heap_lock")  # MicroPython only
-import micropython
-import asyncio
+import micropython  # noqa: E402  (imports follow the file's feature checks)
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 ROUNDS = 50
 

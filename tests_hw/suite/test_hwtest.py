@@ -16,10 +16,12 @@ def fake_module():
 
     async def test_async_passes():
         import asyncio
+
         await asyncio.sleep(0)
 
     async def test_async_fails():
         import asyncio
+
         await asyncio.sleep(0)
         raise ValueError("late")
 
@@ -74,7 +76,10 @@ def test_cancelled_error_is_a_failure_not_a_crash():
 
     counts, lines = run_fake({"test_leaks_cancel": test_leaks_cancel})
     eq(counts, (0, 1), "counts")
-    true(lines[0].startswith("FAIL test_leaks_cancel: CancelledError"), "reported as FAIL: %r" % lines)
+    true(
+        lines[0].startswith("FAIL test_leaks_cancel: CancelledError"),
+        "reported as FAIL: %r" % lines,
+    )
 
 
 def test_system_exit_propagates():
@@ -176,7 +181,11 @@ def test_the_test_clock_reaches_every_reader():
         clock.advance(2500)
         return loop.time() - before
 
-    eq(hwtest.run_on_clock(clock, lambda: asyncio.run(main())), 2.5, "loop.time() on the test clock")
+    eq(
+        hwtest.run_on_clock(clock, lambda: asyncio.run(main())),
+        2.5,
+        "loop.time() on the test clock",
+    )
 
 
 def test_definition_order_from_source():
@@ -185,7 +194,7 @@ def test_definition_order_from_source():
     try:
         open(__file__).close()
     except Exception:
-        raise hwtest.Skip("no readable source file")
+        raise hwtest.Skip("no readable source file")  # noqa: B904  (MicroPython code: no exception chaining)
     ns = dict(globals())
     ns["test_zz_added_later"] = test_eq  # not in the source: goes last
     eq(

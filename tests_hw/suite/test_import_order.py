@@ -8,15 +8,15 @@ import hwtest
 from hwtest import eq
 
 hwtest.require("micropython")
-import sys
-import asyncio
+import sys  # noqa: E402  (imports follow the file's feature checks)
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 
 def _core_module():
     try:
         import _asyncio
     except ImportError:
-        raise hwtest.Skip("no _asyncio on this image (pure-Python core)")
+        raise hwtest.Skip("no _asyncio on this image (pure-Python core)")  # noqa: B904  (MicroPython code: no exception chaining)
     return _asyncio
 
 

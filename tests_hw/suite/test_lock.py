@@ -3,7 +3,7 @@
 # cancelled waiters never deadlock it. Runs on CPython too.
 import asyncio
 import hwtest
-from hwtest import eq, true, raises, araises
+from hwtest import eq, raises, araises
 
 
 async def test_acquire_release():

@@ -11,7 +11,7 @@ from hwtest import eq, true, araises
 
 time = hwtest.require("time")
 hwtest.require("time.ticks_add")
-import asyncio
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 PERIOD = time.ticks_add(0, -1) + 1
 JUMP = PERIOD // 64
@@ -78,7 +78,9 @@ def test_wait_for_over_several_ticks_periods():
             return "v"
 
         async def times_out():
-            await araises(asyncio.TimeoutError, asyncio.wait_for(asyncio.sleep(2 * LONG_S), LONG_S))
+            await araises(
+                asyncio.TimeoutError, asyncio.wait_for(asyncio.sleep(2 * LONG_S), LONG_S)
+            )
             out["timeout"] = clock.elapsed
 
         async def finishes_first():
@@ -116,7 +118,9 @@ def test_timeout_and_call_later_over_several_ticks_periods():
                 out["timeout"] = clock.elapsed
 
         asyncio.create_task(in_timeout())
-        asyncio.get_event_loop().call_later(LONG_S // 2, lambda: out.setdefault("call_later", clock.elapsed))
+        asyncio.get_event_loop().call_later(
+            LONG_S // 2, lambda: out.setdefault("call_later", clock.elapsed)
+        )
         await clock.run_until(LONG_MS + LATE_MS)
         return out
 
@@ -141,7 +145,6 @@ def test_infinite_delays():
     true(not still, "sleep(inf) still sleeping after %d ms" % (2 * LONG_MS))
     true(cancelled, "sleep(inf) can be cancelled")
     true(finished is None, "wait_for(sleep, inf) never timed out: %r" % (finished,))
-
 
 
 async def test_sleep_nan_is_refused():

@@ -5,10 +5,10 @@
 # must pass), close() is harmless.
 import asyncio
 import hwtest
-from hwtest import eq, true, raises
+from hwtest import eq, true
 
 hwtest.require("asyncio.sleep_ms")  # MicroPython loop semantics
-import time
+import time  # noqa: E402  (imports follow the file's feature checks)
 
 
 def test_get_event_loop_is_one_loop():

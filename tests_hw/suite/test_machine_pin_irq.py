@@ -10,10 +10,10 @@ from hwtest import eq, true
 
 hwtest.require("machine.Pin")
 hwtest.require("asyncio.ThreadSafeFlag")
-import asyncio
-import machine
-import micropython
-import time
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
+import machine  # noqa: E402  (imports follow the file's feature checks)
+import micropython  # noqa: E402  (imports follow the file's feature checks)
+import time  # noqa: E402  (imports follow the file's feature checks)
 
 WIRES = {"rp2": (2, 3)}  # sys.platform -> (output pin, input pin it is wired to)
 if sys.platform not in WIRES:

@@ -8,9 +8,9 @@ import hwtest
 from hwtest import eq
 
 hwtest.require("machine.UART")
-import asyncio
-import machine
-import time
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
+import machine  # noqa: E402  (imports follow the file's feature checks)
+import time  # noqa: E402  (imports follow the file's feature checks)
 
 LOOPS = {"rp2": (0, 0, 1)}  # sys.platform -> (UART id, TX pin, RX pin) wired together
 if sys.platform not in LOOPS:

@@ -13,7 +13,7 @@ from hwtest import eq, true
 
 gc = hwtest.require("gc")
 hwtest.require("gc.mem_free")  # MicroPython heap accounting
-import asyncio
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 TOTAL = 10000
 BATCH = 100

@@ -40,7 +40,10 @@ async def test_hand_driven_await_is_an_error():
         o = asyncio.create_task(_other(log))
         await asyncio.wait_for_ms(_victim(make_aw, log), 1000)
         await asyncio.wait_for_ms(o, 1000)
-        hwtest.eq(sorted(log), ["other 0", "other 1", "other 2", "victim recovered", "victim: clear error"])
+        hwtest.eq(
+            sorted(log),
+            ["other 0", "other 1", "other 2", "victim recovered", "victim: clear error"],
+        )
     ev.set()  # nobody is left waiting on it
     await asyncio.sleep_ms(30)  # nor on the timer: nothing fires twice
 
@@ -52,13 +55,13 @@ async def test_cancel_breaks_a_cycle_of_awaits():
     for size in (2, 3):
         tasks = []
 
-        async def link(i):
+        async def link(i, tasks=tasks, size=size):
             await asyncio.sleep_ms(0)
             await tasks[(i + 1) % size]
 
         tasks[:] = [asyncio.create_task(link(i)) for i in range(size)]
 
-        async def outsider():
+        async def outsider(tasks=tasks):
             await tasks[0]
 
         out = asyncio.create_task(outsider())

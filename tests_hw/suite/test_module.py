@@ -5,11 +5,13 @@ import hwtest
 from hwtest import eq, true
 
 hwtest.require("micropython")  # MicroPython's asyncio surface
-import asyncio
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 DOCUMENTED = (
-    "create_task current_task gather get_event_loop new_event_loop open_connection run sleep sleep_ms "
-    "start_server wait_for wait_for_ms Event Lock Loop Server Stream StreamReader StreamWriter Task "
+    "create_task current_task gather get_event_loop "
+    "new_event_loop open_connection run sleep sleep_ms "
+    "start_server wait_for wait_for_ms Event Lock "
+    "Loop Server Stream StreamReader StreamWriter Task "
     "ThreadSafeFlag CancelledError TimeoutError"
 ).split()
 
@@ -33,7 +35,10 @@ def test_uasyncio_alias():
 
     for name in DOCUMENTED:
         if hasattr(asyncio, name):
-            true(getattr(uasyncio, name) is getattr(asyncio, name), "uasyncio.%s is asyncio.%s" % (name, name))
+            true(
+                getattr(uasyncio, name) is getattr(asyncio, name),
+                "uasyncio.%s is asyncio.%s" % (name, name),
+            )
 
     async def main():
         await uasyncio.sleep_ms(1)
@@ -44,13 +49,19 @@ def test_uasyncio_alias():
 
 def test_exception_bases():
     true(issubclass(asyncio.CancelledError, BaseException), "CancelledError is a BaseException")
-    true(not issubclass(asyncio.CancelledError, Exception), "so `except Exception` doesn't swallow it")
+    true(
+        not issubclass(asyncio.CancelledError, Exception),
+        "so `except Exception` doesn't swallow it",
+    )
     true(issubclass(asyncio.TimeoutError, Exception), "TimeoutError is an Exception")
 
 
 def test_get_event_loop_gives_the_loop():
-    true(isinstance(asyncio.get_event_loop(), asyncio.Loop) or asyncio.get_event_loop() is asyncio.Loop,
-         "get_event_loop gives the Loop")
+    true(
+        isinstance(asyncio.get_event_loop(), asyncio.Loop)
+        or asyncio.get_event_loop() is asyncio.Loop,
+        "get_event_loop gives the Loop",
+    )
 
 
 hwtest.main()

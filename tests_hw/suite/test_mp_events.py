@@ -119,7 +119,9 @@ def test_broker_tutorial_forms():
     b.subscribe("t", q, "a1", "a2")
     b.subscribe("t", q, "other")  # other args: a second subscription
     b.publish("t")
-    hwtest.eq([q.get_nowait(), q.get_nowait()], [("t", None, ("a1", "a2")), ("t", None, ("other",))])
+    hwtest.eq(
+        [q.get_nowait(), q.get_nowait()], [("t", None, ("a1", "a2")), ("t", None, ("other",))]
+    )
     b.unsubscribe("t", q, "other")
     b.publish("t", 1)
     hwtest.eq(q.get_nowait(), ("t", 1, ("a1", "a2")))

@@ -106,7 +106,10 @@ async def test_data_attribute():
     eq(await ok, 42)
     eq(ok.data, 42, "data of a finished task")
     true(isinstance(bad.data, ValueError), "data of a failed task: %r" % (bad.data,))
-    true(isinstance(cancelled.data, asyncio.CancelledError), "data of a cancelled task: %r" % (cancelled.data,))
+    true(
+        isinstance(cancelled.data, asyncio.CancelledError),
+        "data of a cancelled task: %r" % (cancelled.data,),
+    )
 
 
 async def test_loop_create_task():

@@ -10,9 +10,9 @@ import hwtest
 from hwtest import eq, true, araises
 
 socket = hwtest.require("socket")
-import asyncio
-import errno
-import time
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
+import errno  # noqa: E402  (imports follow the file's feature checks)
+import time  # noqa: E402  (imports follow the file's feature checks)
 
 _port = [20000 + int(time.time()) % 20000]
 
@@ -267,7 +267,7 @@ async def test_connection_refused():
 
 async def test_server_async_with():
     port = next_port()
-    async with await asyncio.start_server(echo_lines, "127.0.0.1", port) as server:
+    async with await asyncio.start_server(echo_lines, "127.0.0.1", port):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"in block\n")
         await writer.drain()
@@ -347,7 +347,7 @@ async def test_ipv6():
         probe.bind(socket.getaddrinfo("::1", 0)[0][-1])
         probe.close()
     except OSError:
-        raise hwtest.Skip("no IPv6 loopback")
+        raise hwtest.Skip("no IPv6 loopback")  # noqa: B904  (MicroPython code: no exception chaining)
     server, port = await start(echo_lines, host="::1")
     reader, writer = await asyncio.open_connection("::1", port)
     writer.write(b"six\n")

@@ -5,13 +5,13 @@
 # Needs _thread (unix, ESP32, RP2040; not QEMU or PYBV11: SKIP). Runs on
 # CPython too.
 import hwtest
-from hwtest import eq, true, araises
+from hwtest import eq, araises
 
 hwtest.require("_thread")
-import asyncio
+import asyncio  # noqa: E402  (imports follow the file's feature checks)
 
 hwtest.require("asyncio.to_thread")
-import time
+import time  # noqa: E402  (imports follow the file's feature checks)
 
 
 def blocking(seconds, value):
@@ -59,7 +59,7 @@ async def test_several_at_once():
     try:
         got = await asyncio.gather(*[asyncio.to_thread(blocking, 0.02, i) for i in range(3)])
     except OSError:
-        raise hwtest.Skip("this port runs one extra thread at a time")
+        raise hwtest.Skip("this port runs one extra thread at a time")  # noqa: B904  (MicroPython code: no exception chaining)
     eq(got, [0, 1, 2])
 
 

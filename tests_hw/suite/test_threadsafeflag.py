@@ -129,7 +129,6 @@ async def test_cancelled_waiter_then_new_waiter():
     true(t2.done(), "second waiter woke")
 
 
-
 async def test_one_waiter_per_flag():
     flag = asyncio.ThreadSafeFlag()
     first = asyncio.create_task(flag.wait())

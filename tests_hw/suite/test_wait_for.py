@@ -115,6 +115,7 @@ async def test_bad_timeouts():
     # treats a negative timeout as "already expired"; stock clamps it).
     if not hwtest.MICROPYTHON:
         raise hwtest.Skip("MicroPython contract")
+
     async def wait(call, aw, timeout):  # the error may come at call or at await
         return await call(aw, timeout)
 

@@ -20,7 +20,10 @@ def start(*specs):
     # A task per name ("!" in front: it fails), each with the Event that
     # releases it.
     gos = [asyncio.Event() for _ in specs]
-    tasks = [asyncio.create_task(job(s.lstrip("!"), go, s.startswith("!"))) for s, go in zip(specs, gos)]
+    tasks = [
+        asyncio.create_task(job(s.lstrip("!"), go, s.startswith("!")))
+        for s, go in zip(specs, gos)  # noqa: B905  (MicroPython's zip has no strict=)
+    ]
     return tasks, gos
 
 

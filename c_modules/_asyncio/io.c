@@ -1,0 +1,92 @@
+// The stream wait path: parking a task on a stream and dispatching the
+// poller's events. The state stays in the package's I/O table (_IO in
+// _kernel.py: the poller, `slots` keyed by id(stream), each slot's reader
+// and writer); this file walks it without a Python frame per wait and per
+// event. Registering a new stream and forgetting an idle one stay in
+// Python (_watch, update, forget): they touch the poller anyway.
+#include "core.h"
+#include "py/runtime.h"
+#include "py/stream.h"
+
+static mp_obj_t io_call(mp_obj_t io, qstr method, size_t n, mp_obj_t a, mp_obj_t b) {
+    mp_obj_t dest[4];
+    mp_load_method(io, method, dest);
+    dest[2] = a;
+    dest[3] = b;
+    return mp_call_method_n_kw(n, 0, dest);
+}
+
+static mp_map_elem_t *io_slot(mp_obj_t io, mp_obj_t s) {
+    mp_obj_t slots = mp_load_attr(io, MP_QSTR_slots);
+    return mp_map_lookup(mp_obj_dict_get_map(slots), mp_obj_id(s), MP_MAP_LOOKUP);
+}
+
+// Park the running task until s is readable (writable). Flags and anything
+// the table must decide itself go through its park().
+void aio_io_park(aio_state_t *st, mp_obj_t s, bool writing) {
+    mp_obj_t io = st->io;
+    if (mp_obj_is_type(s, &aio_flag_type)) {
+        io_call(io, MP_QSTR_park, 2, s, mp_obj_new_bool(writing));
+        return;
+    }
+    aio_task_t *cur = aio_running();
+    mp_map_elem_t *e = io_slot(io, s);
+    // (a slot _watch() just made is polled for this waiter already)
+    mp_obj_t slot = e != NULL ? e->value : io_call(io, MP_QSTR__watch, 2, s, mp_obj_new_bool(writing));
+    qstr role = writing ? MP_QSTR_writer : MP_QSTR_reader;
+    if (mp_load_attr(slot, role) != mp_const_none) {
+        mp_raise_msg(&mp_type_RuntimeError, writing
+            ? MP_ERROR_TEXT("stream already has a task waiting to write")
+            : MP_ERROR_TEXT("stream already has a task waiting to read"));
+    }
+    mp_store_attr(slot, role, MP_OBJ_FROM_PTR(cur));
+    if (e != NULL) {
+        io_call(io, MP_QSTR_update, 1, slot, MP_OBJ_NULL);
+    }
+    st->paused = true;
+    cur->q = slot;
+    cur->flags |= F_SUSPENDED;
+}
+
+// io_poll(ms, wake): see _fallback.py
+static mp_obj_t aio_io_poll(mp_obj_t ms_in, mp_obj_t wake) {
+    mp_obj_t io = aio_state()->io;
+    mp_int_t ms = mp_obj_get_int(ms_in);
+    if ((ms < 0 || ms > 1) && mp_obj_is_true(mp_load_attr(io, MP_QSTR_soft))) {
+        ms = 1; // a stream written in Python: ask it again every ms (see _IO)
+    }
+    mp_obj_t dest[3];
+    mp_load_method(mp_load_attr(io, MP_QSTR_poller), MP_QSTR_ipoll, dest);
+    dest[2] = MP_OBJ_NEW_SMALL_INT(ms);
+    mp_obj_iter_buf_t buf;
+    mp_obj_t it = mp_getiter(mp_call_method_n_kw(1, 0, dest), &buf);
+    mp_obj_t event;
+    while ((event = mp_iternext(it)) != MP_OBJ_STOP_ITERATION) {
+        mp_obj_t *pair;
+        mp_obj_get_array_fixed_n(event, 2, &pair);
+        mp_map_elem_t *e = io_slot(io, pair[0]);
+        if (e == NULL) {
+            continue; // a flag: the table's wake_flags() sees it
+        }
+        mp_obj_t slot = e->value;
+        mp_int_t ev = mp_obj_get_int(pair[1]);
+        // Any event but "writable" (data, hangup, error) wakes the reader;
+        // anything but "readable" wakes the writer.
+        mp_obj_t r = mp_load_attr(slot, MP_QSTR_reader);
+        if (r != mp_const_none && (ev & ~MP_STREAM_POLL_WR)) {
+            mp_store_attr(slot, MP_QSTR_reader, mp_const_none);
+            mp_call_function_1(wake, r);
+            r = mp_const_none;
+        }
+        mp_obj_t w = mp_load_attr(slot, MP_QSTR_writer);
+        if (w != mp_const_none && (ev & ~MP_STREAM_POLL_RD)) {
+            mp_store_attr(slot, MP_QSTR_writer, mp_const_none);
+            mp_call_function_1(wake, w);
+            w = mp_const_none;
+        }
+        io_call(io, r == mp_const_none && w == mp_const_none ? MP_QSTR_forget : MP_QSTR_update,
+            1, slot, MP_OBJ_NULL);
+    }
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_2(aio_io_poll_obj, aio_io_poll);

@@ -1,0 +1,2 @@
+# primitives.esp32_touch as in micropython-async v3.
+from .pushbutton import ESP32Touch  # noqa: F401
