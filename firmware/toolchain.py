@@ -26,7 +26,9 @@ APT_COMMON = [
     "ser2net",
 ]
 APT_BY_PORT = {
-    "unix": [],
+    # servers the unix images' network tests start on 127.0.0.1: dnsmasq (the binary
+    # only: dnsmasq-base runs no system service) and openssl s_server/s_client
+    "unix": ["dnsmasq-base", "openssl"],
     "qemu": ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm"],
     "stm32": ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "dfu-util"],
     "rp2": ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "cmake", "g++"],

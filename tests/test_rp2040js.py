@@ -69,13 +69,14 @@ def test_a_git_or_mpy_dir_tree_is_never_filled(tmp_path, monkeypatch):
     assert source.fill_from_debian(src, ["lib/pico-sdk"], log=lambda _: None) == ["lib/pico-sdk"]
 
 
-def test_a_lib_filled_for_the_pico_stays_out_of_unix(tmp_path):
-    # UNIX builds ssl only with an mbedtls of its own: never one RPI_PICO's build put there.
+def test_unix_builds_ssl_from_debians_mbedtls_and_leaves_out_the_rest(tmp_path):
+    # UNIX lists lib/mbedtls (issue 19: TLS tested), so Debian's mbedtls in the tree is used
+    # whichever board's build put it there; berkeley-db stays optional and absent.
     src = _tree(tmp_path, "Debian trixie source package micropython 1.25.0+ds-1")
     (src.path / "lib/mbedtls/README").write_text("x")
     (src.path / "lib/mbedtls" / source.LIB_STAMP).write_text("mbedtls ...\n")
     disables = build._check_submodules(boards.get("UNIX"), src, log=lambda _: None)
-    assert "MICROPY_PY_SSL=0" in disables and "MICROPY_PY_BTREE=0" in disables
+    assert "MICROPY_PY_SSL=0" not in disables and "MICROPY_PY_BTREE=0" in disables
 
 
 def test_a_failed_debian_download_is_one_line(tmp_path, monkeypatch):

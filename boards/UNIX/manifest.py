@@ -2,3 +2,6 @@
 if options.micropython_lib:
     add_library("unix-ffi", "$(MPY_LIB_DIR)/unix-ffi")
     require("mip-cmdline")
+else:
+    # (micropython-lib's `ssl`, which mip-cmdline brings, is not at hand)
+    module("ssl.py")

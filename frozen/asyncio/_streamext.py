@@ -22,3 +22,29 @@ async def serve_forever(self):
         await self.wait_closed()
         raise
     raise CancelledError
+
+
+def _end(server, flush):
+    # A handler waiting on its stream wakes (the poller reports the closed
+    # socket) to OSError(EBADF), which the server then keeps to itself
+    # (CPython's reader sees the end instead). flush: bytes still queued are
+    # sent first, as far as the socket takes them without waiting.
+    server.ended = True
+    for stream in list(server.clients):
+        if flush and stream.out_buf:
+            try:
+                stream.s.write(stream.out_buf)
+            except OSError:
+                pass
+        stream.out_buf = b""
+        stream.close()
+
+
+def close_clients(self):
+    # (CPython 3.13) Close every connection still being handled.
+    _end(self, True)
+
+
+def abort_clients(self):
+    # The same, dropping what was queued to send.
+    _end(self, False)

@@ -203,17 +203,23 @@ StreamReader = Stream
 StreamWriter = Stream
 
 
-def _resolve(host, port):
+async def _resolve(host, port, family=0):
+    # Without blocking the loop: our DNS client, in images with the
+    # "cpython" extras; an image of the core alone has the port's blocking
+    # getaddrinfo (flash). The first address that works is used, as in
+    # CPython.
     import socket
 
-    # Blocking lookup; the first result decides the family (IPv4 or IPv6).
-    return socket, socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    try:
+        from ._dns import getaddrinfo
+    except ImportError:
+        return socket, socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+    return socket, await getaddrinfo(host, port, family, socket.SOCK_STREAM)
 
 
-async def open_connection(host, port, ssl=None, server_hostname=None):
+async def _connect(socket, family, kind, proto, addr):
     from errno import EINPROGRESS
 
-    socket, (family, kind, proto, _, addr) = _resolve(host, port)
     s = socket.socket(family, kind, proto)
     s.setblocking(False)
     try:
@@ -230,6 +236,18 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
     except BaseException:
         s.close()  # sockets are scarce on small ports: none left open
         raise
+    return s
+
+
+async def open_connection(host, port, ssl=None, server_hostname=None):
+    socket, found = await _resolve(host, port)
+    for i, (family, kind, proto, _, addr) in enumerate(found):
+        try:
+            s = await _connect(socket, family, kind, proto, addr)
+            break
+        except OSError:
+            if i == len(found) - 1:
+                raise  # the last address's error, as CPython reports one
     if ssl:
         if ssl is True:
             import ssl as _ssl
@@ -247,9 +265,17 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
 
 class Server:
     # task: the accept loop; closing: close() was called (the loop then
-    # ends normally, as upstream's does: `await server.task` gives None)
+    # ends normally, as upstream's does: `await server.task` gives None).
+    # clients: stream -> handler task of each connection being handled, so
+    # wait_closed() can wait for them (CPython 3.12+) and close_clients()
+    # reach them; idle: an Event wait_closed() makes while some remain.
+    # ended: close_clients() or abort_clients() was called
+    ended = False
+
     def __init__(self, sock, cb, ssl):
         self.closing = False
+        self.clients = {}
+        self.idle = None
         self.task = create_task(self._serve(sock, cb, ssl))
 
     async def __aenter__(self):
@@ -268,7 +294,25 @@ class Server:
             self.task.cancel()
 
     async def wait_closed(self):
+        # Until the server is closed and every handler has returned.
         await self.task
+        if self.clients:
+            if self.idle is None:
+                from ._sync import Event
+
+                self.idle = Event()
+            await self.idle.wait()
+
+    async def _handle(self, stream, coro):
+        try:
+            await coro
+        except OSError:
+            if not self.ended:
+                raise  # (after close_clients(): the closed socket's error)
+        finally:
+            del self.clients[stream]
+            if not self.clients and self.idle is not None:
+                self.idle.set()
 
     async def _serve(self, sock, cb, ssl):
         try:
@@ -294,7 +338,7 @@ class Server:
                 stream._nb = not ssl
                 r = cb(stream, stream)
                 if r is not None:  # CPython also takes a plain function
-                    create_task(r)
+                    self.clients[stream] = create_task(self._handle(stream, r))
         except CancelledError:
             if not self.closing:
                 raise  # cancelled from outside: the task ends cancelled
@@ -303,7 +347,8 @@ class Server:
 
 
 async def start_server(cb, host, port, backlog=5, ssl=None):
-    socket, (family, kind, proto, _, addr) = _resolve(host, port)
+    socket, found = await _resolve(host, port)
+    family, kind, proto, _, addr = found[0]
     s = socket.socket(family, kind, proto)
     s.setblocking(False)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
