@@ -105,7 +105,9 @@ async def ram():
     socks = []
     gc.collect(); m0 = gc.mem_alloc()
     for i in range(20):
-        socks.append((await loop.create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=("127.0.0.1", P1 + 40 + i)))[0])
+        addr = ("127.0.0.1", P1 + 40 + i)
+        made = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=addr)
+        socks.append(made[0])
     gc.collect(); print("ram_datagram_endpoint", (gc.mem_alloc() - m0) // 20)
     for t in socks: t.close()
     await asyncio.sleep(0)
@@ -128,7 +130,8 @@ async def main():
     print("sequential", N * 1000 // max(1, time.ticks_diff(time.ticks_ms(), t0)))
     t0 = time.ticks_ms()
     for r in range(N // 50):
-        await asyncio.gather(*[loop.getaddrinfo("n%%d.test" %% i, 80, family=2) for i in range(50)])
+        names = ["n%%d.test" %% i for i in range(50)]
+        await asyncio.gather(*[loop.getaddrinfo(n, 80, family=2) for n in names])
     print("concurrent_50", (N // 50) * 50 * 1000 // max(1, time.ticks_diff(time.ticks_ms(), t0)))
 asyncio.run(main())
 """
@@ -145,7 +148,8 @@ async def main():
     c = ctx()
     t0 = time.ticks_ms()
     for _ in range(N):
-        r, w = await asyncio.open_connection("127.0.0.1", %(www)d, ssl=c, server_hostname="localhost")
+        r, w = await asyncio.open_connection(
+            "127.0.0.1", %(www)d, ssl=c, server_hostname="localhost")
         w.write(b"GET / HTTP/1.0\\r\\n\\r\\n")
         await w.drain()
         # (to the page's end, not to EOF: MicroPython's tls can hold the peer's close_notify
@@ -348,7 +352,8 @@ def section(r):
         "the unix images, 127.0.0.1, one process unless said; a shared machine, so runs differ by",
         "tens of percent.",
         "",
-        "| UDP, 32-byte round trips, both ends in one process | C core: trips/s | B allocated/trip (both ends) | pure Python: trips/s |",
+        "| UDP, 32-byte round trips, both ends in one process | C core: trips/s | B "
+        "allocated/trip (both ends) | pure Python: trips/s |",
         "|---|---|---|---|",
     ]
     for key, label in (
@@ -359,14 +364,18 @@ def section(r):
         lines.append(f"| {label} | {udp[key][0]:,} | {udp[key][1]} | {c[key][0]:,} |")
     lines += [
         "",
-        "Nothing is allocated for the data by `recv_into()`; each await of a Python-level awaitable",
-        "that returns a value costs MicroPython a StopIteration (96 B here), four per trip counting the echo",
-        "task, which also slices a memoryview. The endpoint makes a bytes object and a (host, port) per",
+        "Nothing is allocated for the data by `recv_into()`; each await of a Python-level "
+        "awaitable",
+        "that returns a value costs MicroPython a StopIteration (96 B here), four per trip "
+        "counting the echo",
+        "task, which also slices a memoryview. The endpoint makes a bytes object and a (host, "
+        "port) per",
         "datagram, as CPython's API asks.",
         "",
         f"RAM per endpoint (C core, after `gc.collect()`, socket included): `open_datagram` "
         f"{udp['ram_open_datagram'][0]} B (its two reusable awaitables included), "
-        f"`create_datagram_endpoint` {udp['ram_datagram_endpoint'][0]} B (its reader task and protocol "
+        f"`create_datagram_endpoint` {udp['ram_datagram_endpoint'][0]} B (its reader task and "
+        "protocol "
         "object included).",
         "",
     ]
@@ -376,20 +385,25 @@ def section(r):
             "| DNS lookups against dnsmasq (A, from its hosts file) | C core | pure Python |",
             "|---|---|---|",
             f"| one at a time, lookups/s | {d['sequential'][0]:,} | {dp['sequential'][0]:,} |",
-            f"| 50 at once (`gather`), lookups/s | {d['concurrent_50'][0]:,} | {dp['concurrent_50'][0]:,} |",
+            f"| 50 at once (`gather`), lookups/s | {d['concurrent_50'][0]:,} | "
+            f"{dp['concurrent_50'][0]:,} |",
             "",
         ]
     t, s = r["tls", "UNIX"], r["tls", "UNIX_STOCK"]
     lines += [
-        "| TLS client, `openssl s_server` (ECDSA P-256, TLS 1.2/1.3 as mbedtls 3.6.6 offers) | ours | stock |",
+        "| TLS client, `openssl s_server` (ECDSA P-256, TLS 1.2/1.3 as mbedtls 3.6.6 offers) | "
+        "ours | stock |",
         "|---|---|---|",
         f"| handshake + `GET /` of `-www` + close, per s | {t['handshakes'][0] / 10:.1f} | "
         f"{s['handshakes'][0] / 10:.1f} |",
         f"| bulk send, 16 KB writes, MB/s | {t['bulk'][0] / 100:.1f} | {s['bulk'][0] / 100:.1f} |",
         "",
-        "Both images link the same mbedtls (Debian's 3.6.6) and `ssl` module; the crypto dominates, so",
-        "the two asyncio packages are level within the noise. The client reads the page to its end, not",
-        "to EOF: MicroPython's `tls` can keep the peer's close_notify in its buffer while `poll()` sees",
+        "Both images link the same mbedtls (Debian's 3.6.6) and `ssl` module; the crypto "
+        "dominates, so",
+        "the two asyncio packages are level within the noise. The client reads the page to its "
+        "end, not",
+        "to EOF: MicroPython's `tls` can keep the peer's close_notify in its buffer while "
+        "`poll()` sees",
         "nothing left on the socket, so a read-to-EOF waits (stock's as ours).",
         "",
     ]

@@ -494,7 +494,7 @@ def write(results):
     start = old.find("## Networking (issue 19)")
     if start >= 0:
         end = old.find("\n## ", start + 1)
-        md += old[start:end + 1 if end >= 0 else len(old)].rstrip("\n").split("\n") + [""]
+        md += old[start : end + 1 if end >= 0 else len(old)].rstrip("\n").split("\n") + [""]
     REPORT.write_text("\n".join(md))
     chart_rows = [(r["name"], _better(r)) for r in unix if "@" not in r["name"]]
     CHART.write_bytes(bench_chart.render(chart_rows, "ours vs stock: x times better (unix)"))
