@@ -195,6 +195,9 @@ def test_ctrl_c_releases_the_places(farm, device_suite):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal delivers it, also when this run's own parent
+        # ignores SIGINT (a background job, nohup): Python would inherit that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     seen = []
     for line in proc.stderr:

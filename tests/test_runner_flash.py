@@ -133,8 +133,13 @@ def test_flash_on_a_port_needs_the_board_name(device_suite):
 
 def test_make_test_device_flash_builds_flashes_and_tests():
     def planned(*args):
+        # (--no-print-directory: under `make test` this make is a sub-make,
+        # which would add "Entering/Leaving directory" lines)
         run = subprocess.run(
-            ["make", "-n", "test-device", *args], cwd=PROJECT, capture_output=True, text=True
+            ["make", "--no-print-directory", "-n", "test-device", *args],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
         )
         return run.stdout.splitlines()
 
