@@ -179,14 +179,20 @@ class Stream:
             # the other tasks.
             await wait_io(None, True, True)
             return
-        view = memoryview(self.out_buf)
+        # `done` counts from the start of out_buf, which only grows at its
+        # end meanwhile (write() from another task appends: a new object), so
+        # each pass reads the current one: what others queue is sent too.
+        # Cancelled or failed, the unsent rest stays queued, nothing twice.
+        s = self.s
         done = 0
-        while done < len(view):
-            await wait_io(self.s, True)
-            n = self.s.write(view[done:])
-            if n is not None:
-                done += n
-        self.out_buf = b""
+        try:
+            while done < len(self.out_buf):
+                await wait_io(s, True)
+                n = s.write(memoryview(self.out_buf)[done:])
+                if n is not None:
+                    done += n
+        finally:
+            self.out_buf = self.out_buf[done:] if done else self.out_buf
 
     # uasyncio v2 names
     async def awrite(self, buf, off=0, sz=-1):

@@ -223,6 +223,32 @@ async def test_drain_waits_for_device_room():
     eq(drained, [b"0123456789"])
 
 
+async def test_cancelled_drain_keeps_the_rest_and_sends_nothing_twice():
+    dev = FakeUART(tx_chunk=2, tx_room=6)
+    s = asyncio.StreamWriter(dev)
+    s.write(b"0123456789")  # "01" straight through, the rest queued
+    t = asyncio.create_task(s.drain())
+    await asyncio.sleep_ms(10)  # "2345" sent, then the device is full
+    eq(bytes(dev.tx), b"012345")
+    t.cancel()
+    await araises(asyncio.CancelledError, t)
+    dev.tx_room = 100
+    await s.drain()
+    eq(bytes(dev.tx), b"0123456789")
+
+
+async def test_write_while_a_drain_waits_is_sent_too():
+    dev = FakeUART(tx_chunk=2, tx_room=4)
+    s = asyncio.StreamWriter(dev)
+    s.write(b"abcdef")  # "ab" straight through, "cdef" queued
+    t = asyncio.create_task(s.drain())
+    await asyncio.sleep_ms(10)  # "cd" sent, then the device is full
+    s.write(b"XYZ")  # another writer while the drain waits
+    dev.tx_room = 100
+    await asyncio.wait_for_ms(t, 500)
+    eq(bytes(dev.tx), b"abcdefXYZ")
+
+
 async def test_drain_with_nothing_queued_yields_now_and_then():
     # drain() with nothing queued completes without a turn of the loop (as
     # CPython's), yet a write+drain loop must not starve other tasks: they
