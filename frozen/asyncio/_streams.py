@@ -192,7 +192,8 @@ class Stream:
                 if n is not None:
                     done += n
         finally:
-            self.out_buf = self.out_buf[done:] if done else self.out_buf
+            if done:
+                self.out_buf = self.out_buf[done:]
 
     # uasyncio v2 names
     async def awrite(self, buf, off=0, sz=-1):
