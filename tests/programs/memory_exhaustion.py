@@ -29,6 +29,48 @@ def free():
     gc.collect()
 
 
+def static_exception():
+    # MicroPython's one static exception object: what an exception becomes
+    # when there is no room to make it. Whatever type is made next with the
+    # heap full retypes it (even BaseException: the native part of a
+    # CancelledError), so a step whose answer holds it ran out of memory,
+    # whatever it reads as.
+    made = [None] * 64  # (made first: with the heap full, no room for it)
+    fill(0)
+    chain = None
+    try:
+        while True:  # (what room fill() left when its list could not grow)
+            chain = (chain, None)
+    except MemoryError:
+        pass
+    found = None
+    for i in range(1, 64):
+        made[i] = Exception()  # (takes what room fill() left, then none)
+        if made[i] is made[i - 1]:
+            found = made[i]
+            break
+    chain = None
+    free()
+    return found
+
+
+STATIC = static_exception()
+NO_ROOM = "memory allocation failed"
+
+
+def damaged(e):
+    # A child's ValueError(3) that gather(return_exceptions=True) hands back
+    # as a value, made while the heap was full: either it is the static
+    # object (retyped since), or its args went to MicroPython's emergency
+    # buffer, which the next MemoryError's (truncated) message overwrites.
+    if not isinstance(e, BaseException):
+        return False
+    if e is STATIC:
+        return True
+    text = str(e)
+    return text != "" and (NO_ROOM in text or NO_ROOM.startswith(text))
+
+
 ev = asyncio.Event()
 never = asyncio.Event()
 lock = asyncio.Lock()
@@ -96,13 +138,9 @@ async def worker(w, got):
                 fill(slack)
             r = await op((w + i) % 7)
             free()
+            if isinstance(r, list) and any(damaged(x) for x in r):
+                raise MemoryError  # (the step ran out of memory after all)
             text = said(r)
-            if "memory allocation failed" in text:
-                # A ValueError(3) that could not be made is MicroPython's one
-                # static exception object, whose text the next MemoryError
-                # overwrites (gather(return_exceptions=True) hands it back as
-                # a value): the step ran out of memory after all.
-                raise MemoryError
             got[i] = text
             i += 1
             slack = 0
