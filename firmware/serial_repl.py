@@ -212,10 +212,21 @@ class Session:
         self.write(b"\r\x01")
         deadline = time.monotonic() + timeout
         if self.read_until(RAW_BANNER, deadline, keep=PROTOCOL_KEEP) is None:
-            raise NotMicroPython(
-                f"{self.url}: not a MicroPython raw REPL (no "
-                f"answer to Ctrl-A; got {self.partial[-60:]!r})"
-            )
+            if not self.partial.rstrip().endswith(b">>>"):
+                raise NotMicroPython(
+                    f"{self.url}: not a MicroPython raw REPL (no "
+                    f"answer to Ctrl-A; got {self.partial[-60:]!r})"
+                )
+            # A friendly prompt came after our Ctrl-A: the board (re)started
+            # meanwhile (a Ctrl-C that landed in its start-up, an emulator a
+            # loaded host starts slowly) and never saw it. Once more.
+            self.write(b"\r\x01")
+            deadline = time.monotonic() + timeout
+            if self.read_until(RAW_BANNER, deadline, keep=PROTOCOL_KEEP) is None:
+                raise NotMicroPython(
+                    f"{self.url}: not a MicroPython raw REPL (no answer to Ctrl-A, "
+                    f"twice; got {self.partial[-60:]!r})"
+                )
         if soft_reset:
             self.write(b"\x04")
             if self.read_until(b"soft reboot", deadline, keep=PROTOCOL_KEEP) is None:

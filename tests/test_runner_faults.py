@@ -346,3 +346,41 @@ def test_unusable_board_spec():
     assert proc.returncode == 2 and proc.stderr.startswith(
         "error: unknown board 'NO_SUCH_BOARD' (known: "
     )
+
+
+def test_a_board_still_starting_when_the_runner_knocks(unix_image, tmp_path):
+    # The runner's Ctrl-C lands while the image is still starting (slowly: a
+    # loaded host), and its Ctrl-A before the image reads anything. The relay
+    # must not turn that Ctrl-C into a SIGINT that kills the starting image,
+    # and the runner must get its raw REPL all the same.
+    slow = tmp_path / "slow-micropython"
+    # (A SIGINT kills it, but only once it is done with what it was doing:
+    # after the runner's Ctrl-A reached it, which dies with it.)
+    waiting = tmp_path / "waiting"
+    slow.write_text(
+        f"#!/bin/sh\ntrap 'exit 130' INT\ntouch {waiting}\nsleep 1\n"
+        f'exec "{unix_image}" "$@"\n'
+    )
+    slow.chmod(0o755)
+    board = subprocess.Popen(
+        [sys.executable, "-m", "tests_hw.runner.unixboard", str(slow)],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        text=True,
+        # (as in a terminal: a parent in the background may ignore SIGINT,
+        # and its children inherit that)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        port = board.stdout.readline().split()[4]
+        while not waiting.exists():
+            time.sleep(0.01)
+        session = Session(port)
+        try:
+            session.enter_raw_repl(soft_reset=False)
+            assert session.exec("print(6 * 7)").output.strip() == b"42"
+        finally:
+            session.close()
+    finally:
+        board.kill()
+        board.wait()

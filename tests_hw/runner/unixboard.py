@@ -6,8 +6,8 @@ client pty open across restarts of the image, so a soft reset (the image exits
 with 100/101) or a crash looks like a board rebooting on a live serial line;
 after a crash or any other exit it first prints `unixboard: micropython was
 killed by signal 9, restarting it` (or `exited with status N`).
-A Ctrl-C byte from the client becomes SIGINT, which is what interrupts a
-running script on the unix port.
+A Ctrl-C byte from the client becomes SIGINT (once the image has started),
+which is what interrupts a running script on the unix port.
 """
 
 import argparse
@@ -64,6 +64,10 @@ class Relay:
         )
         os.close(slave)
         self.child_master = master
+        # Until the image says something it is still starting: a SIGINT then
+        # would kill it before it can catch one (Ctrl-C is dropped instead,
+        # as a board that is still booting never sees it).
+        self.started = False
 
     def _drain_child(self):
         while True:
@@ -91,11 +95,13 @@ class Relay:
                 except OSError:  # EIO: the image closed its end (exited)
                     data = b""
                 if data:
+                    self.started = True
                     os.write(self.client_master, data)
             if self.client_master in ready:
                 data = os.read(self.client_master, 4096)
-                if b"\x03" in data and self.child.poll() is None:
-                    self.child.send_signal(signal.SIGINT)
+                if b"\x03" in data:
+                    if self.started and self.child.poll() is None:
+                        self.child.send_signal(signal.SIGINT)
                     data = data.replace(b"\x03", b"")
                 if data:
                     try:
