@@ -358,8 +358,7 @@ def test_a_board_still_starting_when_the_runner_knocks(unix_image, tmp_path):
     # after the runner's Ctrl-A reached it, which dies with it.)
     waiting = tmp_path / "waiting"
     slow.write_text(
-        f"#!/bin/sh\ntrap 'exit 130' INT\ntouch {waiting}\nsleep 1\n"
-        f'exec "{unix_image}" "$@"\n'
+        f'#!/bin/sh\ntrap \'exit 130\' INT\ntouch {waiting}\nsleep 1\nexec "{unix_image}" "$@"\n'
     )
     slow.chmod(0o755)
     board = subprocess.Popen(
