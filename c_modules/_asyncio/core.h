@@ -8,7 +8,7 @@
 
 // CONTRACT.md's number: the package ignores any `_asyncio` (such as
 // upstream's) without it.
-#define CORE_ABI (7)
+#define CORE_ABI (8)
 
 // The extension hooks for the extras modules (hooks.c); 0 for images built
 // with ASYNCIO_EXTRAS=core, which have no module using them.

@@ -2,8 +2,9 @@
 // poller's events. The state stays in the package's I/O table (_IO in
 // _kernel.py: the poller, `slots` keyed by id(stream), each slot's reader
 // and writer); this file walks it without a Python frame per wait and per
-// event. Registering a new stream and forgetting an idle one stay in
-// Python (_watch, update, forget): they touch the poller anyway.
+// event. Registering a new stream, and what a slot whose waiters changed
+// does (modify its mask, keep a socket registered, forget the rest), stay
+// in Python (_watch, update, forget): they touch the poller anyway.
 #include "core.h"
 #include "py/runtime.h"
 #include "py/stream.h"
@@ -21,6 +22,13 @@ static mp_map_elem_t *io_slot(mp_obj_t io, mp_obj_t s) {
     return mp_map_lookup(mp_obj_dict_get_map(slots), mp_obj_id(s), MP_MAP_LOOKUP);
 }
 
+// The I/O table's count of slots with a waiting task, moved by d.
+static mp_int_t io_active_add(mp_obj_t io, mp_int_t d) {
+    mp_int_t n = mp_obj_get_int(mp_load_attr(io, MP_QSTR_active)) + d;
+    mp_store_attr(io, MP_QSTR_active, MP_OBJ_NEW_SMALL_INT(n));
+    return n;
+}
+
 // Park the running task until s is readable (writable). Flags and anything
 // the table must decide itself go through its park().
 void aio_io_park(aio_state_t *st, mp_obj_t s, bool writing) {
@@ -31,7 +39,6 @@ void aio_io_park(aio_state_t *st, mp_obj_t s, bool writing) {
     }
     aio_task_t *cur = aio_running();
     mp_map_elem_t *e = io_slot(io, s);
-    // (a slot _watch() just made is polled for this waiter already)
     mp_obj_t slot = e != NULL ? e->value : io_call(io, MP_QSTR__watch, 2, s, mp_obj_new_bool(writing));
     qstr role = writing ? MP_QSTR_writer : MP_QSTR_reader;
     if (mp_load_attr(slot, role) != mp_const_none) {
@@ -39,8 +46,16 @@ void aio_io_park(aio_state_t *st, mp_obj_t s, bool writing) {
             ? MP_ERROR_TEXT("stream already has a task waiting to write")
             : MP_ERROR_TEXT("stream already has a task waiting to read"));
     }
+    mp_int_t mask = writing ? MP_STREAM_POLL_WR : MP_STREAM_POLL_RD;
+    if (mp_load_attr(slot, writing ? MP_QSTR_reader : MP_QSTR_writer) == mp_const_none) {
+        io_active_add(io, 1);
+    } else {
+        mask = MP_STREAM_POLL_RD | MP_STREAM_POLL_WR;
+    }
     mp_store_attr(slot, role, MP_OBJ_FROM_PTR(cur));
-    if (e != NULL) {
+    if (mp_obj_get_int(mp_load_attr(slot, MP_QSTR_mask)) != mask) {
+        // (a new slot, or a kept socket waited on for the same as last
+        // time, is polled for it already)
         io_call(io, MP_QSTR_update, 1, slot, MP_OBJ_NULL);
     }
     st->paused = true;
@@ -60,11 +75,12 @@ static mp_obj_t aio_io_poll(mp_obj_t ms_in, mp_obj_t wake) {
     dest[2] = MP_OBJ_NEW_SMALL_INT(ms);
     mp_obj_iter_buf_t buf;
     mp_obj_t it = mp_getiter(mp_call_method_n_kw(1, 0, dest), &buf);
+    mp_map_t *slots = mp_obj_dict_get_map(mp_load_attr(io, MP_QSTR_slots));
     mp_obj_t event;
     while ((event = mp_iternext(it)) != MP_OBJ_STOP_ITERATION) {
         mp_obj_t *pair;
         mp_obj_get_array_fixed_n(event, 2, &pair);
-        mp_map_elem_t *e = io_slot(io, pair[0]);
+        mp_map_elem_t *e = mp_map_lookup(slots, mp_obj_id(pair[0]), MP_MAP_LOOKUP);
         if (e == NULL) {
             continue; // a flag: the table's wake_flags() sees it
         }
@@ -73,19 +89,31 @@ static mp_obj_t aio_io_poll(mp_obj_t ms_in, mp_obj_t wake) {
         // Any event but "writable" (data, hangup, error) wakes the reader;
         // anything but "readable" wakes the writer.
         mp_obj_t r = mp_load_attr(slot, MP_QSTR_reader);
+        mp_obj_t w = mp_load_attr(slot, MP_QSTR_writer);
+        if (r == mp_const_none && w == mp_const_none) {
+            // A kept socket nobody waits on: stop polling it, or every
+            // poll would report it again at once.
+            io_call(io, MP_QSTR_forget, 1, slot, MP_OBJ_NULL);
+            continue;
+        }
         if (r != mp_const_none && (ev & ~MP_STREAM_POLL_WR)) {
             mp_store_attr(slot, MP_QSTR_reader, mp_const_none);
             mp_call_function_1(wake, r);
             r = mp_const_none;
         }
-        mp_obj_t w = mp_load_attr(slot, MP_QSTR_writer);
         if (w != mp_const_none && (ev & ~MP_STREAM_POLL_RD)) {
             mp_store_attr(slot, MP_QSTR_writer, mp_const_none);
             mp_call_function_1(wake, w);
             w = mp_const_none;
         }
-        io_call(io, r == mp_const_none && w == mp_const_none ? MP_QSTR_forget : MP_QSTR_update,
-            1, slot, MP_OBJ_NULL);
+        if (r == mp_const_none && w == mp_const_none) {
+            mp_int_t active = io_active_add(io, -1);
+            if (mp_obj_is_true(mp_load_attr(slot, MP_QSTR_keep))
+                && (mp_int_t)slots->used - active <= mp_obj_get_int(mp_load_attr(io, MP_QSTR_max_idle))) {
+                continue; // stays registered as it is (see _IOSlot.keep)
+            }
+        }
+        io_call(io, MP_QSTR_update, 1, slot, MP_OBJ_NULL);
     }
     return mp_const_none;
 }

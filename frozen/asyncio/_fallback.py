@@ -38,7 +38,7 @@ from time import ticks_diff as _ticks_diff, ticks_add as _ticks_add, ticks_ms as
 # The scheduler's clock; set_clock() swaps it for tests (ticks wrap-around).
 _clock = _ticks_ms
 
-CORE_ABI = 7
+CORE_ABI = 8
 
 _MP_STREAM_POLL = const(3)
 _MP_STREAM_POLL_RD = const(1)
@@ -1158,6 +1158,11 @@ def _on(event, wake):
     slot = io.slots.get(id(s))
     if slot is None:
         return  # a flag: the table's wake_flags() sees it
+    if slot.reader is None and slot.writer is None:
+        # A kept socket nobody waits on: stop polling it, or every poll
+        # would report it again at once.
+        io.forget(slot)
+        return
     t = slot.reader
     if t is not None and ev & ~_POLL_WRITE:
         slot.reader = None
@@ -1167,9 +1172,8 @@ def _on(event, wake):
         slot.writer = None
         wake(t)
     if slot.reader is None and slot.writer is None:
-        io.forget(slot)
-    else:
-        io.update(slot)
+        io.active -= 1
+    io.update(slot)
 
 
 class _Done:

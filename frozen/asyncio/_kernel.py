@@ -9,7 +9,7 @@ try:
 
     # Upstream MicroPython ships a different `_asyncio`; only ours has the
     # ABI number (c_modules/_asyncio/CONTRACT.md).
-    if getattr(_core, "CORE_ABI", None) != 7:
+    if getattr(_core, "CORE_ABI", None) != 8:
         raise ImportError
 except ImportError:
     from . import _fallback as _core
@@ -48,6 +48,21 @@ except ImportError:
 _POLL_READ = const(1)
 _POLL_WRITE = const(4)
 
+_socket = 0  # the port's socket type (None: no sockets), once looked up
+
+
+def _is_socket(s):
+    # A socket of the port's own module: polling it after it was closed
+    # reports POLLNVAL (unix: the fd; lwIP, esp32: the socket's state), never
+    # an error, so it may stay in the poller while nobody waits on it.
+    global _socket
+    if _socket == 0:
+        try:
+            from socket import socket as _socket
+        except ImportError:
+            _socket = None
+    return type(s) is _socket
+
 
 def _new_poller(slots=()):
     # (`select` is imported on the first stream wait, so ports without it
@@ -76,8 +91,14 @@ def _register(s, mask):
 class _IOSlot:
     # Tasks waiting on one stream: at most one reader and one writer.
     # `mask` is the POLL mask currently registered for the stream; `soft`
-    # whether the stream is written in Python (see _IO.poll).
+    # whether the stream is written in Python (see _IO.poll). `keep`: a
+    # socket, which stays registered, mask unchanged, when its last waiter
+    # leaves, so a connection that waits for the same thing again and again
+    # (a server reading request after request) costs nothing in the poller
+    # per wait. Should the poller report it while nobody waits (its data
+    # came early, it is writable, hung up or closed), the loop drops it then.
     soft = False
+    keep = False
 
     def __init__(self):
         self.s = None
@@ -86,10 +107,15 @@ class _IOSlot:
         self.mask = 0
 
     def _drop(self, t):
+        # t, waiting here, is cancelled.
         if self.reader is t:
             self.reader = None
-        if self.writer is t:
+        elif self.writer is t:
             self.writer = None
+        else:
+            return
+        if self.reader is None and self.writer is None:
+            _io.active -= 1
         _io.update(self)
 
 
@@ -103,9 +129,15 @@ class _IO:
     # and this loop hands to the poller only while it blocks. Polled between
     # steps, a flag would cost a system call per step, and on unix 1 ms (the
     # port polls objects that are not file descriptors in 1 ms sleeps).
+    # `active`: how many slots have a waiting task (the loop polls while
+    # any has); the others are kept sockets, at most `max_idle` of them:
+    # past that, all are dropped, so streams a program drops unclosed are
+    # not kept from the collector.
     soft = 0
+    max_idle = 8
 
     def __init__(self):
+        self.active = 0  # (made here: counting never grows the dict)
         self.poller = None
         self.slots = {}
         self.spare = None
@@ -128,6 +160,8 @@ class _IO:
             s = self  # cancelling the task calls _drop(t)
         else:
             s = self.slots.get(id(s)) or self._watch(s, writing)
+            if s.reader is None and s.writer is None:
+                self.active += 1
             if writing:
                 if s.writer is not None:
                     raise RuntimeError("stream already has a task waiting to write")
@@ -136,7 +170,7 @@ class _IO:
                 if s.reader is not None:
                     raise RuntimeError("stream already has a task waiting to read")
                 s.reader = t
-            self.update(s)  # (nothing to do for the first waiter)
+            self.update(s)  # (nothing to do for a new slot)
         _core.pause(s, awaitable)
 
     def _watch(self, s, writing):
@@ -153,6 +187,8 @@ class _IO:
         if isinstance(s, _IOBase):
             slot.soft = True
             self.soft += 1
+        else:
+            slot.keep = _is_socket(s)
         self.slots[id(s)] = slot
         return slot
 
@@ -163,18 +199,21 @@ class _IO:
         del self.flag_tasks[i]
 
     def update(self, slot):
+        # The slot's waiters changed: poll for what they wait for.
         mask = (_POLL_READ if slot.reader else 0) | (_POLL_WRITE if slot.writer else 0)
         if mask == slot.mask:
             return
-        if not mask:
-            self.forget(slot)
-        else:
+        if mask:
             self.poller.modify(slot.s, mask)
             slot.mask = mask
+        elif not slot.keep:
+            self.forget(slot)
+        elif len(self.slots) - self.active > self.max_idle:
+            self.sweep()
 
     def forget(self, slot):
-        # Nobody waits on slot's stream any more: stop polling it and keep
-        # the slot for the next park() (one allocation fewer per wait).
+        # Nobody waits on slot's stream: stop polling it and keep the slot
+        # for the next park() (one allocation fewer per wait).
         del self.slots[id(slot.s)]
         self.poller.unregister(slot.s)
         if slot.soft:
@@ -182,7 +221,24 @@ class _IO:
             self.soft -= 1
         slot.s = None
         slot.mask = 0
+        slot.keep = False
         self.spare = slot
+
+    def sweep(self):
+        # Drop every kept slot nobody waits on.
+        for slot in [x for x in self.slots.values() if x.reader is x.writer is None]:
+            self.forget(slot)
+
+    def release(self, s):
+        # The package is about to close s: stop polling it now (its fd may
+        # be reused at once). A task still waiting wakes with the error the
+        # closed stream gives; its slot goes when it leaves.
+        slot = self.slots.get(id(s))
+        if slot is not None:
+            if slot.reader is slot.writer is None:
+                self.forget(slot)
+            else:
+                slot.keep = False
 
     def wait(self, ms):
         # Wake the tasks whose stream or flag is ready, waiting up to ms
@@ -190,7 +246,7 @@ class _IO:
         if not self.flags:
             io_poll(ms, io_wake)
         elif self.wake_flags() or not ms:
-            if self.slots:
+            if self.active:
                 io_poll(0, io_wake)
         else:
             self._block(ms)
@@ -223,6 +279,13 @@ class _IO:
             else:
                 i += 1
         return woke
+
+
+def close_stream(s):
+    # Close a stream the loop may poll: out of the poller first, as its fd
+    # may be reused at once (a kept socket stays registered while idle).
+    _io.release(s)
+    s.close()
 
 
 # How a task whose stream became ready is woken: to the back of the ready
@@ -383,7 +446,7 @@ def run_until_complete(main=None):
     polled = False
     try:
         while True:
-            if _io.slots:
+            if _io.active:
                 # Streams are polled between steps (not again right after
                 # the wait below polled them).
                 if polled:
@@ -405,7 +468,7 @@ def run_until_complete(main=None):
                     return None if main.coro is None else _core.result(main)
                 continue
             ms = _core.next_due()
-            waiting = _io.slots or _io.flags
+            waiting = _io.active or _io.flags
             if ms < 0 and not waiting:
                 if main is None:
                     return None
@@ -420,6 +483,8 @@ def run_until_complete(main=None):
                 _block_ms(ms)  # nothing to poll: block until the next timer
     finally:
         _core.set_main(None)
+        if len(_io.slots) > _io.active:
+            _io.sweep()  # (the program may drop its streams now)
 
 
 def run(coro, debug=None):

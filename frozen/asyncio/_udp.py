@@ -105,7 +105,7 @@ class DatagramSocket:
         # A task waiting on the socket wakes to OSError(EBADF).
         if not self.closed:
             self.closed = True
-            self.sock.close()
+            _kernel.close_stream(self.sock)
 
     async def __aenter__(self):
         return self
