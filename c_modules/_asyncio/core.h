@@ -148,6 +148,9 @@ extern const mp_obj_type_t aio_flag_type;
 extern const mp_obj_type_t aio_sleep_type;
 extern const mp_obj_type_t aio_done_type;
 extern const mp_obj_type_t aio_iowait_type;
+#if AIO_EXTRAS_HOOKS
+extern const mp_obj_type_t aio_iocall_type; // io.c
+#endif
 
 // io.c: park the running task on a stream, through the package's I/O table
 void aio_io_park(aio_state_t *st, mp_obj_t s, bool writing);

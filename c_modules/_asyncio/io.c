@@ -6,6 +6,7 @@
 // does (modify its mask, keep a socket registered, forget the rest), stay
 // in Python (_watch, update, forget): they touch the poller anyway.
 #include "core.h"
+#include "py/mperrno.h"
 #include "py/runtime.h"
 #include "py/stream.h"
 
@@ -118,3 +119,91 @@ static mp_obj_t aio_io_poll(mp_obj_t ms_in, mp_obj_t wake) {
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_2(aio_io_poll_obj, aio_io_poll);
+
+#if AIO_EXTRAS_HOOKS
+
+// IOCall(s, writing): the awaitable of one direction of a socket, made once
+// with it. arm(fn, a, b) sets the operation fn(s, a[, b]): each await tries
+// it, parks on s until it is ready when it would block (returns None or
+// raises EAGAIN), and gives its result without allocating (no StopIteration
+// object: what a Python __next__ must raise).
+typedef struct _aio_iocall_t {
+    mp_obj_base_t base;
+    mp_obj_t s;
+    mp_obj_t fn;    // MP_OBJ_NULL while not armed
+    mp_obj_t a;
+    mp_obj_t b;     // MP_OBJ_NULL: fn takes one argument after s
+    bool writing;
+} aio_iocall_t;
+
+static mp_obj_t iocall_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
+    mp_arg_check_num(n_args, n_kw, 2, 2, false);
+    aio_iocall_t *c = mp_obj_malloc(aio_iocall_t, type);
+    c->s = args[0];
+    c->writing = mp_obj_is_true(args[1]);
+    c->fn = c->a = c->b = MP_OBJ_NULL;
+    return MP_OBJ_FROM_PTR(c);
+}
+
+static mp_obj_t iocall_arm(size_t n_args, const mp_obj_t *args) {
+    aio_iocall_t *c = MP_OBJ_TO_PTR(args[0]);
+    if (c->fn != MP_OBJ_NULL) {
+        // Left armed by a task cancelled while it waited, or another task
+        // waits now: the I/O table knows which.
+        mp_map_elem_t *e = io_slot(aio_state()->io, c->s);
+        if (e != NULL && mp_load_attr(e->value, c->writing ? MP_QSTR_writer : MP_QSTR_reader) != mp_const_none) {
+            mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("another task waits on this socket"));
+        }
+    }
+    c->fn = args[1];
+    c->a = args[2];
+    c->b = n_args > 3 ? args[3] : MP_OBJ_NULL;
+    return args[0];
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(iocall_arm_obj, 3, 4, iocall_arm);
+
+static mp_obj_t iocall_iternext(mp_obj_t self_in) {
+    aio_iocall_t *c = MP_OBJ_TO_PTR(self_in);
+    if (c->fn == MP_OBJ_NULL) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("socket operation awaited twice"));
+    }
+    aio_coming_back(aio_running()); // (raises if driven by hand while parked)
+    mp_obj_t got;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        got = c->b == MP_OBJ_NULL
+            ? mp_call_function_2(c->fn, c->s, c->a)
+            : mp_call_function_n_kw(c->fn, 3, 0, (mp_obj_t[]) { c->s, c->a, c->b });
+        nlr_pop();
+    } else {
+        mp_obj_t e = MP_OBJ_FROM_PTR(nlr.ret_val);
+        if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_OSError))
+            || mp_obj_exception_get_value(e) != MP_OBJ_NEW_SMALL_INT(MP_EAGAIN)) {
+            c->fn = c->a = c->b = MP_OBJ_NULL;
+            nlr_jump(nlr.ret_val);
+        }
+        got = mp_const_none; // would block
+    }
+    if (got == mp_const_none) {
+        aio_io_park(aio_state(), c->s, c->writing);
+        return mp_const_none;
+    }
+    c->fn = c->a = c->b = MP_OBJ_NULL;
+    return mp_make_stop_iteration(got);
+}
+
+static const mp_rom_map_elem_t iocall_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_arm), MP_ROM_PTR(&iocall_arm_obj) },
+};
+static MP_DEFINE_CONST_DICT(iocall_locals, iocall_locals_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    aio_iocall_type,
+    MP_QSTR_IOCall,
+    MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+    make_new, iocall_make_new,
+    iter, iocall_iternext,
+    locals_dict, &iocall_locals
+    );
+
+#endif // AIO_EXTRAS_HOOKS

@@ -104,6 +104,7 @@ static const mp_rom_map_elem_t asyncio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_cancel_count), MP_ROM_PTR(&aio_cancel_count_obj) },
     { MP_ROM_QSTR(MP_QSTR_eager), MP_ROM_PTR(&aio_eager_obj) },
     { MP_ROM_QSTR(MP_QSTR_parked), MP_ROM_PTR(&aio_parked_obj) },
+    { MP_ROM_QSTR(MP_QSTR_IOCall), MP_ROM_PTR(&aio_iocall_type) },
     #endif
     { MP_ROM_QSTR(MP_QSTR_set_clock), MP_ROM_PTR(&aio_set_clock_obj) },
 };

@@ -35,6 +35,11 @@ from io import IOBase as _IOBase
 from micropython import const
 from time import ticks_diff as _ticks_diff, ticks_add as _ticks_add, ticks_ms as _ticks_ms
 
+try:
+    from errno import EAGAIN as _EAGAIN
+except ImportError:  # (a port without errno: MicroPython's own number)
+    _EAGAIN = 11
+
 # The scheduler's clock; set_clock() swaps it for tests (ticks wrap-around).
 _clock = _ticks_ms
 
@@ -1129,6 +1134,58 @@ def io_wait(s, writing, ready=False):
     w._s = s
     w._w = writing
     return w
+
+
+_ONE_ARG = object()  # IOCall's _b when fn takes one argument after s
+
+
+class IOCall:
+    # The awaitable of one direction of a socket (CONTRACT.md); _fn is None
+    # while not armed.
+    def __init__(self, s, writing):
+        self._s = s
+        self._w = writing
+        self._fn = None
+
+    def arm(self, fn, a, b=_ONE_ARG):
+        if self._fn is not None:
+            slot = _io.slots.get(id(self._s))
+            if slot is not None and (slot.writer if self._w else slot.reader) is not None:
+                raise RuntimeError("another task waits on this socket")
+        self._fn = fn
+        self._a = a
+        self._b = b
+        return self
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._fn is None:
+            raise RuntimeError("socket operation awaited twice")
+        cur = _cur
+        if cur._f & _SUSPENDED:
+            cur._f &= ~_SUSPENDED
+            if cur._q is not None:
+                _misuse(cur)
+        got = self._try()
+        if got is None:
+            _io_park(self._s, self._w)
+            return
+        self._fn = None
+        raise StopIteration(got)
+
+    def _try(self):
+        # The operation's result, None if it would block. (Its own frame:
+        # the try would put __next__'s on the heap, see _IO.park.)
+        try:
+            if self._b is _ONE_ARG:
+                return self._fn(self._s, self._a)
+            return self._fn(self._s, self._a, self._b)
+        except OSError as e:
+            if e.errno != _EAGAIN:
+                self._fn = None
+                raise
 
 
 # select.POLLIN / POLLOUT

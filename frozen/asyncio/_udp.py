@@ -6,100 +6,55 @@
 # unix, (host, port) on lwIP boards): what recvfrom() gives, sendto()
 # takes back, unconverted. On the poller the streams use.
 
-from micropython import const
-from errno import EAGAIN, EBADF
+from errno import EBADF
 from . import _kernel
 from ._kernel import _core
 from ._dns import getaddrinfo, socket, sockets
 
-_RECV_INTO = const(0)
-_RECVFROM = const(1)
-_SEND = const(2)
+
+def _closed(s, *args):
+    # What an operation on a closed DatagramSocket does when awaited.
+    raise OSError(EBADF, "datagram socket is closed")
 
 
-class _Op:
-    # The awaitable of one direction of a socket, made once with it: a
-    # receive or send tried at once, and again each time the poller says
-    # the socket is ready. (No generator per call, as an async def would
-    # make.)
-    def __init__(self, owner, writing):
-        self.owner = owner
-        self.writing = writing
-        self.kind = None
-        self.arg = None
-        self.addr = None
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        o = self.owner
-        if self.kind is None:
-            raise RuntimeError("datagram operation awaited twice")
-        _core.resuming()  # (raises if the task is driven by hand while parked)
-        if o.closed:
-            self.kind = None
-            raise OSError(EBADF, "datagram socket is closed")
-        s = o.sock
-        try:
-            if self.kind == _RECV_INTO:
-                got = s.readinto(self.arg)
-            elif self.kind == _RECVFROM:
-                got = s.recvfrom(self.arg)
-            elif self.addr is None:
-                got = s.send(self.arg)
-            else:
-                got = s.sendto(self.arg, self.addr)
-        except OSError as e:
-            if e.errno != EAGAIN:
-                self.kind = None
-                raise
-            got = None
-        if got is None:
-            _kernel._io.park(s, self.writing)
-            return
-        self.kind = self.arg = self.addr = None
-        raise StopIteration(got)
-
-    def start(self, kind, arg, addr=None):
-        if self.kind is not None:
-            # Left set by a task cancelled while it waited, or another task
-            # waits now: the poller knows which.
-            slot = _kernel._io.slots.get(id(self.owner.sock))
-            if slot is not None and (slot.writer if self.writing else slot.reader):
-                raise RuntimeError(
-                    "another task waits to %s on this datagram socket"
-                    % ("send" if self.writing else "receive")
-                )
-        self.kind = kind
-        self.arg = arg
-        self.addr = addr
-        return self
+# The socket type's own functions, taken unbound once: a bound method, or
+# the type's attribute looked up, is an object made per call.
+if socket is not None:
+    _readinto = socket.socket.readinto
+    _recvfrom = socket.socket.recvfrom
+    _send = socket.socket.send
+    _sendto = socket.socket.sendto
 
 
 class DatagramSocket:
-    # sock: the socket; closed: close() was called
+    # sock: the socket; closed: close() was called; _rx, _tx: the core's
+    # awaitable of each direction, made once (an await of one allocates
+    # nothing beyond what the operation itself makes)
     def __init__(self, sock):
         self.sock = sock
         self.closed = False
-        self._rx = _Op(self, False)
-        self._tx = _Op(self, True)
+        self._rx = _core.IOCall(sock, False)
+        self._tx = _core.IOCall(sock, True)
 
     def recv_into(self, buf):
         # Awaitable: fills buf with the next datagram, gives the number of
         # bytes. MicroPython's readinto() reads on while buf has room and
         # more datagrams are queued (a socket has no recv_into() there): give
         # it a buffer the size of the protocol's datagrams, else recvfrom().
-        return self._rx.start(_RECV_INTO, buf)
+        return self._rx.arm(_closed if self.closed else _readinto, buf)
 
     def recvfrom(self, n):
         # Awaitable: (data, sender's address) of the next datagram, at most n bytes.
-        return self._rx.start(_RECVFROM, n)
+        return self._rx.arm(_closed if self.closed else _recvfrom, n)
 
     def sendto(self, data, addr=None):
         # Awaitable: sends one datagram (to the remote address given at
         # opening when addr is None); gives the bytes sent.
-        return self._tx.start(_SEND, data, addr)
+        if self.closed:
+            return self._tx.arm(_closed, data)
+        if addr is None:
+            return self._tx.arm(_send, data)
+        return self._tx.arm(_sendto, data, addr)
 
     def close(self):
         # A task waiting on the socket wakes to OSError(EBADF).
