@@ -89,6 +89,14 @@ def test_one_abi_number():
     ) == str(abi)
 
 
+def test_one_limit_of_kept_sockets():
+    # The C core drops kept sockets past IO_MAX_IDLE itself; _kernel past
+    # _MAX_IDLE: one number.
+    c = re.search(r"#define IO_MAX_IDLE \((\d+)\)", CORE_H.read_text()).group(1)
+    py = re.search(r"^_MAX_IDLE = const\((\d+)\)$", KERNEL.read_text(), re.M).group(1)
+    assert c == py
+
+
 @pytest.mark.parametrize(
     "image, module",
     [

@@ -120,6 +120,10 @@ typedef struct _core_iowait_t {
 // so a peer that keeps data coming cannot starve the other tasks.
 #define IO_BURST (16)
 
+// Kept sockets nobody waits on (see _IOSlot.keep in _kernel.py): past this
+// many, the I/O table's update() drops them all. (_kernel's _MAX_IDLE.)
+#define IO_MAX_IDLE (8)
+
 // Scheduler state, reset by init(); reached through a root pointer.
 typedef struct _core_state_t {
     aio_task_t *rhead;     // ready FIFO

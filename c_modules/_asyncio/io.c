@@ -110,7 +110,7 @@ static mp_obj_t aio_io_poll(mp_obj_t ms_in, mp_obj_t wake) {
         if (r == mp_const_none && w == mp_const_none) {
             mp_int_t active = io_active_add(io, -1);
             if (mp_obj_is_true(mp_load_attr(slot, MP_QSTR_keep))
-                && (mp_int_t)slots->used - active <= mp_obj_get_int(mp_load_attr(io, MP_QSTR_max_idle))) {
+                && (mp_int_t)slots->used - active <= IO_MAX_IDLE) {
                 continue; // stays registered as it is (see _IOSlot.keep)
             }
         }

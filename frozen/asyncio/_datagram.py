@@ -143,7 +143,7 @@ class DatagramTransport:
         for t in (self._reader, self._writer):
             if t is not None and t is not current_task():
                 t.cancel()  # (which stops its polling of the socket at once)
-        _kernel.close_stream(self._sock)
+        _kernel._io.drop(self._sock)
         create_task(self._lost())
 
     abort = close

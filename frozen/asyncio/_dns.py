@@ -225,7 +225,7 @@ async def _over_tcp(addr, query):
             msg += got
         return msg[2:]
     finally:
-        _kernel.close_stream(s)
+        _kernel._io.drop(s)
 
 
 async def _ask(server, name, qtypes):
@@ -268,7 +268,7 @@ async def _ask(server, name, qtypes):
             if refused:
                 break
     finally:
-        _kernel.close_stream(s)
+        _kernel._io.drop(s)
     if out:
         return [a for a in out if ":" not in a] + [a for a in out if ":" in a]  # IPv4 first
     where = "from name server %s:%d" % server

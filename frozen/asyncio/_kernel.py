@@ -48,20 +48,10 @@ except ImportError:
 _POLL_READ = const(1)
 _POLL_WRITE = const(4)
 
-_socket = 0  # the port's socket type (None: no sockets), once looked up
-
-
-def _is_socket(s):
-    # A socket of the port's own module: polling it after it was closed
-    # reports POLLNVAL (unix: the fd; lwIP, esp32: the socket's state), never
-    # an error, so it may stay in the poller while nobody waits on it.
-    global _socket
-    if _socket == 0:
-        try:
-            from socket import socket as _socket
-        except ImportError:
-            _socket = None
-    return type(s) is _socket
+# Sockets nobody waits on that stay registered (see _IOSlot.keep): past
+# this many, all are dropped, so streams a program drops unclosed are not
+# kept from the collector. (The C core's IO_MAX_IDLE.)
+_MAX_IDLE = const(8)
 
 
 def _new_poller(slots=()):
@@ -130,14 +120,13 @@ class _IO:
     # steps, a flag would cost a system call per step, and on unix 1 ms (the
     # port polls objects that are not file descriptors in 1 ms sleeps).
     # `active`: how many slots have a waiting task (the loop polls while
-    # any has); the others are kept sockets, at most `max_idle` of them:
-    # past that, all are dropped, so streams a program drops unclosed are
-    # not kept from the collector.
-    soft = 0
-    max_idle = 8
+    # any has); the others are kept sockets, at most _MAX_IDLE of them.
+    # (Counts are made here, so counting never grows the dict; the class's
+    # own table is kept at 12 names, the size its table has room for.)
 
     def __init__(self):
-        self.active = 0  # (made here: counting never grows the dict)
+        self.active = 0
+        self.soft = 0
         self.poller = None
         self.slots = {}
         self.spare = None
@@ -188,7 +177,11 @@ class _IO:
             slot.soft = True
             self.soft += 1
         else:
-            slot.keep = _is_socket(s)
+            # A socket of the port's own module is kept: polled after it was
+            # closed it reports POLLNVAL (unix: the fd; lwIP, esp32: the
+            # socket's state), never an error. (By name: no global to hold
+            # its type, one more would grow the module's table.)
+            slot.keep = type(s).__name__ == "socket"
         self.slots[id(s)] = slot
         return slot
 
@@ -208,8 +201,8 @@ class _IO:
             slot.mask = mask
         elif not slot.keep:
             self.forget(slot)
-        elif len(self.slots) - self.active > self.max_idle:
-            self.sweep()
+        elif len(self.slots) - self.active > _MAX_IDLE:
+            self.drop()
 
     def forget(self, slot):
         # Nobody waits on slot's stream: stop polling it and keep the slot
@@ -224,21 +217,22 @@ class _IO:
         slot.keep = False
         self.spare = slot
 
-    def sweep(self):
-        # Drop every kept slot nobody waits on.
-        for slot in [x for x in self.slots.values() if x.reader is x.writer is None]:
-            self.forget(slot)
-
-    def release(self, s):
-        # The package is about to close s: stop polling it now (its fd may
-        # be reused at once). A task still waiting wakes with the error the
-        # closed stream gives; its slot goes when it leaves.
+    def drop(self, s=None):
+        # Close s, a stream the loop may poll: out of the poller first (its
+        # fd may be reused at once). A task still waiting wakes with the
+        # error the closed stream gives; its slot goes when it leaves.
+        # With no s: stop polling every kept socket nobody waits on.
+        if s is None:
+            for slot in [x for x in self.slots.values() if x.reader is x.writer is None]:
+                self.forget(slot)
+            return
         slot = self.slots.get(id(s))
         if slot is not None:
             if slot.reader is slot.writer is None:
                 self.forget(slot)
             else:
                 slot.keep = False
+        s.close()
 
     def wait(self, ms):
         # Wake the tasks whose stream or flag is ready, waiting up to ms
@@ -279,13 +273,6 @@ class _IO:
             else:
                 i += 1
         return woke
-
-
-def close_stream(s):
-    # Close a stream the loop may poll: out of the poller first, as its fd
-    # may be reused at once (a kept socket stays registered while idle).
-    _io.release(s)
-    s.close()
 
 
 # How a task whose stream became ready is woken: to the back of the ready
@@ -484,7 +471,7 @@ def run_until_complete(main=None):
     finally:
         _core.set_main(None)
         if len(_io.slots) > _io.active:
-            _io.sweep()  # (the program may drop its streams now)
+            _io.drop()  # (the program may drop its streams now)
 
 
 def run(coro, debug=None):

@@ -61,7 +61,7 @@ class Stream:
     def close(self):
         if not self.closed:
             self.closed = True
-            _kernel.close_stream(self.s)
+            _kernel._io.drop(self.s)
 
     async def wait_closed(self):
         self.close()
@@ -241,7 +241,7 @@ async def _connect(socket, family, kind, proto, addr):
         # pending error and sends nothing.
         s.send(b"")
     except BaseException:
-        _kernel.close_stream(s)  # sockets are scarce on small ports: none left open
+        _kernel._io.drop(s)  # sockets are scarce on small ports: none left open
         raise
     return s
 
@@ -317,9 +317,6 @@ class Server:
             if not self.ended:
                 raise  # (after close_clients(): the closed socket's error)
         finally:
-            # (A handler that leaves its stream open: the loop stops
-            # polling it, so a stream the program drops can be collected.)
-            _kernel._io.release(stream.s)
             del self.clients[stream]
             if not self.clients and self.idle is not None:
                 self.idle.set()
@@ -353,7 +350,7 @@ class Server:
             if not self.closing:
                 raise  # cancelled from outside: the task ends cancelled
         finally:
-            _kernel.close_stream(sock)
+            _kernel._io.drop(sock)
 
 
 async def start_server(cb, host, port, backlog=5, ssl=None):

@@ -60,7 +60,7 @@ class DatagramSocket:
         # A task waiting on the socket wakes to OSError(EBADF).
         if not self.closed:
             self.closed = True
-            _kernel.close_stream(self.sock)
+            _kernel._io.drop(self.sock)
 
     async def __aenter__(self):
         return self
