@@ -4,36 +4,39 @@
 import sys
 
 from . import _kernel
-from ._kernel import _core, create_task, promote, run_until_complete
+from ._kernel import _core
+
+# (The kernel's functions are reached through _kernel, and the rest of the
+# state lives out of the class: each table here stays at 12 names or fewer,
+# the size MicroPython gives such a table before its next, 17 entries.)
+
+# The marker stop() queues for the current run_forever(), or None when no
+# run_forever() is waiting for one.
+_stopper = None
 
 
 class Loop:
-    # _stopper: the marker stop() queues for the current run_forever(), or
-    # None when no run_forever() is waiting for one
-    _stopper = None
-    # Debug mode reports a step longer than this, in seconds (CPython's).
-    slow_callback_duration = 0.1
-
     def __getattr__(self, name):
         # Only for attributes Loop lacks: loop.call_soon() and friends (the
         # CPython-compatible extras)
         return _kernel.more(self, Loop, name, True)
 
     def create_task(self, coro, name=None, context=None, eager_start=None):
-        return create_task(coro, name, eager_start)
+        return _kernel.create_task(coro, name, eager_start)
 
     def run_forever(self):
-        m = _core.Task(None)
-        Loop._stopper = m
-        run_until_complete(m)
+        global _stopper
+        _stopper = _core.Task(None)
+        _kernel.run_until_complete(_stopper)
 
     def run_until_complete(self, aw):
-        return run_until_complete(promote(aw))
+        return _kernel.run_until_complete(_kernel.promote(aw))
 
     def stop(self):
-        m = Loop._stopper
+        global _stopper
+        m = _stopper
         if m is not None:
-            Loop._stopper = None
+            _stopper = None
             _core.spawn(m)
 
     def close(self):
@@ -56,6 +59,8 @@ class Loop:
 
 
 loop = Loop()
+# Debug mode reports a step longer than this, in seconds (CPython's).
+loop.slow_callback_duration = 0.1
 
 
 def default_handler(context):
@@ -74,7 +79,8 @@ def get_event_loop(runq_len=0, waitq_len=0):
 
 
 def new_event_loop():
-    Loop._stopper = None
+    global _stopper
+    _stopper = None
     _kernel.new_loop_state()
     eager = sys.modules.get("asyncio._eager")
     if eager is not None:
