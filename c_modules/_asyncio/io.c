@@ -107,14 +107,16 @@ static mp_obj_t aio_io_poll(mp_obj_t ms_in, mp_obj_t wake) {
             mp_call_function_1(wake, w);
             w = mp_const_none;
         }
+        qstr then = MP_QSTR_update;
         if (r == mp_const_none && w == mp_const_none) {
             mp_int_t active = io_active_add(io, -1);
-            if (mp_obj_is_true(mp_load_attr(slot, MP_QSTR_keep))
-                && (mp_int_t)slots->used - active <= IO_MAX_IDLE) {
+            if (!mp_obj_is_true(mp_load_attr(slot, MP_QSTR_keep))) {
+                then = MP_QSTR_forget;
+            } else if ((mp_int_t)slots->used - active <= IO_MAX_IDLE) {
                 continue; // stays registered as it is (see _IOSlot.keep)
             }
         }
-        io_call(io, MP_QSTR_update, 1, slot, MP_OBJ_NULL);
+        io_call(io, then, 1, slot, MP_OBJ_NULL);
     }
     return mp_const_none;
 }

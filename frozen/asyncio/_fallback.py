@@ -1230,6 +1230,9 @@ def _on(event, wake):
         wake(t)
     if slot.reader is None and slot.writer is None:
         io.active -= 1
+        if not slot.keep:
+            io.forget(slot)  # (what update() would do, one call fewer)
+            return
     io.update(slot)
 
 

@@ -97,14 +97,13 @@ class _IOSlot:
         self.mask = 0
 
     def _drop(self, t):
-        # t, waiting here, is cancelled.
+        # t, waiting here, is cancelled. (One task never waits as both, so
+        # `reader is writer` means that both are None.)
         if self.reader is t:
             self.reader = None
-        elif self.writer is t:
-            self.writer = None
         else:
-            return
-        if self.reader is None and self.writer is None:
+            self.writer = None
+        if self.reader is self.writer:
             _io.active -= 1
         _io.update(self)
 
@@ -149,7 +148,7 @@ class _IO:
             s = self  # cancelling the task calls _drop(t)
         else:
             s = self.slots.get(id(s)) or self._watch(s, writing)
-            if s.reader is None and s.writer is None:
+            if s.reader is s.writer:  # (both None)
                 self.active += 1
             if writing:
                 if s.writer is not None:
@@ -223,12 +222,13 @@ class _IO:
         # error the closed stream gives; its slot goes when it leaves.
         # With no s: stop polling every kept socket nobody waits on.
         if s is None:
-            for slot in [x for x in self.slots.values() if x.reader is x.writer is None]:
-                self.forget(slot)
+            for slot in list(self.slots.values()):
+                if slot.reader is slot.writer:  # (both None)
+                    self.forget(slot)
             return
         slot = self.slots.get(id(s))
         if slot is not None:
-            if slot.reader is slot.writer is None:
+            if slot.reader is slot.writer:
                 self.forget(slot)
             else:
                 slot.keep = False
@@ -470,8 +470,7 @@ def run_until_complete(main=None):
                 _block_ms(ms)  # nothing to poll: block until the next timer
     finally:
         _core.set_main(None)
-        if len(_io.slots) > _io.active:
-            _io.drop()  # (the program may drop its streams now)
+        _io.drop()  # kept sockets: the program may drop its streams now
 
 
 def run(coro, debug=None):
