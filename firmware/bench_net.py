@@ -364,13 +364,15 @@ def section(r):
         lines.append(f"| {label} | {udp[key][0]:,} | {udp[key][1]} | {c[key][0]:,} |")
     lines += [
         "",
-        "Nothing is allocated for the data by `recv_into()`; each await of a Python-level "
-        "awaitable",
-        "that returns a value costs MicroPython a StopIteration (96 B here), four per trip "
-        "counting the echo",
-        "task, which also slices a memoryview. The endpoint makes a bytes object and a (host, "
-        "port) per",
-        "datagram, as CPython's API asks.",
+        "Nothing is allocated for the data by `recv_into()`, and with the C core nothing by "
+        "the awaits",
+        "either (its awaitable hands back the result without a StopIteration): what remains "
+        "is the echo",
+        "task's `memoryview(buf)[:n]`. The pure-Python core makes a StopIteration (96 B here) "
+        "for each",
+        "await that returns a value. The endpoint makes a bytes object and a (host, port) per "
+        "datagram,",
+        "as CPython's API asks.",
         "",
         f"RAM per endpoint (C core, after `gc.collect()`, socket included): `open_datagram` "
         f"{udp['ram_open_datagram'][0]} B (its two reusable awaitables included), "

@@ -105,16 +105,19 @@ def targets(unix, flash, callgrind=None):
     sw, floor = rows.get("switch_10"), rows.get("gen_resume_10")
     if sw and floor and sw["ours"]:
         cost = floor["ours"] / sw["ours"]
+        met = cost <= 2
         detail = f"{cost:.2f}x the resume's time"
         cg_sw, cg_floor = (
             (callgrind or {}).get("switch_10"),
             (callgrind or {}).get("gen_resume_10"),
         )
         if cg_sw and cg_floor and cg_floor["ours"]:
-            detail += (
-                f" ({cg_sw['ours'] / cg_floor['ours']:.2f}x its instructions under callgrind)"
-            )
-        out.append(("switch <= 2x a bare generator resume", cost <= 2, detail))
+            # Judged by instructions where callgrind ran: the two wall-clock
+            # medians move by tens of percent on a shared machine.
+            ratio = cg_sw["ours"] / cg_floor["ours"]
+            met = ratio <= 2
+            detail = f"{ratio:.2f}x its instructions under callgrind ({detail}, wall clock)"
+        out.append(("switch <= 2x a bare generator resume", met, detail))
     for board, table in flash or ():
         got = {label.split(" (built")[0]: f for label, f, _ in table or () if f is not None}
         if "core (C module)" in got and "upstream stock" in got:
