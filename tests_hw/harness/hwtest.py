@@ -25,6 +25,36 @@ def require(feature):
         raise SystemExit  # noqa: B904  (MicroPython code: no exception chaining)
 
 
+_last_port = [0]
+
+
+def next_port():
+    # A fresh TCP/UDP port per server, so one in TIME_WAIT never gets in the
+    # way; from a start that differs between runs.
+    if not _last_port[0]:
+        import time
+
+        _last_port[0] = 20000 + (int(time.time()) * 7) % 20000
+    _last_port[0] += 1
+    return _last_port[0]
+
+
+async def start_server(handler, host="127.0.0.1", **kw):
+    """asyncio.start_server() on a fresh port: (server, port). Another run on
+    the same host (two boards tested in parallel) may hold a port: the next."""
+    import asyncio
+    import errno
+
+    for _ in range(20):
+        port = next_port()
+        try:
+            return await asyncio.start_server(handler, host, port, **kw), port
+        except OSError as e:
+            if e.errno != errno.EADDRINUSE:
+                raise
+    raise OSError(errno.EADDRINUSE, "no free port found")
+
+
 def eq(got, want, what="value"):
     if got != want:
         raise AssertionError("%s: got %r, want %r" % (what, got, want))

@@ -8,28 +8,10 @@ import hwtest
 from hwtest import eq
 
 import asyncio
-import errno
-import time
 
 socket = hwtest.require("socket")
 
-_port = [20000 + (int(time.time()) * 7) % 20000]
-
-
-def next_port():
-    _port[0] += 1
-    return _port[0]
-
-
-async def start(handler, host="127.0.0.1"):
-    for _ in range(20):
-        port = next_port()
-        try:
-            return await asyncio.start_server(handler, host, port), port
-        except OSError as e:
-            if e.errno != errno.EADDRINUSE:
-                raise
-    raise OSError(errno.EADDRINUSE, "no free port found")
+start = hwtest.start_server
 
 
 def need_312():

@@ -10,10 +10,7 @@ from hwtest import eq, true
 hwtest.require("micropython")  # the package's I/O table
 socket = hwtest.require("socket")
 import asyncio  # noqa: E402  (imports follow the file's feature checks)
-import errno  # noqa: E402  (imports follow the file's feature checks)
-import time  # noqa: E402  (imports follow the file's feature checks)
 
-_port = [40000 + int(time.time()) % 20000]
 MAX_IDLE = 8  # kept sockets nobody waits on, at most (the loop's _MAX_IDLE)
 
 
@@ -49,15 +46,7 @@ def counting():
     return io, io.poller
 
 
-async def start(handler):
-    for _ in range(20):
-        _port[0] += 1
-        try:
-            return await asyncio.start_server(handler, "127.0.0.1", _port[0]), _port[0]
-        except OSError as e:
-            if e.errno != errno.EADDRINUSE:
-                raise
-    raise OSError(errno.EADDRINUSE, "no free port found")
+start = hwtest.start_server
 
 
 def kept(io):

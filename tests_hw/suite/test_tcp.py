@@ -12,15 +12,9 @@ from hwtest import eq, true, araises
 socket = hwtest.require("socket")
 import asyncio  # noqa: E402  (imports follow the file's feature checks)
 import errno  # noqa: E402  (imports follow the file's feature checks)
-import time  # noqa: E402  (imports follow the file's feature checks)
 
-_port = [20000 + int(time.time()) % 20000]
-
-
-def next_port():
-    # a fresh port per server, so a closed one in TIME_WAIT never gets in the way
-    _port[0] += 1
-    return _port[0]
+next_port = hwtest.next_port
+start = hwtest.start_server
 
 
 def host_port(peer):
@@ -52,18 +46,6 @@ def says(data):
         await writer.wait_closed()
 
     return handler
-
-
-async def start(handler, host="127.0.0.1", **kw):
-    # Another run on the same host (two boards in parallel) may hold the port.
-    for _ in range(20):
-        port = next_port()
-        try:
-            return await asyncio.start_server(handler, host, port, **kw), port
-        except OSError as e:
-            if e.errno != errno.EADDRINUSE:
-                raise
-    raise OSError(errno.EADDRINUSE, "no free port found")
 
 
 async def close_server(server):

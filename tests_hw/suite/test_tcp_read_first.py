@@ -9,21 +9,9 @@ from hwtest import eq, true
 hwtest.require("micropython")
 socket = hwtest.require("socket")
 import asyncio  # noqa: E402  (imports follow the file's feature checks)
-import errno  # noqa: E402  (imports follow the file's feature checks)
-import time  # noqa: E402  (imports follow the file's feature checks)
-
-_port = [40000 + int(time.time()) % 20000]
 
 
-async def start(handler):
-    for _ in range(20):
-        _port[0] += 1
-        try:
-            return await asyncio.start_server(handler, "127.0.0.1", _port[0]), _port[0]
-        except OSError as e:
-            if e.errno != errno.EADDRINUSE:
-                raise
-    raise OSError(errno.EADDRINUSE, "no free port found")
+start = hwtest.start_server
 
 
 async def pair():
