@@ -128,7 +128,10 @@ MP_DEFINE_CONST_FUN_OBJ_2(aio_io_poll_obj, aio_io_poll);
 // with it. arm(fn, a, b) sets the operation fn(s, a[, b]): each await tries
 // it, parks on s until it is ready when it would block (returns None or
 // raises EAGAIN), and gives its result without allocating (no StopIteration
-// object: what a Python __next__ must raise).
+// object: what a Python __next__ must raise). As io_wait(ready=True), a
+// first try spends the step's credit, so a send loop or a peer that never
+// runs dry cannot starve the other tasks. A task cancelled while it waits
+// leaves it through throw(), which disarms it.
 typedef struct _aio_iocall_t {
     mp_obj_base_t base;
     mp_obj_t s;
@@ -150,17 +153,20 @@ static mp_obj_t iocall_make_new(const mp_obj_type_t *type, size_t n_args, size_t
 static mp_obj_t iocall_arm(size_t n_args, const mp_obj_t *args) {
     aio_iocall_t *c = MP_OBJ_TO_PTR(args[0]);
     if (c->fn != MP_OBJ_NULL) {
-        // Left armed by a task cancelled while it waited, or another task
-        // waits now: the I/O table knows which.
         mp_map_elem_t *e = io_slot(aio_state()->io, c->s);
         if (e != NULL && mp_load_attr(e->value, c->writing ? MP_QSTR_writer : MP_QSTR_reader) != mp_const_none) {
             mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("another task waits on this socket"));
         }
+        // Handed out and not done with (not awaited yet, or its task woken
+        // and not yet run): this call gets one of its own.
+        c = mp_obj_malloc(aio_iocall_t, &aio_iocall_type);
+        c->s = ((aio_iocall_t *)MP_OBJ_TO_PTR(args[0]))->s;
+        c->writing = ((aio_iocall_t *)MP_OBJ_TO_PTR(args[0]))->writing;
     }
     c->fn = args[1];
     c->a = args[2];
     c->b = n_args > 3 ? args[3] : MP_OBJ_NULL;
-    return args[0];
+    return MP_OBJ_FROM_PTR(c);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(iocall_arm_obj, 3, 4, iocall_arm);
 
@@ -169,7 +175,16 @@ static mp_obj_t iocall_iternext(mp_obj_t self_in) {
     if (c->fn == MP_OBJ_NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("socket operation awaited twice"));
     }
-    aio_coming_back(aio_running()); // (raises if driven by hand while parked)
+    aio_state_t *st = aio_state();
+    aio_task_t *cur = aio_running();
+    if (!aio_coming_back(cur)) { // (raises if driven by hand while parked)
+        if (st->io_credit == 0) {
+            aio_ready(cur); // a turn for the others first
+            cur->flags |= F_SUSPENDED;
+            return mp_const_none;
+        }
+        st->io_credit--;
+    }
     mp_obj_t got;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
@@ -187,15 +202,23 @@ static mp_obj_t iocall_iternext(mp_obj_t self_in) {
         got = mp_const_none; // would block
     }
     if (got == mp_const_none) {
-        aio_io_park(aio_state(), c->s, c->writing);
+        aio_io_park(st, c->s, c->writing);
         return mp_const_none;
     }
     c->fn = c->a = c->b = MP_OBJ_NULL;
     return mp_make_stop_iteration(got);
 }
 
+static mp_obj_t iocall_throw(size_t n_args, const mp_obj_t *args) {
+    aio_iocall_t *c = MP_OBJ_TO_PTR(args[0]);
+    c->fn = c->a = c->b = MP_OBJ_NULL;
+    nlr_raise(mp_make_raise_obj(n_args > 2 && args[2] != mp_const_none ? args[2] : args[1]));
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(iocall_throw_obj, 2, 4, iocall_throw);
+
 static const mp_rom_map_elem_t iocall_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_arm), MP_ROM_PTR(&iocall_arm_obj) },
+    { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&iocall_throw_obj) },
 };
 static MP_DEFINE_CONST_DICT(iocall_locals, iocall_locals_table);
 

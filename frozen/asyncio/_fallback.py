@@ -1148,14 +1148,21 @@ class IOCall:
         self._fn = None
 
     def arm(self, fn, a, b=_ONE_ARG):
-        if self._fn is not None:
-            slot = _io.slots.get(id(self._s))
-            if slot is not None and (slot.writer if self._w else slot.reader) is not None:
+        c = self
+        if c._fn is not None:
+            slot = _io.slots.get(id(c._s))
+            if slot is not None and (slot.writer if c._w else slot.reader) is not None:
                 raise RuntimeError("another task waits on this socket")
-        self._fn = fn
-        self._a = a
-        self._b = b
-        return self
+            c = IOCall(c._s, c._w)  # handed out and not done with: one of its own
+        c._fn = fn
+        c._a = a
+        c._b = b
+        return c
+
+    def throw(self, e, *rest):
+        # A task cancelled while it waited: disarmed for the next call.
+        self._fn = None
+        raise e
 
     def __iter__(self):
         return self
@@ -1163,11 +1170,18 @@ class IOCall:
     def __next__(self):
         if self._fn is None:
             raise RuntimeError("socket operation awaited twice")
+        global _credit
         cur = _cur
         if cur._f & _SUSPENDED:
             cur._f &= ~_SUSPENDED
             if cur._q is not None:
                 _misuse(cur)
+        elif _credit > 0:
+            _credit -= 1
+        else:
+            _ready(cur)  # a turn for the others first (see io_wait)
+            cur._f |= _SUSPENDED
+            return
         got = self._try()
         if got is None:
             _io_park(self._s, self._w)

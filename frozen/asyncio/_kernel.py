@@ -98,14 +98,16 @@ class _IOSlot:
 
     def _drop(self, t):
         # t, waiting here, is cancelled. (One task never waits as both, so
-        # `reader is writer` means that both are None.)
+        # `reader is writer` means that both are None.) A slot of a table
+        # new_event_loop() replaced is no concern of the current one.
         if self.reader is t:
             self.reader = None
         else:
             self.writer = None
-        if self.reader is self.writer:
-            _io.active -= 1
-        _io.update(self)
+        if _io.slots.get(id(self.s)) is self:
+            if self.reader is self.writer:
+                _io.active -= 1
+            _io.update(self)
 
 
 class _IO:
@@ -228,10 +230,15 @@ class _IO:
             return
         slot = self.slots.get(id(s))
         if slot is not None:
-            if slot.reader is slot.writer:
-                self.forget(slot)
-            else:
-                slot.keep = False
+            if slot.reader is not slot.writer:
+                # Its waiters wake now and find their stream closed (a
+                # closed socket's fd may be another's before they run).
+                for t in (slot.reader, slot.writer):
+                    if t is not None:
+                        io_wake(t)
+                slot.reader = slot.writer = None
+                self.active -= 1
+            self.forget(slot)
         s.close()
 
     def wait(self, ms):

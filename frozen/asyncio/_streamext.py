@@ -25,10 +25,10 @@ async def serve_forever(self):
 
 
 def _end(server, flush):
-    # A handler waiting on its stream wakes (the poller reports the closed
-    # socket) to OSError(EBADF), which the server then keeps to itself
-    # (CPython's reader sees the end instead). flush: bytes still queued are
-    # sent first, as far as the socket takes them without waiting.
+    # A handler waiting to read on its stream wakes and sees the end (as in
+    # CPython); one that writes gets OSError(EBADF) from drain(), which the
+    # server keeps to itself. flush: bytes still queued are sent first, as
+    # far as the socket takes them without waiting.
     server.ended = True
     for stream in list(server.clients):
         if flush and stream.out_buf:

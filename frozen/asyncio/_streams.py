@@ -1,7 +1,10 @@
 # TCP (and any pollable object) streams, and the TCP server.
 
+from micropython import const
 from . import _kernel
 from ._kernel import _core, _IOBase, create_task, CancelledError
+
+_EBADF = const(9)  # (errno's: the same on every port)
 
 
 # One wait of a stream (the core's awaitable): park until the poller finds
@@ -78,7 +81,7 @@ class Stream:
         chunks = b""
         while True:
             await wait_io(s, False, ready)
-            got = s.read(n)
+            got = b"" if self.closed else s.read(n)  # (closed: the end, as CPython)
             if got is None:
                 ready = False
                 continue  # nothing to read yet (or a spurious wake-up)
@@ -96,7 +99,7 @@ class Stream:
         ready = self._nb
         while True:
             await wait_io(s, False, ready)
-            got = s.readinto(buf)
+            got = 0 if self.closed else s.readinto(buf)
             if got is not None:
                 if not got and len(buf):
                     self._eof = True
@@ -109,7 +112,7 @@ class Stream:
         out = b""
         while len(out) < n:
             await wait_io(s, False, ready)
-            got = s.read(n - len(out))
+            got = b"" if self.closed else s.read(n - len(out))
             if got is None:
                 ready = False
                 continue
@@ -126,7 +129,7 @@ class Stream:
         line = None  # (the first piece is kept as it is: no copy for a whole line)
         while True:
             await wait_io(s, False, ready)
-            got = s.readline()
+            got = b"" if self.closed else s.readline()
             if got is None:
                 ready = False
                 continue
@@ -151,7 +154,7 @@ class Stream:
         data = b""
         while not data.endswith(separator):
             await wait_io(s, False, ready)
-            got = s.read(1)
+            got = b"" if self.closed else s.read(1)
             if got is None:
                 ready = False
                 continue
@@ -164,6 +167,9 @@ class Stream:
 
     def write(self, buf):
         # Write straight through while nothing is queued; queue the rest.
+        # Closed: dropped, as CPython's transport does (drain() says so).
+        if self.closed:
+            return
         if not self.out_buf:
             n = self.s.write(buf)
             if n is not None:
@@ -173,6 +179,8 @@ class Stream:
         self.out_buf += buf
 
     async def drain(self):
+        if self.closed:
+            raise OSError(_EBADF, "stream is closed")
         if not self.out_buf:
             # Nothing queued: done, as in CPython, without a turn of the loop;
             # but a turn once every few, so a write/drain loop cannot starve

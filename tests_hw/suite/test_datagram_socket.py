@@ -179,6 +179,51 @@ async def test_port_unreachable_reaches_the_receiver():
     lonely.close()
 
 
+async def test_two_receives_asked_before_either_waits():
+    # Each call is its own operation: the first fills its own buffer, the
+    # second is refused when it comes to wait (one receiver at a time), and
+    # no datagram is given twice or to the wrong buffer.
+    sock, port = await bound()
+    client = await asyncio.open_datagram(remote_addr=("127.0.0.1", port))
+    buf1, buf2 = bytearray(8), bytearray(8)
+
+    async def send_soon():
+        await asyncio.sleep_ms(5)
+        await client.sendto(b"AAAAAAAA")
+
+    asyncio.create_task(send_soon())
+    # (awaited at once: gather watches its tasks from its first step)
+    got = await asyncio.gather(sock.recv_into(buf1), sock.recv_into(buf2), return_exceptions=True)
+    eq(got[0], 8)
+    eq(type(got[1]), RuntimeError)
+    eq((bytes(buf1), bytes(buf2)), (b"AAAAAAAA", bytes(8)))
+    await client.sendto(b"0123456789")
+    await client.sendto(b"second")
+    a, b = sock.recvfrom(3), sock.recvfrom(50)  # (both asked, then awaited)
+    eq((await asyncio.wait_for(a, 2))[0], b"012")
+    eq((await asyncio.wait_for(b, 2))[0], b"second")
+    client.close()
+    sock.close()
+
+
+async def test_a_send_loop_lets_the_others_run():
+    # Sending never waits on loopback: without a turn now and then for the
+    # others, timers (and wait_for) would never fire.
+    sock, port = await bound()
+    sink = await asyncio.open_datagram(remote_addr=("127.0.0.1", port))
+    ticker, turns = hwtest.ticker()
+
+    async def blast():
+        for _ in range(2000):
+            await sink.sendto(b"x" * 32)
+
+    await blast()
+    ticker.cancel()
+    true(turns[0] >= 2000 // 32, "others ran %d times in 2000 sends" % turns[0])
+    sink.close()
+    sock.close()
+
+
 async def test_async_with_closes():
     async with (await bound())[0] as sock:
         pass

@@ -163,6 +163,74 @@ async def test_streams_dropped_unclosed_do_not_stay_in_the_poller():
     await server.wait_closed()
 
 
+async def test_a_read_waiting_when_its_stream_closes_sees_the_end():
+    # The closed socket's fd may be the next connection's before the waiting
+    # task runs: the read ends (as CPython's) and never reads that one's data.
+    lines = []
+
+    async def handler(reader, writer):
+        await asyncio.sleep_ms(50)
+        writer.write(b"for-whoever-connected\n")
+        await writer.drain()
+        writer.close()
+
+    server, port = await start(handler)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    waiting = asyncio.create_task(reader.read(100))
+    await asyncio.sleep_ms(5)
+    writer.close()
+    r2, w2 = await asyncio.open_connection("127.0.0.1", port)
+    lines.append(await asyncio.wait_for(waiting, 2))
+    lines.append(await asyncio.wait_for(r2.readline(), 2))
+    eq(lines, [b"", b"for-whoever-connected\n"])
+    # and writes to a closed stream go nowhere; drain() says it is closed
+    writer.write(b"late")
+    await hwtest.araises(OSError, writer.drain())
+    w2.close()
+    server.close()
+    await server.wait_closed()
+
+
+def pair_of_sockets():
+    # (a connected pair made without the loop: client side non-blocking)
+    lst = socket.socket()
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    addr = socket.getaddrinfo("127.0.0.1", hwtest.next_port())[0][-1]
+    lst.bind(addr)
+    lst.listen(1)
+    c = socket.socket()
+    c.connect(addr)
+    s, _ = lst.accept()
+    lst.close()
+    c.setblocking(False)
+    return c, s
+
+
+def test_a_task_of_an_old_loop_cancelled_in_a_new_one():
+    # (asyncio.Runner makes a new loop per run: a task kept across them.)
+    # Cancelled in the new loop, it must not upset that loop's count of
+    # streams waited on: the one read of the new loop must still be polled.
+    c1, s1 = pair_of_sockets()
+    c2, s2 = pair_of_sockets()
+    kept = []
+
+    async def first():
+        kept.append(asyncio.create_task(asyncio.Stream(c1).read(10)))
+        await asyncio.sleep_ms(5)
+
+    async def second():
+        kept[0].cancel()
+        s2.send(b"hi")
+        return await asyncio.wait_for(asyncio.Stream(c2).read(10), 2)
+
+    asyncio.new_event_loop()
+    asyncio.run(first())
+    asyncio.new_event_loop()
+    eq(asyncio.run(second()), b"hi")
+    for x in (c1, s1, c2, s2):
+        x.close()
+
+
 def test_nothing_stays_in_the_poller_after_run():
     async def greet(reader, writer):
         await asyncio.sleep_ms(5)
