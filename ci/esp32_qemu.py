@@ -85,13 +85,18 @@ def qemu_command(board, flash, efuse, port):
         "-global",
         "driver=nvram.esp32.efuse,property=drive,value=efuse",
         "-serial",
-        f"tcp:127.0.0.1:{port},server,nowait",
+        # wait=on: the guest starts only once wait_for_repl() is connected, so it sees the
+        # whole boot and never needs to poke the board (see there).
+        f"tcp:127.0.0.1:{port},server=on,wait=on",
     ]
 
 
 def wait_for_repl(port, process, timeout=BOOT_TIMEOUT):
-    """Until the board answers a line with the REPL prompt; Failed if QEMU exits or time
-    runs out."""
+    """Until the board prints the REPL prompt; Failed if QEMU exits or time runs out.
+    Nothing is sent: input while the app starts (after the bootloader's "entry 0x...") was
+    seen to panic it (LoadProhibited in task_wdt_isr, entered as esp_task_wdt_init
+    allocates its interrupt) and reboot it, again at every poke, so a REPL never came.
+    QEMU holds the guest until this connects (wait=on): the prompt is never missed."""
     deadline = time.monotonic() + timeout
     seen = b""
     while time.monotonic() < deadline:
@@ -101,10 +106,11 @@ def wait_for_repl(port, process, timeout=BOOT_TIMEOUT):
             with socket.create_connection(("127.0.0.1", port), timeout=1.0) as line:
                 line.settimeout(0.5)
                 while time.monotonic() < deadline:
-                    line.sendall(b"\r\n")
                     try:
                         chunk = line.recv(4096)
                     except socket.timeout:
+                        if process.poll() is not None:
+                            break
                         continue
                     if not chunk:
                         break
