@@ -8,6 +8,7 @@ console on tcp://localhost:N, and once the REPL answers COMMAND runs (the device
 status is COMMAND's. QEMU's output goes to build/ci-out/qemu-BOARD.log.
 """
 
+import json
 import os
 import signal
 import socket
@@ -164,7 +165,11 @@ def run(board_name, port, command, work, images_dir=IMAGES_DIR, boot_timeout=BOO
             said = _last_line(work / f"qemu-{board.name}.log")
             raise Failed(f"{e}; QEMU said: {said}" if said else str(e)) from None
         print(f"{board.name} booted in QEMU, console on socket://localhost:{port}", flush=True)
-        return subprocess.run(command).returncode
+        # What this emulator cannot do, for the runner to skip (it starts no ESP32 QEMU itself).
+        env = dict(os.environ)
+        if board.emulator_lacks:
+            env["HWTEST_EMULATOR_LACKS"] = json.dumps(board.emulator_lacks)
+        return subprocess.run(command, env=env).returncode
     finally:
         stop(process)
         log.close()

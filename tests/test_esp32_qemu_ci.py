@@ -3,6 +3,7 @@ flash image (real esptool), the eFuses, QEMU's command line from board.json, and
 against a stand-in for qemu-system-xtensa (not installable here): the command runs once the
 REPL answers, its status is the run's, and QEMU is stopped afterwards."""
 
+import json
 import os
 import socket
 import subprocess
@@ -208,3 +209,22 @@ def test_usage_and_bad_board():
         [sys.executable, str(script), "NO_SUCH", "--", "true"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and bad.stderr.startswith("error: unknown board 'NO_SUCH'")
+
+
+def test_the_command_is_told_what_the_emulator_lacks(fake_qemu, tmp_path):
+    # lightsleep never comes back under Espressif's QEMU: the runner must skip it, and only
+    # this script knows which board it started.
+    record, images = fake_qemu
+    said = tmp_path / "lacks.json"
+    show = "import os, sys; open(sys.argv[1], 'w').write(os.environ['HWTEST_EMULATOR_LACKS'])"
+    status = esp32_qemu.run(
+        "ESP32_GENERIC_QEMU",
+        _free_port(),
+        [sys.executable, "-c", show, str(said)],
+        tmp_path / "out",
+        images_dir=images,
+    )
+    assert status == 0
+    lacks = json.loads(said.read_text())
+    assert lacks == boards.get("ESP32_GENERIC_QEMU").emulator_lacks
+    assert "lightsleep" in lacks
