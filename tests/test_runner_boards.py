@@ -231,3 +231,41 @@ def test_a_malformed_emulator_lacks_is_one_line(monkeypatch):
     monkeypatch.setenv("HWTEST_EMULATOR_LACKS", "lightsleep")
     with pytest.raises(runner_errors.UsageError, match="^HWTEST_EMULATOR_LACKS must be a JSON"):
         make_targets(ports=["socket://localhost:5555"])
+
+
+def test_after_a_hard_reset_the_port_is_only_listened_to_until_the_prompt():
+    # Typed at while it starts, the ESP32 under Espressif's QEMU panics and reboots again.
+    import socket
+    import threading
+    import time
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    heard = []
+
+    def board():
+        conn, _ = server.accept()
+        conn.sendall(b"entry 0x400805cc\r\n")
+        conn.settimeout(0.5)
+        try:
+            heard.append(conn.recv(100))
+        except socket.timeout:
+            heard.append(b"")
+        conn.sendall(b"MicroPython v1.28.0\r\n>>> ")
+        conn.settimeout(2)
+        try:
+            heard.append(conn.recv(100))
+        except socket.timeout:
+            heard.append(b"")
+        conn.close()
+
+    thread = threading.Thread(target=board)
+    thread.start()
+    start = time.monotonic()
+    PortTarget(f"socket://127.0.0.1:{server.getsockname()[1]}")._let_it_boot(timeout=5)
+    took = time.monotonic() - start
+    thread.join()
+    server.close()
+    assert heard == [b"", b""]  # nothing typed, before the prompt or after
+    assert 0.4 < took < 4

@@ -118,6 +118,22 @@ class PortTarget(Target):
                 pass  # ptys and some bridges have no modem lines
         session.close()
         self._wait_for_port()
+        self._let_it_boot()
+
+    def _let_it_boot(self, timeout=15.0):
+        """Listen, sending nothing, until the rebooted board prints its prompt (or timeout):
+        poked while its app starts, the ESP32 under Espressif's QEMU panics (LoadProhibited
+        in task_wdt_isr) and reboots, again at every poke, and the board is lost."""
+        try:
+            listener = Session(self._url())
+        except FirmwareError:
+            return  # open() says what is wrong with the port
+        try:
+            listener.read_until(b">>> ", time.monotonic() + timeout, keep=0)
+        except FirmwareError:
+            pass
+        finally:
+            listener.serial.close()  # not Session.close(): that types Ctrl-B
 
     def _wait_for_port(self):
         """Native-USB boards drop off the bus while they reset: wait until the
