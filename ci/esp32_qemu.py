@@ -191,6 +191,8 @@ def main(argv):
         port = int(options[2])
     elif len(options) != 1:
         raise SystemExit(__doc__.strip().splitlines()[2])
+    # A CI step's timeout ends this with SIGTERM: as an exception, so QEMU is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         return run(options[0], port, command, ROOT / "build" / "ci-out")
     except (Failed, boards.UnknownBoard) as e:
