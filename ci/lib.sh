@@ -27,6 +27,11 @@ ci_mpy_dir() {
 
 # ESP-IDF's tools (its compiler, idf.py, Espressif's QEMU once installed) on PATH, for ESP32_* boards.
 ci_idf_env() {
+    # An environment already set up (export.sh run, or an IDF whose tools were built by hand,
+    # which export.sh would reject) is used as it is, as the firmware tool does.
+    if [ -n "${IDF_PATH:-}" ] && command -v idf.py >/dev/null; then
+        return
+    fi
     : "${IDF_PATH:=$HOME/esp-idf}"
     export IDF_PATH
     if [ ! -f "$IDF_PATH/export.sh" ]; then

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from tests_hw.runner.targets import PROJECT, PortTarget, board_target
+from tests_hw.runner import errors as runner_errors
+from tests_hw.runner.targets import PROJECT, PortTarget, board_target, make_targets
 
 SLEEPY = "import time\ntime.sleep(0.3)\nprint('ok')\n", "ok\n"
 
@@ -213,3 +214,58 @@ def test_qemu_over_rfc2217(qemu_image, device_suite, run_suite):
         bridge.wait()
         target.close()
     assert results["test_b.py"].status == results["test_cpy.py"].status == "pass"
+
+
+def test_a_port_target_takes_what_the_emulator_behind_it_lacks(monkeypatch):
+    # ci/esp32_qemu.py says what Espressif's QEMU lacks; the runner skips on it as for the
+    # emulators it starts itself.
+    monkeypatch.setenv("HWTEST_EMULATOR_LACKS", json.dumps({"lightsleep": "never wakes"}))
+    (target,) = make_targets(ports=["socket://localhost:5555"])
+    assert target.lacks == {"lightsleep": "never wakes"}
+    monkeypatch.delenv("HWTEST_EMULATOR_LACKS")
+    (target,) = make_targets(ports=["socket://localhost:5555"])
+    assert target.lacks == {}
+
+
+def test_a_malformed_emulator_lacks_is_one_line(monkeypatch):
+    monkeypatch.setenv("HWTEST_EMULATOR_LACKS", "lightsleep")
+    with pytest.raises(runner_errors.UsageError, match="^HWTEST_EMULATOR_LACKS must be a JSON"):
+        make_targets(ports=["socket://localhost:5555"])
+
+
+def test_after_a_hard_reset_the_port_is_only_listened_to_until_the_prompt():
+    # Typed at while it starts, the ESP32 under Espressif's QEMU panics and reboots again.
+    import socket
+    import threading
+    import time
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    heard = []
+
+    def board():
+        conn, _ = server.accept()
+        conn.sendall(b"entry 0x400805cc\r\n")
+        conn.settimeout(0.5)
+        try:
+            heard.append(conn.recv(100))
+        except socket.timeout:
+            heard.append(b"")
+        conn.sendall(b"MicroPython v1.28.0\r\n>>> ")
+        conn.settimeout(2)
+        try:
+            heard.append(conn.recv(100))
+        except socket.timeout:
+            heard.append(b"")
+        conn.close()
+
+    thread = threading.Thread(target=board)
+    thread.start()
+    start = time.monotonic()
+    PortTarget(f"socket://127.0.0.1:{server.getsockname()[1]}")._let_it_boot(timeout=5)
+    took = time.monotonic() - start
+    thread.join()
+    server.close()
+    assert heard == [b"", b""]  # nothing typed, before the prompt or after
+    assert 0.4 < took < 4

@@ -233,7 +233,7 @@ async def _resolve(host, port, family=0):
 
 
 async def _connect(socket, family, kind, proto, addr):
-    from errno import EINPROGRESS
+    from errno import EAGAIN, EINPROGRESS
 
     s = socket.socket(family, kind, proto)
     s.setblocking(False)
@@ -247,7 +247,13 @@ async def _connect(socket, family, kind, proto, addr):
         # A refused or unreachable connect raises here, as in CPython, not at
         # the first read or write: an empty send() reports the socket's
         # pending error and sends nothing.
-        s.send(b"")
+        try:
+            s.send(b"")
+        except OSError as e:
+            # ESP32's send() raises EAGAIN when it sent nothing, connected or
+            # not: there a failed connect shows at the first read or write.
+            if e.errno != EAGAIN:
+                raise
     except BaseException:
         _kernel._io.drop(s)  # sockets are scarce on small ports: none left open
         raise

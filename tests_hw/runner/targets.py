@@ -5,6 +5,7 @@ A Target opens a Session and knows how to hard-reset its board and get the
 line back afterwards; the recovery policy lives in the board runner.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -74,11 +75,12 @@ class Target:
 class PortTarget(Target):
     """A device on a serial line: /dev/tty*, COMn, rfc2217://, socket://, or id:<USB serial>."""
 
-    def __init__(self, spec, label=None, reenumerate_timeout=20.0):
+    def __init__(self, spec, label=None, reenumerate_timeout=20.0, lacks=None):
         self.spec = spec
         self.label = label or spec
         self.reenumerate_timeout = reenumerate_timeout
         self.serial_number = spec[3:] if spec.startswith("id:") else None
+        self.lacks = lacks or {}
 
     def _url(self):
         if self.serial_number is None:
@@ -116,6 +118,22 @@ class PortTarget(Target):
                 pass  # ptys and some bridges have no modem lines
         session.close()
         self._wait_for_port()
+        self._let_it_boot()
+
+    def _let_it_boot(self, timeout=15.0):
+        """Listen, sending nothing, until the rebooted board prints its prompt (or timeout):
+        poked while its app starts, the ESP32 under Espressif's QEMU panics (LoadProhibited
+        in task_wdt_isr) and reboots, again at every poke, and the board is lost."""
+        try:
+            listener = Session(self._url())
+        except FirmwareError:
+            return  # open() says what is wrong with the port
+        try:
+            listener.read_until(b">>> ", time.monotonic() + timeout, keep=0)
+        except FirmwareError:
+            pass
+        finally:
+            listener.serial.close()  # not Session.close(): that types Ctrl-B
 
     def _wait_for_port(self):
         """Native-USB boards drop off the bus while they reset: wait until the
@@ -299,6 +317,24 @@ def board_target(spec, label=None, micropypath=None, raw_paste=True):
     return EmulatorTarget(label, argv, env=env, name="unixboard", image=image)
 
 
+# What the emulator behind --port lacks, {feature: why} as JSON, set by whatever started it
+# (ci/esp32_qemu.py: board.json's "emulator_lacks"); the runner starts no such emulator itself.
+PORT_LACKS_ENV = "HWTEST_EMULATOR_LACKS"
+
+
+def port_lacks(environ=os.environ):
+    text = environ.get(PORT_LACKS_ENV)
+    if not text:
+        return {}
+    try:
+        lacks = json.loads(text)
+    except ValueError:
+        lacks = None
+    if not isinstance(lacks, dict) or not all(isinstance(v, str) for v in lacks.values()):
+        raise errors.UsageError(f"{PORT_LACKS_ENV} must be a JSON object of feature: reason")
+    return lacks
+
+
 def make_targets(
     boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0, coordinator=None, lg_env=None
 ):
@@ -319,7 +355,8 @@ def make_targets(
     if places:
         _, placed = farm.labgrid_targets(places, coordinator)
         targets += placed
-    targets += [PortTarget(p, reenumerate_timeout=reenumerate_timeout) for p in ports]
+    lacks = port_lacks()
+    targets += [PortTarget(p, reenumerate_timeout=reenumerate_timeout, lacks=lacks) for p in ports]
     counts = {}
     for t in targets:
         counts[t.label] = counts.get(t.label, 0) + 1
