@@ -228,7 +228,13 @@ async def test_cancelled_drain_keeps_the_rest_and_sends_nothing_twice():
     s = asyncio.StreamWriter(dev)
     s.write(b"0123456789")  # "01" straight through, the rest queued
     t = asyncio.create_task(s.drain())
-    await asyncio.sleep_ms(10)  # "2345" sent, then the device is full
+    # "2345" sent, then the device is full. Waiting turns of the loop, not a
+    # time: under ESP32's QEMU the drain's first I/O wait took 640 ms once, and
+    # a 10 ms sleep ended before it had sent anything.
+    for _ in range(50):
+        if not dev.tx_room:
+            break
+        await asyncio.sleep_ms(0)
     eq(bytes(dev.tx), b"012345")
     t.cancel()
     await araises(asyncio.CancelledError, t)
