@@ -250,14 +250,32 @@ async def _connect(socket, family, kind, proto, addr):
         try:
             s.send(b"")
         except OSError as e:
-            # ESP32's send() raises EAGAIN when it sent nothing, connected or
-            # not: there a failed connect shows at the first read or write.
+            # ESP32's send() of nothing says only EAGAIN, connected or not.
             if e.errno != EAGAIN:
                 raise
+            _raise_lwip_connect_error(s)
     except BaseException:
         _kernel._io.drop(s)  # sockets are scarce on small ports: none left open
         raise
     return s
+
+
+def _raise_lwip_connect_error(s):
+    # ESP32: lwIP's error state shows in its poll as HUP, and only when HUP
+    # is asked for; recv() then gives the error. lwIP says ECONNRESET for the
+    # RST that refuses a connect, where CPython says ECONNREFUSED.
+    from select import poll, POLLHUP
+    from errno import ECONNREFUSED, ECONNRESET
+
+    p = poll()
+    p.register(s, POLLHUP)
+    if p.poll(0):
+        try:
+            s.recv(1)
+            err = ECONNRESET  # the error state cannot be read: still failed
+        except OSError as e:
+            err = e.errno
+        raise OSError(ECONNREFUSED if err == ECONNRESET else err)
 
 
 async def open_connection(host, port, ssl=None, server_hostname=None):
