@@ -25,6 +25,35 @@ def require(feature):
         raise SystemExit  # noqa: B904  (MicroPython code: no exception chaining)
 
 
+# Boards whose test rig wires an output pin to an input pin:
+# sys.platform -> (output pin, input pin it is wired to).
+WIRES = {"rp2": (2, 3)}
+
+
+def require_wires():
+    # Skip the whole file (the suite-wide way) on a port without such a wire.
+    if sys.platform not in WIRES:
+        print("SKIP")
+        raise SystemExit
+
+
+def wired():
+    # (out, inp) pins, or skip the test when the input does not follow the output.
+    import machine
+    import time
+
+    a, b = WIRES[sys.platform]
+    out = machine.Pin(a, machine.Pin.OUT, value=0)
+    inp = machine.Pin(b, machine.Pin.IN, machine.Pin.PULL_DOWN)
+    inp.irq(None)
+    for level in (1, 0):
+        out.value(level)
+        time.sleep_us(50)
+        if inp.value() != level:
+            raise Skip("no wire from pin %d to pin %d" % (a, b))
+    return out, inp
+
+
 _last_port = [0]
 
 

@@ -3,8 +3,7 @@
 # task relays it to an Event others wait on, and a hard IRQ hands work on with
 # micropython.schedule(). Needs an output pin wired to an input pin (rp2: GP2
 # to GP3, as rp2040js's bridge wires them; a jumper on a real Pico); without
-# the wire, or on ports not listed in WIRES: SKIP.
-import sys
+# the wire, or on ports not listed in hwtest.WIRES: SKIP.
 import hwtest
 from hwtest import eq, true
 
@@ -15,24 +14,8 @@ import machine  # noqa: E402  (imports follow the file's feature checks)
 import micropython  # noqa: E402  (imports follow the file's feature checks)
 import time  # noqa: E402  (imports follow the file's feature checks)
 
-WIRES = {"rp2": (2, 3)}  # sys.platform -> (output pin, input pin it is wired to)
-if sys.platform not in WIRES:
-    print("SKIP")
-    raise SystemExit
-
-
-def wired():
-    # (out, inp) pins, or skip the test when the input does not follow the output.
-    a, b = WIRES[sys.platform]
-    out = machine.Pin(a, machine.Pin.OUT, value=0)
-    inp = machine.Pin(b, machine.Pin.IN, machine.Pin.PULL_DOWN)
-    inp.irq(None)
-    for level in (1, 0):
-        out.value(level)
-        time.sleep_us(50)
-        if inp.value() != level:
-            raise hwtest.Skip("no wire from pin %d to pin %d" % (a, b))
-    return out, inp
+hwtest.require_wires()
+wired = hwtest.wired
 
 
 async def test_hard_irq_sets_threadsafeflag_per_edge():

@@ -2,8 +2,7 @@
 # input pin wired to an output pin (rp2: GP2 to GP3, as rp2040js's bridge
 # wires them; a jumper on a real Pico), so the drivers' own hard IRQs fire.
 # Durations on the test clock. Without the wire, or on ports not listed in
-# WIRES: SKIP.
-import sys
+# hwtest.WIRES: SKIP.
 import hwtest
 from hwtest import eq, true
 
@@ -11,26 +10,10 @@ hwtest.require("machine.Pin")
 hwtest.require("primitives.Pushbutton")
 import asyncio  # noqa: E402
 import machine  # noqa: E402
-import time  # noqa: E402
 from primitives import Pushbutton, Switch  # noqa: E402
 
-WIRES = {"rp2": (2, 3)}  # sys.platform -> (output pin, input pin it is wired to)
-if sys.platform not in WIRES:
-    print("SKIP")
-    raise SystemExit
-
-
-def wired():
-    a, b = WIRES[sys.platform]
-    out = machine.Pin(a, machine.Pin.OUT, value=0)
-    inp = machine.Pin(b, machine.Pin.IN, machine.Pin.PULL_DOWN)
-    inp.irq(None)
-    for level in (1, 0):
-        out.value(level)
-        time.sleep_us(50)
-        if inp.value() != level:
-            raise hwtest.Skip("no wire from pin %d to pin %d" % (a, b))
-    return out, inp
+hwtest.require_wires()
+wired = hwtest.wired
 
 
 def on_clock(body):
