@@ -123,28 +123,29 @@ def gather(*aws, return_exceptions=False):
                 t = made[id(aw)] = promote(aw)
             aw = t
         tasks.append(aw)
-    return _gather(tasks, return_exceptions)
-
-
-async def _gather(tasks, return_exceptions):
+    # Watched from now on too, as CPython's gather future does: a task that
+    # fails before the gather is awaited is the gather's outcome, not an
+    # "exception wasn't retrieved" report.
     g = _Gather(0, return_exceptions)
-    watched = []
+    for t in tasks:
+        if _core.watch(t, g):
+            g.pending += 1
+        elif _core.outcome(t)[0] and not return_exceptions and g.failure is None:
+            g.failure = t
+    return _gather(tasks, g)
+
+
+async def _gather(tasks, g):
     try:
-        for t in tasks:
-            if _core.watch(t, g):
-                watched.append(t)
-                g.pending += 1
-            elif _core.failed(t) and not return_exceptions and g.failure is None:
-                g.failure = t
         if g.pending and g.failure is None:
             await g
     except CancelledError:
-        for t in watched:
+        for t in tasks:
             _core.unwatch(t, g)
             t.cancel()
         raise
     finally:
-        for t in watched:
+        for t in tasks:
             _core.unwatch(t, g)
     if g.failure is not None:
         raise _core.outcome(g.failure)[1]

@@ -122,6 +122,33 @@ async def test_coroutines_start_before_the_gather_is_awaited():
     eq(await g, [1, 2])
 
 
+async def test_a_failure_before_the_gather_is_awaited_is_its_outcome():
+    # As CPython's gather future: the tasks are watched from the call, so a
+    # child failing before the gather is awaited is not reported as an
+    # exception nobody retrieved; the gather gives it. (Stock upstream's
+    # gather watches only once awaited: it reports both.)
+    reports = []
+    loop = asyncio.get_event_loop()
+    loop.set_exception_handler(lambda loop, context: reports.append(context["message"]))
+    try:
+        for collect in (True, False):
+            bad = asyncio.create_task(fail_after(0, KeyError(collect)))
+            g = asyncio.gather(bad, after(0.05, 2), return_exceptions=collect)
+            await asyncio.sleep(0.02)  # bad failed; nobody awaits g yet
+            true(bad.done(), "the child failed first")
+            if collect:
+                res = await g
+                true(isinstance(res[0], KeyError), "failure in place: %r" % (res[0],))
+                eq(res[1], 2)
+            else:
+                await araises(KeyError, g)
+            for _ in range(3):
+                await asyncio.sleep(0)
+        eq(reports, [], "nothing reported")
+    finally:
+        loop.set_exception_handler(None)
+
+
 async def test_many_awaitables():
     eq(await asyncio.gather(*[after(0, i) for i in range(50)]), list(range(50)))
 
