@@ -165,10 +165,13 @@ def run(board_name, port, command, work, images_dir=IMAGES_DIR, boot_timeout=BOO
             said = _last_line(work / f"qemu-{board.name}.log")
             raise Failed(f"{e}; QEMU said: {said}" if said else str(e)) from None
         print(f"{board.name} booted in QEMU, console on socket://localhost:{port}", flush=True)
-        # What this emulator cannot do, for the runner to skip (it starts no ESP32 QEMU itself).
+        # What this emulator cannot do, for the runner to skip, and how slow it is, for the
+        # runner's time limits (it starts no ESP32 QEMU itself).
         env = dict(os.environ)
         if board.emulator_lacks:
             env["HWTEST_EMULATOR_LACKS"] = json.dumps(board.emulator_lacks)
+        if (board.qemu or {}).get("slowness"):
+            env["HWTEST_EMULATOR_SLOWNESS"] = str(board.qemu["slowness"])
         return subprocess.run(command, env=env).returncode
     finally:
         stop(process)

@@ -211,12 +211,15 @@ def test_usage_and_bad_board():
     assert bad.returncode == 2 and bad.stderr.startswith("error: unknown board 'NO_SUCH'")
 
 
-def test_the_command_is_told_what_the_emulator_lacks(fake_qemu, tmp_path):
+def test_the_command_is_told_what_the_emulator_lacks_and_its_slowness(fake_qemu, tmp_path):
     # lightsleep never comes back under Espressif's QEMU: the runner must skip it, and only
     # this script knows which board it started.
     record, images = fake_qemu
     said = tmp_path / "lacks.json"
-    show = "import os, sys; open(sys.argv[1], 'w').write(os.environ['HWTEST_EMULATOR_LACKS'])"
+    show = (
+        "import os, sys, json; open(sys.argv[1], 'w').write(json.dumps("
+        "[os.environ['HWTEST_EMULATOR_LACKS'], os.environ['HWTEST_EMULATOR_SLOWNESS']]))"
+    )
     status = esp32_qemu.run(
         "ESP32_GENERIC_QEMU",
         _free_port(),
@@ -225,6 +228,9 @@ def test_the_command_is_told_what_the_emulator_lacks(fake_qemu, tmp_path):
         images_dir=images,
     )
     assert status == 0
-    lacks = json.loads(said.read_text())
+    lacks, slowness = json.loads(said.read_text())
+    lacks = json.loads(lacks)
     assert lacks == boards.get("ESP32_GENERIC_QEMU").emulator_lacks
     assert "lightsleep" in lacks
+    # ...and how slow it runs, for the runner's time limits (test_tcp takes ~85 s under QEMU)
+    assert float(slowness) == boards.get("ESP32_GENERIC_QEMU").qemu["slowness"] > 1

@@ -233,6 +233,20 @@ def test_a_malformed_emulator_lacks_is_one_line(monkeypatch):
         make_targets(ports=["socket://localhost:5555"])
 
 
+def test_a_port_target_takes_the_emulators_slowness(monkeypatch):
+    # test_tcp takes ~85 s in Espressif's QEMU: its time limit stretches as for rp2040js's.
+    monkeypatch.setenv("HWTEST_EMULATOR_SLOWNESS", "5")
+    (target,) = make_targets(ports=["socket://localhost:5555"])
+    assert target.slowness == 5.0
+    monkeypatch.delenv("HWTEST_EMULATOR_SLOWNESS")
+    (target,) = make_targets(ports=["socket://localhost:5555"])
+    assert target.slowness == 1.0
+    for bad in ("fast", "0.5", "nan"):
+        monkeypatch.setenv("HWTEST_EMULATOR_SLOWNESS", bad)
+        with pytest.raises(runner_errors.UsageError, match="^HWTEST_EMULATOR_SLOWNESS must be"):
+            make_targets(ports=["socket://localhost:5555"])
+
+
 def test_after_a_hard_reset_the_port_is_only_listened_to_until_the_prompt():
     # Typed at while it starts, the ESP32 under Espressif's QEMU panics and reboots again.
     import socket

@@ -75,12 +75,13 @@ class Target:
 class PortTarget(Target):
     """A device on a serial line: /dev/tty*, COMn, rfc2217://, socket://, or id:<USB serial>."""
 
-    def __init__(self, spec, label=None, reenumerate_timeout=20.0, lacks=None):
+    def __init__(self, spec, label=None, reenumerate_timeout=20.0, lacks=None, slowness=1.0):
         self.spec = spec
         self.label = label or spec
         self.reenumerate_timeout = reenumerate_timeout
         self.serial_number = spec[3:] if spec.startswith("id:") else None
         self.lacks = lacks or {}
+        self.slowness = slowness
 
     def _url(self):
         if self.serial_number is None:
@@ -335,6 +336,26 @@ def port_lacks(environ=os.environ):
     return lacks
 
 
+# How much slower than the real board the emulator behind --port runs (test time limits
+# grow by it), set by whatever started it (ci/esp32_qemu.py: board.json's qemu "slowness").
+PORT_SLOWNESS_ENV = "HWTEST_EMULATOR_SLOWNESS"
+
+
+def port_slowness(environ=os.environ):
+    text = environ.get(PORT_SLOWNESS_ENV)
+    if not text:
+        return 1.0
+    try:
+        slowness = float(text)
+    except ValueError:
+        slowness = 0.0
+    if not 1.0 <= slowness <= 1000.0:
+        raise errors.UsageError(
+            f"{PORT_SLOWNESS_ENV} must be a number from 1 to 1000, not {text!r}"
+        )
+    return slowness
+
+
 def make_targets(
     boards=(), ports=(), micropypath=None, reenumerate_timeout=20.0, coordinator=None, lg_env=None
 ):
@@ -355,8 +376,11 @@ def make_targets(
     if places:
         _, placed = farm.labgrid_targets(places, coordinator)
         targets += placed
-    lacks = port_lacks()
-    targets += [PortTarget(p, reenumerate_timeout=reenumerate_timeout, lacks=lacks) for p in ports]
+    lacks, slowness = port_lacks(), port_slowness()
+    targets += [
+        PortTarget(p, reenumerate_timeout=reenumerate_timeout, lacks=lacks, slowness=slowness)
+        for p in ports
+    ]
     counts = {}
     for t in targets:
         counts[t.label] = counts.get(t.label, 0) + 1
