@@ -1,6 +1,7 @@
 """The runner's "network" feature is a usable interface (a TCP server on 127.0.0.1 that a
 client reaches), not a socket module that imports: a Pyboard has the module and no NIC, so
-`# requires: network` tests must skip there, saying why, instead of failing."""
+`# requires: network` tests must skip there, saying why, instead of failing. "ipv6" and
+"udp_errors" are asked of the stack the same way (the esp32 port has neither)."""
 
 from pathlib import Path
 
@@ -24,9 +25,39 @@ class _NoNic:
         pass
 class _Module:
     socket = _NoNic
+    AF_INET = _real.AF_INET
+    SOCK_STREAM = _real.SOCK_STREAM
     SOL_SOCKET = _real.SOL_SOCKET
     SO_REUSEADDR = _real.SO_REUSEADDR
     getaddrinfo = _real.getaddrinfo
+sys.modules["socket"] = _Module()
+"""
+
+
+# The esp32 port's: AF_INET6 there, but getaddrinfo gives no address for it; and lwIP's
+# UDP, which never hands an ICMP "port unreachable" to the socket (a receive times out).
+ESP32_LIKE_SOCKET = """
+import sys, socket as _real
+class _Module:
+    def __getattr__(self, name):
+        return getattr(_real, name)
+    def getaddrinfo(self, host, port, family=0, *rest):
+        found = _real.getaddrinfo(host, port, family, *rest)
+        if family == _real.AF_INET6:
+            return [f[:4] + (None,) for f in found]
+        return found
+    def socket(self, family=_real.AF_INET, kind=_real.SOCK_STREAM, *rest):
+        s = _real.socket(family, kind, *rest)
+        return _DropsIcmp(s) if kind == _real.SOCK_DGRAM else s
+class _DropsIcmp:
+    def __init__(self, s):
+        self.s = s
+    def __getattr__(self, name):
+        return getattr(self.s, name)
+    def send(self, data):
+        return len(data)
+    def recv(self, n):
+        raise OSError(110)
 sys.modules["socket"] = _Module()
 """
 
@@ -49,6 +80,28 @@ def _probe(target, before=None):
 def test_unix_loopback_is_a_network(unix_board):
     features = _probe(unix_board())
     assert features["network"] is True and "network" not in features["why"]
+
+
+def test_unix_loopback_has_ipv6_and_udp_errors(unix_board):
+    features = _probe(unix_board())
+    assert (features["ipv6"], features["udp_errors"]) == (True, True), features["why"]
+
+
+def test_an_esp32_like_stack_lacks_ipv6_and_udp_errors_saying_why(unix_board):
+    features = _probe(unix_board(), before=ESP32_LIKE_SOCKET)
+    assert features["network"] is True
+    assert probes.missing(["network", "ipv6", "udp_errors"], features) == [
+        "ipv6 (getaddrinfo('::1') gives no address)",
+        "udp_errors (no ICMP port unreachable reaches a UDP socket)",
+    ]
+
+
+def test_without_network_there_is_no_ipv6_nor_udp(qemu_image):
+    features = _probe(board_target(f"QEMU_MPS2_AN385={qemu_image}"))
+    assert probes.missing(["ipv6", "udp_errors"], features) == [
+        "ipv6 (no network)",
+        "udp_errors (no network)",
+    ]
 
 
 def test_a_socket_module_without_an_interface_is_no_network(unix_board):

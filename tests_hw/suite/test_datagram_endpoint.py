@@ -2,9 +2,9 @@
 # requires: network
 # UDP as CPython has it: loop.create_datagram_endpoint() with a
 # DatagramProtocol, on loopback: an echo server and a client, datagrams
-# kept in order, sizes up to UDP's 64 KB limit, an ICMP "port unreachable"
-# reaching error_received(), close() calling connection_lost(None), and a
-# closed transport dropping sendto() (as CPython does).
+# kept in order, sizes up to UDP's 64 KB limit, close() calling
+# connection_lost(None), and a closed transport dropping sendto() (as
+# CPython does). (ICMP errors: test_datagram_unreachable.py.)
 import asyncio
 import errno
 import time
@@ -76,14 +76,16 @@ async def main():
     client, proto = await loop.create_datagram_endpoint(Client, remote_addr=("127.0.0.1", port))
     print("connection_made before the await returned:", proto.made)
 
-    # order: many datagrams sent at once come back in order
-    for i in range(100):
-        client.sendto(b"%d" % i)
-    print(
-        "in order:",
-        await until(lambda: len(proto.got) == 100),
-        proto.got == [b"%d" % i for i in range(100)],
-    )
+    # order: datagrams sent together come back in order, five at a time
+    # (UDP may drop what a receiver has no room for: lwIP queues six per
+    # socket, where a kernel queues hundreds)
+    ok = True
+    for first in range(0, 100, 5):
+        for i in range(first, first + 5):
+            client.sendto(b"%d" % i)
+        want = first + 5
+        ok = ok and await until(lambda: len(proto.got) == want)  # noqa: B023  (awaited here)
+    print("in order:", ok, proto.got == [b"%d" % i for i in range(100)])
 
     # sizes up to 64 KB
     proto.got = []
@@ -106,20 +108,6 @@ async def main():
     client.sendto(b"after close")  # dropped, as in CPython
     await asyncio.sleep(0.05)
     server.close()
-
-    # nobody listens on the port: the ICMP error reaches error_received()
-    lonely, proto = await loop.create_datagram_endpoint(Client, remote_addr=("127.0.0.1", port))
-    await asyncio.sleep(0.05)  # the server's socket is closed by now
-    # (Asked again while no answer comes: the kernel sends ICMP errors from
-    # a budget shared by the whole machine, which a loaded one may exhaust.)
-    for _ in range(30):
-        lonely.sendto(b"anyone?")
-        if await until(lambda: proto.errors, 10):
-            break
-    e = proto.errors[0]
-    print("error_received:", isinstance(e, OSError), e.errno == errno.ECONNREFUSED)
-    lonely.close()
-    await until(lambda: proto.lost)
 
 
 asyncio.run(main())

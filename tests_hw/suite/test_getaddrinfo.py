@@ -16,7 +16,7 @@ if not hasattr(asyncio, "get_running_loop"):  # (an image without the "cpython" 
 
 async def main():
     loop = asyncio.get_event_loop()
-    cases = (("127.0.0.1", 0), ("::1", socket.AF_INET6), ("localhost", socket.AF_INET))
+    cases = (("127.0.0.1", 0), ("localhost", socket.AF_INET))  # (::1: test_ipv6.py)
     for host, family in cases:
         found = await loop.getaddrinfo(host, 0, family=family, type=socket.SOCK_STREAM)
         f, kind, proto, canon, addr = found[0]

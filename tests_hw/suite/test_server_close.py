@@ -1,9 +1,9 @@
 # requires: network
 # Servers that end cleanly (CPython 3.12/3.13): wait_closed() waits for
 # the handlers still running, close_clients()/abort_clients() end them
-# (a waiting read ends), `async with server` does both, and a
-# server listens on IPv6 addresses. Stock upstream's wait_closed() returns
-# as soon as the accept loop ends, and it has no close_clients().
+# (a waiting read ends), `async with server` does both. Stock upstream's
+# wait_closed() returns as soon as the accept loop ends, and it has no
+# close_clients(). (IPv6 servers: test_ipv6.py.)
 import hwtest
 from hwtest import eq
 
@@ -202,29 +202,6 @@ async def test_plain_function_handlers_are_not_waited_for():
     await asyncio.wait_for(server.wait_closed(), 2)
     kept[0].close()
     writer.close()
-
-
-async def test_ipv6_any_address():
-    if not hasattr(socket, "AF_INET6"):
-        raise hwtest.Skip("no AF_INET6")
-    try:
-        probe = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        probe.bind(socket.getaddrinfo("::1", 0)[0][-1])
-        probe.close()
-    except OSError:
-        raise hwtest.Skip("no IPv6 loopback") from None
-
-    async def six(reader, writer):
-        writer.write(b"6\n")
-        await writer.drain()
-        writer.close()
-
-    server, port = await start(six, host="::")
-    reader, writer = await asyncio.open_connection("::1", port)
-    eq(await reader.readline(), b"6\n")
-    writer.close()
-    server.close()
-    await server.wait_closed()
 
 
 hwtest.main()

@@ -2,7 +2,7 @@
 # TCP streams over loopback: open_connection/start_server, echo, EOF,
 # peername, backlog with several clients, a server closed while clients are
 # connected, Server as an async context manager, at_eof(), serve_forever(),
-# refused connections, IPv6 when the socket module has it. Needs a usable
+# refused connections (IPv6: test_ipv6.py). Needs a usable
 # interface, not just `socket`: the runner skips it on boards without one
 # (QEMU_MPS2_AN385 has no socket; a Pyboard has no NIC). Runs on CPython too
 # (reader/writer roles kept apart).
@@ -220,8 +220,9 @@ async def test_server_closed_with_clients_connected():
 async def refused(port):
     # A refused connection raises at open_connection, with the socket's
     # errno, as in CPython (stock MicroPython reports it only at the first
-    # read or write on the stream).
-    e = await araises(OSError, asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1))
+    # read or write on the stream). The time limit only stops a hang: a
+    # kernel refuses at once, lwIP under QEMU took up to 2 s.
+    e = await araises(OSError, asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 20))
     eq(e.errno if e.errno is not None else e.args[0], errno.ECONNREFUSED, "errno of %r" % (e,))
 
 
@@ -318,26 +319,6 @@ async def test_serve_forever_ends_when_the_server_is_closed():
     eq(server.is_serving(), False)
     await araises(RuntimeError, server.serve_forever())
     await refused(port)
-
-
-async def test_ipv6():
-    # (stock upstream's start_server always makes an AF_INET socket: EAFNOSUPPORT)
-    if not hasattr(socket, "AF_INET6"):
-        raise hwtest.Skip("no AF_INET6")
-    try:
-        probe = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        probe.bind(socket.getaddrinfo("::1", 0)[0][-1])
-        probe.close()
-    except OSError:
-        raise hwtest.Skip("no IPv6 loopback")  # noqa: B904  (MicroPython code: no exception chaining)
-    server, port = await start(echo_lines, host="::1")
-    reader, writer = await asyncio.open_connection("::1", port)
-    writer.write(b"six\n")
-    await writer.drain()
-    eq(await reader.readline(), b"six\n")
-    writer.close()
-    await writer.wait_closed()
-    await close_server(server)
 
 
 hwtest.main()
