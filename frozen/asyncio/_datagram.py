@@ -9,9 +9,12 @@ from ._kernel import create_task, current_task, CancelledError
 from ._streams import wait_io
 from ._dns import getaddrinfo, socket, sockets
 
-# The largest datagram read: UDP's limit on unix; boards keep RAM for the
-# rest (lwIP's default MTU-sized buffers)
+# The largest datagram read (DatagramTransport.max_size, CPython's name):
+# UDP's limit on unix; an MTU on boards, whose RAM a 64 KB read per
+# datagram would churn (set it per transport for more). A larger datagram
+# is an error_received(), never a cut one.
 _MAX = 65536 if hasattr(socket, "sockaddr") else 1500
+_EMSGSIZE = 90  # (Linux's and lwIP's number; MicroPython's errno has no name for it)
 
 
 class BaseProtocol:
@@ -43,6 +46,8 @@ def _report(message, e):
 
 
 class DatagramTransport:
+    max_size = _MAX
+
     def __init__(self, sock, protocol, local, remote, raw_remote):
         self._sock = sock
         self._protocol = protocol
@@ -122,7 +127,10 @@ class DatagramTransport:
             while not self._closing:
                 await wait_io(s, False)
                 try:
-                    data, addr = s.recvfrom(_MAX)
+                    # (one byte more than max_size: a datagram that fills it was cut)
+                    data, addr = s.recvfrom(self.max_size + 1)
+                    if len(data) > self.max_size:
+                        raise OSError(_EMSGSIZE, "datagram over max_size %d" % self.max_size)
                 except OSError as e:
                     # (an ICMP error: port unreachable...)
                     if e.errno != EAGAIN and not self._closing:
