@@ -54,6 +54,35 @@ def wired():
     return out, inp
 
 
+def machine_timer(period, callback, periodic=False):
+    # A machine.Timer in whichever form the port takes, or skip the test.
+    import machine
+
+    mode = machine.Timer.PERIODIC if periodic else machine.Timer.ONE_SHOT
+    for ident in ((), (-1,), (0,)):  # rp2 takes no id; esp32 wants a hardware one
+        try:
+            return machine.Timer(*ident, mode=mode, period=period, callback=callback)
+        except (TypeError, ValueError):
+            pass
+    raise Skip("machine.Timer has no Timer(mode=, period=, callback=) form here")
+
+
+def require_sockets(n):
+    # Skip the test unless the port has room for n sockets at once (lwIP
+    # has a fixed table: 10 on esp32).
+    import socket
+
+    made = []
+    try:
+        while len(made) < n:
+            made.append(socket.socket())
+    except OSError:
+        raise Skip("room for %d sockets at once, %d needed" % (len(made), n))  # noqa: B904
+    finally:
+        for s in made:
+            s.close()
+
+
 _last_port = [0]
 
 
