@@ -112,11 +112,14 @@ def _probe():
             why[feature] = "no %s module" % module
     try:
         import machine
-        f["lightsleep"] = hasattr(machine, "lightsleep")
     except ImportError:
-        f["lightsleep"] = False
+        machine = None
+    f["lightsleep"] = hasattr(machine, "lightsleep")
     if not f["lightsleep"]:
         why["lightsleep"] = "no machine.lightsleep"
+    f["periodic_timer"] = hasattr(getattr(machine, "Timer", None), "PERIODIC")
+    if not f["periodic_timer"]:
+        why["periodic_timer"] = "no machine.Timer.PERIODIC"
     net = _reaches("AF_INET", "127.0.0.1", 47000)
     if net is True:
         six = _reaches("AF_INET6", "::1", 47020)
