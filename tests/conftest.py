@@ -1,6 +1,7 @@
 """Shared fixtures for host tests: images to run the device runner against."""
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -63,6 +64,29 @@ def device_suite(tmp_path):
 
     write.dir = suite
     return write
+
+
+@pytest.fixture
+def plugin_pytest(device_suite, tmp_path):
+    """plugin_pytest(*args, env=None) -> (process, junit path): pytest with our runner's
+    plugin over the device_suite dir, as CI runs it (args: boards, mode...)."""
+
+    def run(*args, env=None):
+        junit = tmp_path / "junit.xml"
+        suite = str(device_suite.dir)
+        command = [sys.executable, "-m", "pytest", "-p", "tests_hw.runner.pytest_plugin", "-q"]
+        command += ["--device-suite", suite, suite, *args, f"--junitxml={junit}"]
+        process = subprocess.run(
+            command + ["-p", "no:cacheprovider"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env or {"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
+        )
+        return process, junit
+
+    return run
 
 
 @pytest.fixture

@@ -146,36 +146,13 @@ def test_exporter_killed_mid_suite(farm, device_suite, tmp_path):
     assert "released place qemu-a" in "".join(seen)
 
 
-def test_pytest_with_labgrids_lg_env(farm, device_suite, tmp_path):
+def test_pytest_with_labgrids_lg_env(farm, device_suite, plugin_pytest, tmp_path):
     device_suite("test_a_first.py", "print('first')\n", exp="first\n")
     device_suite("test_b_bad.py", "print('no')\n", exp="yes\n")
     f = farm()
     env = env_file(tmp_path / "farm.yaml", f, ["qemu-a", "qemu-b"])
-    junit = tmp_path / "junit.xml"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "tests_hw.runner.pytest_plugin",
-            "-q",
-            "--device-suite",
-            str(device_suite.dir),
-            str(device_suite.dir),
-            "--lg-env",
-            str(env),
-            "--mode",
-            "each",
-            f"--junitxml={junit}",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ, PYTHONPATH=str(PROJECT)),
+    proc, junit = plugin_pytest(
+        "--lg-env", str(env), "--mode", "each", env=dict(os.environ, PYTHONPATH=str(PROJECT))
     )
     assert "2 failed, 2 passed" in proc.stdout, proc.stdout + proc.stderr
     xml = junit.read_text()

@@ -140,37 +140,12 @@ def test_cli_json_report(unix_image, device_suite, tmp_path):
     assert "-yes\n+no\n" in bad["diff"] and bad["duration"] > 0 and bad["heap_before"] > 0
 
 
-def test_pytest_plugin_items_and_junit(unix_image, device_suite, tmp_path):
+def test_pytest_plugin_items_and_junit(unix_image, device_suite, plugin_pytest):
     device_suite("test_ok.py", *SLEEPY)
     device_suite("test_bad.py", "print('no')\n", exp="yes\n")
     device_suite("test_skipped.py", "print('SKIP')\n")
-    junit = tmp_path / "junit.xml"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "tests_hw.runner.pytest_plugin",
-            "-q",
-            "--device-suite",
-            str(device_suite.dir),
-            str(device_suite.dir),
-            "--board",
-            f"UNIX={unix_image}",
-            "--board",
-            f"UNIX={unix_image}",
-            "--mode",
-            "each",
-            f"--junitxml={junit}",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
+    proc, junit = plugin_pytest(
+        "--board", f"UNIX={unix_image}", "--board", f"UNIX={unix_image}", "--mode", "each"
     )
     assert "2 failed, 2 passed, 2 skipped" in proc.stdout, proc.stdout + proc.stderr
     xml = junit.read_text()

@@ -160,34 +160,9 @@ def test_junit_marks_flaky_files(unix_image, device_suite, tmp_path):
     assert cases["test_bad.py"].find("failure").get("message") == "output differs from expected"
 
 
-def test_pytest_plugin_reports_flaky_in_junit(unix_image, device_suite, tmp_path):
+def test_pytest_plugin_reports_flaky_in_junit(unix_image, device_suite, plugin_pytest, tmp_path):
     device_suite("test_flaky.py", FLAKY.format(mark=str(tmp_path / "ran")), exp=LUCKY)
-    junit = tmp_path / "junit.xml"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "tests_hw.runner.pytest_plugin",
-            "-q",
-            "--device-suite",
-            str(device_suite.dir),
-            str(device_suite.dir),
-            "--board",
-            f"UNIX={unix_image}",
-            "--rerun-failed",
-            "1",
-            f"--junitxml={junit}",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
-    )
+    proc, junit = plugin_pytest("--board", f"UNIX={unix_image}", "--rerun-failed", "1")
     assert "1 passed" in proc.stdout, proc.stdout + proc.stderr
     props = {p.get("name"): p.get("value") for p in ET.parse(junit).getroot().iter("property")}
     assert props["flaky"] == "fail: output differs from expected" and props["attempts"] == "2"
