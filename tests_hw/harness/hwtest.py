@@ -7,6 +7,12 @@ import sys
 MICROPYTHON = sys.implementation.name == "micropython"
 
 
+# How long a wait that must end may take (a wait_for guard): it only stops a
+# hang, so it is far beyond the work: an emulated board on a loaded host
+# stalls for a second and more (ESP32 under QEMU did).
+ENDS = 10
+
+
 class Skip(Exception):
     """Raise inside a test to skip only that test ("skip <name>: <why>")."""
 

@@ -87,7 +87,7 @@ async def test_cancel_while_waiting_on_lock():
     await b
     eq(got, ["b"], "the cancelled waiter never got the lock")
     eq(lock.locked(), False, "free again: no deadlock")
-    await asyncio.wait_for(lock.acquire(), 1)
+    await asyncio.wait_for(lock.acquire(), hwtest.ENDS)
     lock.release()
 
 
@@ -108,7 +108,7 @@ async def test_cancel_waiter_just_handed_the_lock():
     lock.release()
     a.cancel()
     await araises(asyncio.CancelledError, a)
-    await asyncio.wait_for(b, 1)
+    await asyncio.wait_for(b, hwtest.ENDS)
     eq(got, ["b"])
     eq(lock.locked(), False)
 

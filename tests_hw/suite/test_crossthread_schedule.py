@@ -30,7 +30,7 @@ async def test_calls_from_a_scheduled_callback():
         loop.call_soon_threadsafe(woken.set)
 
     micropython.schedule(from_outside, 3)
-    await asyncio.wait_for(woken.wait(), 2)
+    await asyncio.wait_for(woken.wait(), hwtest.ENDS)
     eq(got, [0, 1, 2])
     await hwtest.flush_schedule()
 

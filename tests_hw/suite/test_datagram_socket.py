@@ -60,7 +60,7 @@ async def test_queued_datagrams_of_the_buffers_size_come_one_per_call():
     buf = bytearray(8)
     got = []
     for _ in range(5):
-        n = await asyncio.wait_for(server.recv_into(buf), 2)
+        n = await asyncio.wait_for(server.recv_into(buf), hwtest.ENDS)
         got.append(bytes(buf[:n]))
     eq(got, [b"%08d" % i for i in range(5)])
     client.close()
@@ -137,7 +137,7 @@ async def test_one_waiter_per_direction_and_after_a_cancel():
     client = await asyncio.open_datagram(remote_addr=("127.0.0.1", port))
     await client.sendto(b"again")
     buf = bytearray(8)
-    eq(await asyncio.wait_for(sock.recv_into(buf), 2), 5)
+    eq(await asyncio.wait_for(sock.recv_into(buf), hwtest.ENDS), 5)
     client.close()
     sock.close()
 
@@ -152,11 +152,11 @@ async def test_others_run_while_a_receive_waits():
     eq(waiter.done(), False)
     client = await asyncio.open_datagram(remote_addr=("127.0.0.1", port))
     await client.sendto(b"now")
-    data, addr = await asyncio.wait_for(waiter, 2)
+    data, addr = await asyncio.wait_for(waiter, hwtest.ENDS)
     eq(data, b"now")
     # the sender's address, as the port gives it, goes back through sendto()
     await sock.sendto(b"back", addr)
-    eq((await asyncio.wait_for(client.recvfrom(10), 2))[0], b"back")
+    eq((await asyncio.wait_for(client.recvfrom(10), hwtest.ENDS))[0], b"back")
     task.cancel()
     client.close()
     sock.close()
@@ -183,8 +183,8 @@ async def test_two_receives_asked_before_either_waits():
     await client.sendto(b"0123456789")
     await client.sendto(b"second")
     a, b = sock.recvfrom(3), sock.recvfrom(50)  # (both asked, then awaited)
-    eq((await asyncio.wait_for(a, 2))[0], b"012")
-    eq((await asyncio.wait_for(b, 2))[0], b"second")
+    eq((await asyncio.wait_for(a, hwtest.ENDS))[0], b"012")
+    eq((await asyncio.wait_for(b, hwtest.ENDS))[0], b"second")
     client.close()
     sock.close()
 

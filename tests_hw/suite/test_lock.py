@@ -116,7 +116,7 @@ async def test_cancelled_waiters_do_not_deadlock():
         await araises(asyncio.CancelledError, w)
     lock.release()
     eq(lock.locked(), False, "no cancelled waiter kept it")
-    eq(await asyncio.wait_for(lock.acquire(), 0.5), True)
+    eq(await asyncio.wait_for(lock.acquire(), hwtest.ENDS), True)
     lock.release()
 
 

@@ -20,7 +20,7 @@ async def test_tse_many_waiters_scheduled_set():
     await asyncio.sleep_ms(5)
     hwtest.eq(woke, [], "nobody wakes before set")
     micropython.schedule(lambda _: ev.set(), None)
-    await asyncio.wait_for(asyncio.gather(*ts), 1)
+    await asyncio.wait_for(asyncio.gather(*ts), hwtest.ENDS)
     hwtest.eq(sorted(woke), [0, 1, 2])
     hwtest.true(ev.is_set(), "stays set")
     await ev.wait()  # set: returns at once
@@ -68,7 +68,7 @@ async def test_message_payload():
             if len(got) > n:
                 break
             await asyncio.sleep_ms(1)
-    await asyncio.wait_for(r, 1)
+    await asyncio.wait_for(r, hwtest.ENDS)
     hwtest.eq(got, ["a", "b"])
 
 
@@ -97,7 +97,7 @@ async def test_broker_agents():
     hwtest.eq(q.get_nowait(), ("t", 1))
     hwtest.true(ev.is_set(), "event agent set")
     hwtest.eq(calls, [("t", 1, "x")])
-    await asyncio.wait_for(done.wait(), 1)
+    await asyncio.wait_for(done.wait(), hwtest.ENDS)
     hwtest.eq(calls[-1], ("coro", 2))
     b.unsubscribe("t", fn)
     b.publish("t", 5)

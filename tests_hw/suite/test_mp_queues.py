@@ -42,7 +42,7 @@ async def test_ring_async_producer_consumer():
     c = asyncio.create_task(consumer())
     for i in range(10):
         await q.put(i)
-    await asyncio.wait_for(c, 1)
+    await asyncio.wait_for(c, hwtest.ENDS)
     hwtest.eq(got, list(range(10)), "every item, in order")
 
 
@@ -104,7 +104,7 @@ async def test_threadsafe_queue_scheduled_producer():
     got = []
     for i in range(5):
         micropython.schedule(produce, i)
-        got.append(await asyncio.wait_for(q.get(), 1))
+        got.append(await asyncio.wait_for(q.get(), hwtest.ENDS))
     hwtest.eq(got, [0, 1, 2, 3, 4])
     # The scheduler's slots keep produce (and q, and this task's frames through it)
     # until reused: with rp2's 8 slots, up to two runs' worth, ~3.5 KB each.

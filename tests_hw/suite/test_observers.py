@@ -6,6 +6,9 @@
 # was handed a permit but has not run yet (CPython 3.11.7+).
 import asyncio
 
+# a wait that must end: the limit only stops a hang (emulated boards stall)
+ENDS = 10
+
 KINDS = ("callback", "await", "gather", "wait_for", "wait", "shield")
 
 
@@ -28,7 +31,7 @@ def watch(kind, t, log):
         elif kind == "gather":
             r = (await asyncio.gather(t))[0]
         elif kind == "wait_for":
-            r = await asyncio.wait_for(t, 1)
+            r = await asyncio.wait_for(t, ENDS)
         elif kind == "wait":
             await asyncio.wait([t])
             r = t.result()

@@ -3,6 +3,9 @@
 # *_nowait errors, qsize/empty/full, task_done/join, cancelled getters.
 import asyncio
 
+# a wait that must end: the limit only stops a hang (emulated boards stall)
+ENDS = 10
+
 
 async def main():
     q = asyncio.Queue()
@@ -39,7 +42,7 @@ async def main():
 
     await asyncio.gather(producer(), consumer())
     print(log)
-    await asyncio.wait_for(q.join(), 1)
+    await asyncio.wait_for(q.join(), ENDS)
     print("joined, empty:", q.empty())
     try:
         q.task_done()

@@ -59,7 +59,7 @@ async def test_wait_closed_waits_for_the_handlers():
     await rounds()
     eq(waiter.done(), False, "wait_closed() done with a handler running")
     release.set()
-    await asyncio.wait_for(waiter, 2)
+    await asyncio.wait_for(waiter, hwtest.ENDS)
     eq(await reader.readline(), b"bye\n", "the handler finished its work")
     writer.close()
 
@@ -82,10 +82,10 @@ async def test_close_clients_ends_a_waiting_read():
     await rounds()
     server.close()
     server.close_clients()
-    await asyncio.wait_for(server.wait_closed(), 2)
+    await asyncio.wait_for(server.wait_closed(), hwtest.ENDS)
     # The reader sees the end, as CPython's
     eq(seen, [b""], "the waiting read ended")
-    eq(await asyncio.wait_for(reader.read(10), 2), b"", "the client sees the end")
+    eq(await asyncio.wait_for(reader.read(10), hwtest.ENDS), b"", "the client sees the end")
     writer.close()
 
 
@@ -103,12 +103,12 @@ async def test_close_clients_sends_what_was_queued():
     await until(lambda: server.clients, "connection accepted")
     await rounds()
     server.close_clients()
-    eq(await asyncio.wait_for(reader.read(100), 2), b"queued\n")
+    eq(await asyncio.wait_for(reader.read(100), hwtest.ENDS), b"queued\n")
     server.close()
     # the handler still waits on its Event: cancel it so wait_closed() ends
     for task in list(server.clients.values()):
         task.cancel()
-    await asyncio.wait_for(server.wait_closed(), 2)
+    await asyncio.wait_for(server.wait_closed(), hwtest.ENDS)
     writer.close()
 
 
@@ -139,10 +139,10 @@ async def test_abort_clients_drops_the_queue_and_writes_fail():
     await rounds()
     server.abort_clients()
     server.close()
-    await asyncio.wait_for(server.wait_closed(), 2)
+    await asyncio.wait_for(server.wait_closed(), hwtest.ENDS)
     # the read sees the end (as CPython's); write() drops, drain() raises
     eq(outcome, ["read", "write: OSError"])
-    eq(await asyncio.wait_for(reader.read(100), 2), b"", "nothing queued was sent")
+    eq(await asyncio.wait_for(reader.read(100), hwtest.ENDS), b"", "nothing queued was sent")
     writer.close()
 
 
@@ -158,9 +158,9 @@ async def test_wait_closed_after_a_handler_raised():
 
         server, port = await start(handler)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        eq(await asyncio.wait_for(reader.read(10), 2), b"")
+        eq(await asyncio.wait_for(reader.read(10), hwtest.ENDS), b"")
         server.close()
-        await asyncio.wait_for(server.wait_closed(), 2)
+        await asyncio.wait_for(server.wait_closed(), hwtest.ENDS)
         writer.close()
         await rounds()
     finally:
@@ -199,7 +199,7 @@ async def test_plain_function_handlers_are_not_waited_for():
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     await until(lambda: kept, "accepted")
     server.close()
-    await asyncio.wait_for(server.wait_closed(), 2)
+    await asyncio.wait_for(server.wait_closed(), hwtest.ENDS)
     kept[0].close()
     writer.close()
 

@@ -182,8 +182,8 @@ async def test_a_read_waiting_when_its_stream_closes_sees_the_end():
     await asyncio.sleep_ms(5)
     writer.close()
     r2, w2 = await asyncio.open_connection("127.0.0.1", port)
-    lines.append(await asyncio.wait_for(waiting, 2))
-    lines.append(await asyncio.wait_for(r2.readline(), 2))
+    lines.append(await asyncio.wait_for(waiting, hwtest.ENDS))
+    lines.append(await asyncio.wait_for(r2.readline(), hwtest.ENDS))
     eq(lines, [b"", b"for-whoever-connected\n"])
     # and writes to a closed stream go nowhere; drain() says it is closed
     writer.write(b"late")
@@ -223,7 +223,7 @@ def test_a_task_of_an_old_loop_cancelled_in_a_new_one():
     async def second():
         kept[0].cancel()
         s2.send(b"hi")
-        return await asyncio.wait_for(asyncio.Stream(c2).read(10), 2)
+        return await asyncio.wait_for(asyncio.Stream(c2).read(10), hwtest.ENDS)
 
     asyncio.new_event_loop()
     asyncio.run(first())

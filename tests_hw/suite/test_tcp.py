@@ -214,7 +214,7 @@ async def test_server_closed_with_clients_connected():
     await refused(port)
     writer.close()
     await writer.wait_closed()
-    await asyncio.wait_for(server.wait_closed(), 1)
+    await asyncio.wait_for(server.wait_closed(), hwtest.ENDS)
 
 
 async def refused(port):

@@ -9,7 +9,10 @@ from hwtest import eq, true, araises
 hwtest.require("asyncio.ThreadSafeFlag")  # MicroPython only
 
 
-async def waits_done(flag, timeout=0.05):
+ENDS = hwtest.ENDS
+
+
+async def waits_done(flag, timeout=ENDS):
     # True if flag.wait() returns within timeout
     try:
         await asyncio.wait_for(flag.wait(), timeout)
@@ -56,7 +59,7 @@ async def test_set_from_task_wakes_waiter():
     await asyncio.sleep(0.01)
     eq(woke, [], "still waiting")
     flag.set()
-    await asyncio.wait_for(t, 0.5)
+    await asyncio.wait_for(t, ENDS)
     eq(woke, [1])
 
 
@@ -81,12 +84,12 @@ async def test_set_from_scheduled_callback():
         micropython.schedule(isr_like, 7)
 
     asyncio.create_task(trigger())
-    await asyncio.wait_for(flag.wait(), 1)
+    await asyncio.wait_for(flag.wait(), ENDS)
     eq(calls, [7])
     # repeated hand-overs, each one waking the waiter once
     for i in range(5):
         micropython.schedule(isr_like, i)
-        await asyncio.wait_for(flag.wait(), 1)
+        await asyncio.wait_for(flag.wait(), ENDS)
     eq(calls, [7, 0, 1, 2, 3, 4])
 
 
@@ -125,7 +128,7 @@ async def test_cancelled_waiter_then_new_waiter():
     t2 = asyncio.create_task(flag.wait())
     await asyncio.sleep(0)
     flag.set()
-    await asyncio.wait_for(t2, 0.5)
+    await asyncio.wait_for(t2, ENDS)
     true(t2.done(), "second waiter woke")
 
 
@@ -135,7 +138,7 @@ async def test_one_waiter_per_flag():
     await asyncio.sleep(0)
     await araises(RuntimeError, flag.wait())
     flag.set()
-    await asyncio.wait_for(first, 0.5)
+    await asyncio.wait_for(first, ENDS)
     true(first.done(), "the first waiter still woke")
 
 
@@ -157,7 +160,7 @@ async def test_waiter_while_loop_busy_then_blocked():
         micropython.schedule(lambda _: flag.set(), None)
     else:
         flag.set()
-    await asyncio.wait_for(waiter, 0.5)
+    await asyncio.wait_for(waiter, ENDS)
     eq(flag.is_set(), False, "the waiter cleared it")
 
 
@@ -183,7 +186,7 @@ async def test_flag_wakes_waiter_among_busy_tasks():
         await asyncio.sleep_ms(0)
     start = spins[0]
     flag.set()
-    await asyncio.wait_for(w, 0.5)
+    await asyncio.wait_for(w, ENDS)
     for t in spinners:
         t.cancel()
     true(woke_at[0] - start <= 4, "woke %d spinner steps after set()" % (woke_at[0] - start))
@@ -205,7 +208,7 @@ async def test_subclass():
     await asyncio.sleep_ms(5)
     eq(t.done(), False)
     bell.ring()
-    await asyncio.wait_for(t, 0.5)
+    await asyncio.wait_for(t, ENDS)
 
 
 async def test_two_flags_ping_pong():
@@ -223,7 +226,7 @@ async def test_two_flags_ping_pong():
     r = asyncio.create_task(responder())
     for _ in range(50):
         ping.set()
-        await asyncio.wait_for(pong.wait(), 0.5)
+        await asyncio.wait_for(pong.wait(), ENDS)
     r.cancel()
     eq(seen, list(range(50)))
 

@@ -12,8 +12,8 @@ async def after(seconds, value):
 
 
 async def test_result_before_timeout():
-    eq(await asyncio.wait_for(after(0.01, "fast"), 1), "fast")
-    eq(await asyncio.wait_for(after(0, "now"), 0.5), "now")
+    eq(await asyncio.wait_for(after(0.01, "fast"), hwtest.ENDS), "fast")
+    eq(await asyncio.wait_for(after(0, "now"), hwtest.ENDS), "now")
 
 
 async def test_timeout_cancels_and_raises():
@@ -42,7 +42,7 @@ async def test_timeout_none_waits_forever():
 
 async def test_existing_task():
     t = asyncio.create_task(after(0.01, "task"))
-    eq(await asyncio.wait_for(t, 1), "task")
+    eq(await asyncio.wait_for(t, hwtest.ENDS), "task")
     slow = asyncio.create_task(after(10, "never"))
     await araises(asyncio.TimeoutError, asyncio.wait_for(slow, 0.01))
     await asyncio.sleep(0)
@@ -90,14 +90,14 @@ async def test_task_that_ignores_cancellation():
 async def test_wait_for_is_reusable_in_a_loop():
     # many short wait_for calls must not leave timers or tasks behind
     for i in range(20):
-        eq(await asyncio.wait_for(after(0, i), 1), i)
+        eq(await asyncio.wait_for(after(0, i), hwtest.ENDS), i)
     for _ in range(5):
         await araises(asyncio.TimeoutError, asyncio.wait_for(after(1, 0), 0.001))
 
 
 async def test_awaiting_one_wait_for_twice_raises():
     # as awaiting one coroutine twice does in CPython; not a silent None
-    aw = asyncio.wait_for(after(0, "once"), 1)
+    aw = asyncio.wait_for(after(0, "once"), hwtest.ENDS)
     eq(await aw, "once")
     await araises(RuntimeError, aw)
 
