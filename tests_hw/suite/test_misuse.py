@@ -38,8 +38,8 @@ async def test_hand_driven_await_is_an_error():
     for make_aw in (lambda: asyncio.sleep_ms(20), lambda: asyncio.sleep_ms(0), ev.wait):
         log = []
         o = asyncio.create_task(_other(log))
-        await asyncio.wait_for_ms(_victim(make_aw, log), 1000)
-        await asyncio.wait_for_ms(o, 1000)
+        await asyncio.wait_for_ms(_victim(make_aw, log), hwtest.ENDS * 1000)
+        await asyncio.wait_for_ms(o, hwtest.ENDS * 1000)
         hwtest.eq(
             sorted(log),
             ["other 0", "other 1", "other 2", "victim recovered", "victim: clear error"],
@@ -70,7 +70,7 @@ async def test_cancel_breaks_a_cycle_of_awaits():
         hwtest.eq(out.cancel(), True)
         for t in tasks + [out]:
             try:
-                await asyncio.wait_for_ms(t, 500)
+                await asyncio.wait_for_ms(t, hwtest.ENDS * 1000)
             except asyncio.CancelledError:
                 pass
         hwtest.true(all(t.done() for t in tasks + [out]), "the cycle unwound (%d tasks)" % size)

@@ -219,7 +219,7 @@ async def test_drain_waits_for_device_room():
     eq(drained, [], "drain blocks while the device is full")
     eq(bytes(dev.tx), b"0123")
     dev.tx_room = 100  # the device drains its FIFO
-    await asyncio.wait_for_ms(t, 500)
+    await asyncio.wait_for_ms(t, hwtest.ENDS * 1000)
     eq(drained, [b"0123456789"])
 
 
@@ -251,7 +251,7 @@ async def test_write_while_a_drain_waits_is_sent_too():
     await asyncio.sleep_ms(10)  # "cd" sent, then the device is full
     s.write(b"XYZ")  # another writer while the drain waits
     dev.tx_room = 100
-    await asyncio.wait_for_ms(t, 500)
+    await asyncio.wait_for_ms(t, hwtest.ENDS * 1000)
     eq(bytes(dev.tx), b"abcdefXYZ")
 
 
@@ -290,7 +290,7 @@ async def test_read_and_write_same_device():
     s.write(b"ping")  # writing while another task waits to read
     await s.drain()
     dev.feed(b"pon")
-    eq(await asyncio.wait_for_ms(reader, 500), b"pon")
+    eq(await asyncio.wait_for_ms(reader, hwtest.ENDS * 1000), b"pon")
     eq(bytes(dev.tx), b"ping")
 
 

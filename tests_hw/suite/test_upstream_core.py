@@ -42,7 +42,7 @@ async def test_queue_read_wakes_when_readable():
         p.items.append(b"msg")
 
     asyncio.create_task(later())
-    hwtest.eq(await asyncio.wait_for_ms(p.arecv(), 1000), b"msg")
+    hwtest.eq(await asyncio.wait_for_ms(p.arecv(), hwtest.ENDS * 1000), b"msg")
 
 
 async def test_task_sleeps_normally_after_a_bare_yield_wait():
@@ -61,7 +61,7 @@ async def test_queue_write_and_cancel():
     await asyncio.sleep_ms(10)
     hwtest.eq(p.items, [], "waits until writable")
     p.room = True
-    await asyncio.wait_for_ms(t, 1000)
+    await asyncio.wait_for_ms(t, hwtest.ENDS * 1000)
     hwtest.eq(p.items, ["x"])
     q = Pollable()
     t = asyncio.create_task(q.arecv())
